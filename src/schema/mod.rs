@@ -1,0 +1,294 @@
+//! Schemas as plain JSON Schema (draft 2020-12) values, interned once at load time.
+//!
+//! Every schema the model refers to lives in one [`SchemaStore`] under a key. A `$ref` inside a
+//! stored schema is always rewritten to the local form `#/$defs/KEY`, so the whole store is one
+//! self-contained JSON Schema document (`{"$defs": {...}}`): circular references are plain
+//! cycles between keys, and nothing downstream knows which file a schema came from.
+//!
+//! Validators are compiled on first use, once per schema, against a registry that holds the
+//! whole store, and reused for every request after that.
+
+pub mod convert;
+
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The URI under which the store is registered for `jsonschema`.
+const STORE_URI: &str = "urn:stubborn:schemas";
+
+/// Index of a schema in a [`SchemaStore`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SchemaId(pub u32);
+
+/// A compiled validator, or the reason the schema could not be compiled.
+pub type CompiledValidator = Result<jsonschema::Validator, String>;
+
+/// All schemas of one API, in JSON Schema 2020-12 form.
+#[derive(Default)]
+pub struct SchemaStore {
+    keys: Vec<String>,
+    defs: Vec<Value>,
+    origins: Vec<String>,
+    index: HashMap<String, SchemaId>,
+    registry: OnceLock<Result<jsonschema::Registry<'static>, String>>,
+    validators: Vec<OnceLock<CompiledValidator>>,
+}
+
+impl std::fmt::Debug for SchemaStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaStore")
+            .field("len", &self.defs.len())
+            .finish()
+    }
+}
+
+impl SchemaStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds a store from `(key, schema)` pairs whose `$ref`s already use `#/$defs/KEY`.
+    /// Used by tests and by callers that hold plain JSON Schemas.
+    pub fn from_defs<I, K>(defs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, Value)>,
+        K: Into<String>,
+    {
+        let mut store = Self::new();
+        for (key, schema) in defs {
+            let key = key.into();
+            let id = store.reserve(&key, format!("#/$defs/{key}"));
+            store.set(id, schema);
+        }
+        store
+    }
+
+    /// Reserves a fresh key derived from `wanted` (made unique) and returns its id. The schema
+    /// itself is filled in later with [`SchemaStore::set`]; this lets cyclic references be
+    /// rewritten before their targets are converted.
+    pub fn reserve(&mut self, wanted: &str, origin: String) -> SchemaId {
+        let base = sanitize_key(wanted);
+        let mut key = base.clone();
+        let mut n = 2;
+        while self.index.contains_key(&key) {
+            key = format!("{base}_{n}");
+            n += 1;
+        }
+        let id = SchemaId(self.defs.len() as u32);
+        self.index.insert(key.clone(), id);
+        self.keys.push(key);
+        self.defs.push(Value::Bool(true));
+        self.origins.push(origin);
+        self.validators.push(OnceLock::new());
+        id
+    }
+
+    /// Sets the schema of a reserved id.
+    pub fn set(&mut self, id: SchemaId, schema: Value) {
+        self.defs[id.0 as usize] = schema;
+    }
+
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = SchemaId> {
+        (0..self.defs.len() as u32).map(SchemaId)
+    }
+
+    /// The schema stored under `id`.
+    pub fn get(&self, id: SchemaId) -> &Value {
+        &self.defs[id.0 as usize]
+    }
+
+    /// The key of `id` (what `#/$defs/KEY` names).
+    pub fn key(&self, id: SchemaId) -> &str {
+        &self.keys[id.0 as usize]
+    }
+
+    /// Where the schema was found in the source document(s): `file#/pointer`.
+    pub fn origin(&self, id: SchemaId) -> &str {
+        &self.origins[id.0 as usize]
+    }
+
+    pub fn id_of_key(&self, key: &str) -> Option<SchemaId> {
+        self.index.get(key).copied()
+    }
+
+    /// The `$ref` string that points at `id` from inside the store.
+    pub fn ref_to(&self, id: SchemaId) -> String {
+        format!("#/$defs/{}", self.key(id))
+    }
+
+    /// Resolves a `$ref` of the store's own form (`#/$defs/KEY`, optionally followed by a
+    /// deeper JSON pointer) to the schema it names.
+    pub fn resolve(&self, reference: &str) -> Option<&Value> {
+        let rest = reference.strip_prefix("#/$defs/")?;
+        let (key, deeper) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let key = unescape_pointer_token(key);
+        let id = self.id_of_key(&key)?;
+        let schema = self.get(id);
+        if deeper.is_empty() {
+            Some(schema)
+        } else {
+            schema.pointer(deeper)
+        }
+    }
+
+    /// Follows `$ref` chains (at most a few hops) and returns the first schema without `$ref`
+    /// siblings-only indirection. Schemas that carry keywords beside `$ref` are returned as is.
+    pub fn deref<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..32 {
+            match schema.as_object() {
+                Some(obj) if obj.len() == 1 => match obj.get("$ref").and_then(Value::as_str) {
+                    Some(r) => match self.resolve(r) {
+                        Some(target) => schema = target,
+                        None => return schema,
+                    },
+                    None => return schema,
+                },
+                _ => return schema,
+            }
+        }
+        schema
+    }
+
+    /// The whole store as one JSON Schema document.
+    pub fn to_document(&self) -> Value {
+        let mut defs = Map::new();
+        for (k, v) in self.keys.iter().zip(&self.defs) {
+            defs.insert(k.clone(), v.clone());
+        }
+        let mut root = Map::new();
+        root.insert(
+            "$schema".into(),
+            Value::String("https://json-schema.org/draft/2020-12/schema".into()),
+        );
+        root.insert("$defs".into(), Value::Object(defs));
+        Value::Object(root)
+    }
+
+    fn registry(&self) -> Result<&jsonschema::Registry<'static>, String> {
+        self.registry
+            .get_or_init(|| {
+                jsonschema::Registry::new()
+                    .add(STORE_URI, self.to_document())
+                    .and_then(|b| b.prepare())
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The validator for `id`, compiled on first use and cached.
+    pub fn validator(&self, id: SchemaId) -> Result<&jsonschema::Validator, &str> {
+        self.validators[id.0 as usize]
+            .get_or_init(|| {
+                let registry = self.registry()?;
+                let wrapper = serde_json::json!({
+                    "$ref": format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)))
+                });
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft202012)
+                    .with_registry(registry)
+                    .build(&wrapper)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Validates `instance` against the schema `id`; returns one message per violation,
+    /// each prefixed with the JSON pointer into the instance.
+    pub fn check(&self, id: SchemaId, instance: &Value) -> Result<(), Vec<String>> {
+        let validator = self.validator(id).map_err(|e| vec![e.to_string()])?;
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{at}: {e}")
+                }
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Keys are kept to characters that need no escaping in a URI fragment or JSON pointer.
+fn sanitize_key(wanted: &str) -> String {
+    let mut out: String = wanted
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push_str("schema");
+    }
+    out
+}
+
+/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
+pub fn escape_pointer_token(token: &str) -> String {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1")
+    } else {
+        token.to_string()
+    }
+}
+
+/// Unescapes one JSON pointer token (`~1` → `/`, `~0` → `~`).
+pub fn unescape_pointer_token(token: &str) -> String {
+    if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~")
+    } else {
+        token.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cyclic_refs_validate() {
+        let store = SchemaStore::from_defs([(
+            "Node",
+            json!({"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}),
+        )]);
+        let id = store.id_of_key("Node").unwrap();
+        assert!(store.check(id, &json!({"next": {"next": {}}})).is_ok());
+        let errs = store.check(id, &json!({"next": {"next": 3}})).unwrap_err();
+        assert!(errs[0].starts_with("/next/next"), "{errs:?}");
+    }
+
+    #[test]
+    fn keys_are_unique_and_resolvable() {
+        let mut store = SchemaStore::new();
+        let a = store.reserve("Pet", "a".into());
+        let b = store.reserve("Pet", "b".into());
+        store.set(b, json!({"type": "string"}));
+        assert_ne!(store.key(a), store.key(b));
+        assert_eq!(store.resolve(&store.ref_to(b)), Some(&json!({"type": "string"})));
+    }
+}
