@@ -1,0 +1,324 @@
+//! Reading files: JSON or YAML by content, and the set of files a document spans.
+
+use super::LoadError;
+use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Identifies one file in a [`Sources`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId(pub u32);
+
+/// The files one API description spans: the root and every file reached through `$ref`.
+/// Files are read when a reference first reaches them, and never from outside `base_dir`.
+pub struct Sources {
+    base_dir: PathBuf,
+    files: Vec<(PathBuf, Value)>,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl Sources {
+    /// Reads and parses the root document.
+    pub fn open(path: &Path) -> Result<(Self, FileId), LoadError> {
+        let canonical = path.canonicalize().map_err(|e| {
+            LoadError::new(path.display().to_string(), "", format!("cannot read file: {e}"))
+        })?;
+        let base_dir = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let mut sources = Sources {
+            base_dir,
+            files: Vec::new(),
+            by_path: HashMap::new(),
+        };
+        let id = sources.read(&canonical, path.display().to_string())?;
+        Ok((sources, id))
+    }
+
+    /// Builds a set from an in-memory document (relative file references are refused).
+    pub fn from_value(name: &str, value: Value) -> (Self, FileId) {
+        let path = PathBuf::from(name);
+        let mut by_path = HashMap::new();
+        by_path.insert(path.clone(), FileId(0));
+        (
+            Sources {
+                base_dir: PathBuf::new(),
+                files: vec![(path, value)],
+                by_path,
+            },
+            FileId(0),
+        )
+    }
+
+    pub fn value(&self, id: FileId) -> &Value {
+        &self.files[id.0 as usize].1
+    }
+
+    /// The file's name as shown in messages: relative to the root document's directory.
+    pub fn display(&self, id: FileId) -> String {
+        let path = &self.files[id.0 as usize].0;
+        path.strip_prefix(&self.base_dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// All paths read so far (for watching).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(p, _)| p.as_path())
+    }
+
+    /// Returns the file `reference` (a relative path, already stripped of its fragment) names
+    /// as seen from `from`, reading it on first use.
+    pub fn file_for(
+        &mut self,
+        from: FileId,
+        reference: &str,
+        at: &str,
+    ) -> Result<FileId, LoadError> {
+        let here = self.display(from);
+        if reference.contains("://") || reference.starts_with("//") {
+            return Err(LoadError::new(
+                here,
+                at,
+                format!("remote reference \"{reference}\" is not supported: stubborn only reads local files; download it next to the spec"),
+            ));
+        }
+        if self.base_dir.as_os_str().is_empty() {
+            return Err(LoadError::new(
+                here,
+                at,
+                format!("file reference \"{reference}\" cannot be followed in a document that was not read from a file"),
+            ));
+        }
+        let decoded = percent_encoding::percent_decode_str(reference).decode_utf8_lossy();
+        let dir = self.files[from.0 as usize]
+            .0
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let joined = normalize(&dir.join(decoded.as_ref()));
+        if !joined.starts_with(&self.base_dir) {
+            return Err(LoadError::new(
+                here,
+                at,
+                format!(
+                    "file reference \"{reference}\" leaves the spec's directory ({}); only files under it are read",
+                    self.base_dir.display()
+                ),
+            ));
+        }
+        if let Some(id) = self.by_path.get(&joined) {
+            return Ok(*id);
+        }
+        let canonical = joined.canonicalize().map_err(|e| {
+            LoadError::new(
+                here.clone(),
+                at,
+                format!("cannot read referenced file \"{reference}\": {e}"),
+            )
+        })?;
+        if !canonical.starts_with(&self.base_dir) {
+            return Err(LoadError::new(
+                here,
+                at,
+                format!("file reference \"{reference}\" leaves the spec's directory through a link"),
+            ));
+        }
+        let shown = canonical
+            .strip_prefix(&self.base_dir)
+            .unwrap_or(&canonical)
+            .display()
+            .to_string();
+        let id = self.read(&canonical, shown)?;
+        self.by_path.insert(joined, id);
+        Ok(id)
+    }
+
+    fn read(&mut self, canonical: &Path, shown: String) -> Result<FileId, LoadError> {
+        if let Some(id) = self.by_path.get(canonical) {
+            return Ok(*id);
+        }
+        let text = std::fs::read_to_string(canonical)
+            .map_err(|e| LoadError::new(shown.clone(), "", format!("cannot read file: {e}")))?;
+        let value = parse_document(&text).map_err(|msg| LoadError::new(shown, "", msg))?;
+        let id = FileId(self.files.len() as u32);
+        self.files.push((canonical.to_path_buf(), value));
+        self.by_path.insert(canonical.to_path_buf(), id);
+        Ok(id)
+    }
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Parses JSON or YAML, deciding by content: a document whose first non-blank character is `{`
+/// or `[` is JSON (and YAML is tried only if JSON fails, since JSON is also YAML).
+pub fn parse_document(text: &str) -> Result<Value, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => return Ok(v),
+            Err(json_err) => {
+                // Flow-style YAML also starts with '{'; only report JSON's error if YAML fails too.
+                return parse_yaml(text).map_err(|_| format!("invalid JSON: {json_err}"));
+            }
+        }
+    }
+    parse_yaml(text)
+}
+
+fn parse_yaml(text: &str) -> Result<Value, String> {
+    let doc: YamlJson = serde_yaml::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    Ok(doc.0)
+}
+
+/// YAML read straight into JSON values. A visitor of our own rather than `serde_yaml::Value`
+/// because real documents hold what that type refuses: integers beyond 64 bits (OpenAI's
+/// `minimum: -9223372036854776000`) and non-string mapping keys (`200:` under `responses`).
+/// Merge keys (`<<`) are applied.
+struct YamlJson(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(YamlVisitor).map(YamlJson)
+    }
+}
+
+struct YamlVisitor;
+
+fn float(f: f64) -> Value {
+    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+}
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map(|i| Value::Number(i.into())).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map(|i| Value::Number(i.into())).unwrap_or_else(|_| float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(YamlJson(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        let mut merges = Vec::new();
+        while let Some(YamlJson(k)) = map.next_key()? {
+            let YamlJson(v) = map.next_value()?;
+            let key = match k {
+                Value::String(s) => s,
+                Value::Null => "null".into(),
+                other => other.to_string(),
+            };
+            if key == "<<" {
+                merges.push(v);
+            } else {
+                out.insert(key, v);
+            }
+        }
+        for merge in merges {
+            let items = match merge {
+                Value::Array(a) => a,
+                other => vec![other],
+            };
+            for item in items {
+                if let Value::Object(m) = item {
+                    for (k, v) in m {
+                        out.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // A tagged value (`!Tag value`): keep the value, drop the tag.
+        use serde::de::VariantAccess;
+        let (_tag, variant): (YamlJson, _) = data.variant()?;
+        variant.newtype_variant::<YamlJson>().map(|v| v.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_and_json_by_content() {
+        let y = parse_document("openapi: 3.0.0\nresponses:\n  200:\n    description: ok\n").unwrap();
+        assert_eq!(y["responses"]["200"]["description"], "ok");
+        let j = parse_document("  {\"a\": [1, 2.5]}").unwrap();
+        assert_eq!(j["a"][1], 2.5);
+        assert!(parse_document("").is_err());
+        assert!(parse_document("{\"a\": ").unwrap_err().contains("JSON"));
+        assert!(parse_document("a: [").unwrap_err().contains("YAML"));
+    }
+
+    #[test]
+    fn yaml_merge_keys() {
+        let v = parse_document("base: &b {x: 1}\nder:\n  <<: *b\n  y: 2\n").unwrap();
+        let big = parse_document("min: -9223372036854776000\n").unwrap();
+        assert!(big["min"].as_f64().unwrap() < -9.2e18);
+        assert_eq!(v["der"]["x"], 1);
+        assert_eq!(v["der"]["y"], 2);
+    }
+
+    #[test]
+    fn normalize_dots() {
+        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+    }
+}

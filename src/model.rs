@@ -1,0 +1,280 @@
+//! The API model: plain, owned data that every input format is turned into and that every
+//! later step (compile, route, validate, choose, render) reads. Nothing here knows which file
+//! format it came from.
+
+use crate::schema::{SchemaId, SchemaStore};
+use serde_json::Value;
+
+/// One API, ready to compile.
+#[derive(Debug)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    /// What the document was: "OpenAPI 3.0.3", "OpenAPI 3.1.0".
+    pub format: String,
+    /// Path prefixes from `servers` (e.g. `/v1`), accepted in front of every path.
+    pub base_paths: Vec<String>,
+    pub operations: Vec<Operation>,
+    /// Webhooks described by the document (3.1): kept for `check`, not routed.
+    pub webhooks: Vec<Operation>,
+    pub schemas: SchemaStore,
+    /// Problems that do not stop serving (examples that contradict their schema...).
+    pub warnings: Vec<Diagnostic>,
+    /// Security schemes declared in components, by name.
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+/// A warning or error tied to a place in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `file#/json/pointer`
+    pub at: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// HTTP methods an OpenAPI path item can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
+
+    /// The lower-case key used in OpenAPI path items.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Parses a method name, case-insensitively.
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One operation: a method on a path template.
+#[derive(Debug)]
+pub struct Operation {
+    /// `operationId`, or `METHOD path` when the document gives none.
+    pub id: String,
+    pub method: Method,
+    /// The path template as written, e.g. `/pets/{petId}`.
+    pub path: String,
+    pub summary: Option<String>,
+    pub parameters: Vec<Parameter>,
+    pub request_body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Alternatives (OR) of requirements; each requirement lists scheme names (AND).
+    /// `None`: not stated on the operation (the document's global security applies, already
+    /// folded in by the loader); `Some(vec![])`: explicitly open.
+    pub security: Vec<Vec<String>>,
+    /// Where the operation is in the source: `file#/paths/~1pets/get`.
+    pub origin: String,
+    /// Extension fields (`x-...`) of the operation, for later features.
+    pub extensions: serde_json::Map<String, Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Parameter {
+    pub name: String,
+    pub location: ParamIn,
+    pub required: bool,
+    pub schema: Option<SchemaId>,
+    /// `style`, defaulted by location (form for query/cookie, simple for path/header).
+    pub style: String,
+    pub explode: bool,
+    pub allow_empty_value: bool,
+    pub allow_reserved: bool,
+    /// `content` instead of `schema` (a parameter serialised as, say, JSON).
+    pub content: Option<MediaType>,
+    pub examples: Vec<Example>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug)]
+pub struct RequestBody {
+    pub required: bool,
+    pub content: Vec<MediaType>,
+}
+
+/// How a response is keyed in `responses`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusKey {
+    Code(u16),
+    /// `2XX` → `Range(2)`.
+    Range(u8),
+    Default,
+}
+
+impl StatusKey {
+    pub fn parse(s: &str) -> Option<StatusKey> {
+        if s.eq_ignore_ascii_case("default") {
+            return Some(StatusKey::Default);
+        }
+        let b = s.as_bytes();
+        if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) {
+            if b[1..].eq_ignore_ascii_case(b"xx") {
+                return Some(StatusKey::Range(b[0] - b'0'));
+            }
+            if let Ok(n) = s.parse::<u16>() {
+                return Some(StatusKey::Code(n));
+            }
+        }
+        None
+    }
+
+    /// The status code this key is served with: a range as its `X00`, `default` as 200.
+    pub fn serve_code(self) -> u16 {
+        match self {
+            StatusKey::Code(c) => c,
+            StatusKey::Range(r) => r as u16 * 100,
+            StatusKey::Default => 200,
+        }
+    }
+
+    /// Does a concrete status code fall under this key?
+    pub fn covers(self, code: u16) -> bool {
+        match self {
+            StatusKey::Code(c) => c == code,
+            StatusKey::Range(r) => code / 100 == r as u16,
+            StatusKey::Default => true,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusKey::Code(c) => write!(f, "{c}"),
+            StatusKey::Range(r) => write!(f, "{r}XX"),
+            StatusKey::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusKey,
+    pub description: String,
+    pub headers: Vec<Header>,
+    pub content: Vec<MediaType>,
+}
+
+#[derive(Debug)]
+pub struct Header {
+    pub name: String,
+    pub required: bool,
+    pub schema: Option<SchemaId>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug)]
+pub struct MediaType {
+    /// As written, e.g. `application/json; charset=utf-8`.
+    pub media_type: String,
+    pub schema: Option<SchemaId>,
+    /// `example` first (named `default`... unnamed), then `examples` in document order.
+    pub examples: Vec<Example>,
+    /// `encoding` (form and multipart bodies), kept as written for the validator.
+    pub encoding: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// The key under `examples`; `None` for a lone `example`.
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub value: Value,
+    /// `file#/pointer` of the example, for messages.
+    pub origin: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityScheme {
+    pub name: String,
+    /// apiKey, http, oauth2, openIdConnect, mutualTLS.
+    pub kind: String,
+    /// For apiKey: the parameter name and where it goes.
+    pub param_name: Option<String>,
+    pub location: Option<ParamIn>,
+    /// For http: basic, bearer...
+    pub scheme: Option<String>,
+}
+
+impl Api {
+    /// Counts of things in the API, for `check` and the start-up banner.
+    pub fn operation_count(&self) -> usize {
+        self.operations.len()
+    }
+}

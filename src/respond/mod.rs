@@ -1,0 +1,117 @@
+//! Choose and render: which documented response answers, in which media type, with which
+//! bytes. Pure functions over the model; the HTTP layer only copies the result onto the wire.
+
+pub mod negotiate;
+pub mod problem;
+pub mod xml;
+
+use crate::model::{Operation, Response, StatusKey};
+use crate::schema::{SchemaId, SchemaStore};
+use bytes::Bytes;
+use serde_json::Value;
+
+/// The response an operation answers with when the request asks for nothing in particular:
+/// the lowest documented 2xx, else `2XX`, else `default`, else the first listed.
+pub fn default_response(op: &Operation) -> Option<usize> {
+    let rs = &op.responses;
+    rs.iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.status {
+            StatusKey::Code(c) if (200..300).contains(&c) => Some((c, i)),
+            _ => None,
+        })
+        .min()
+        .map(|(_, i)| i)
+        .or_else(|| rs.iter().position(|r| r.status == StatusKey::Range(2)))
+        .or_else(|| rs.iter().position(|r| r.status == StatusKey::Default))
+        .or(if rs.is_empty() { None } else { Some(0) })
+}
+
+/// The response documented for a given status code: exact, then its range, then `default`.
+pub fn response_for_code(op: &Operation, code: u16) -> Option<usize> {
+    let rs = &op.responses;
+    rs.iter()
+        .position(|r| r.status == StatusKey::Code(code))
+        .or_else(|| rs.iter().position(|r| r.status == StatusKey::Range((code / 100) as u8)))
+        .or_else(|| rs.iter().position(|r| r.status == StatusKey::Default))
+}
+
+/// The status code a response is served with. `default` is served as 200 when it is the
+/// operation's answer, and a range as its `X00`.
+pub fn status_of(response: &Response) -> u16 {
+    response.status.serve_code()
+}
+
+/// Serialises a body value for a media type: JSON for JSON types (and anything unknown that is
+/// not a string), XML for XML types, the string itself for text and other types.
+pub fn render(
+    store: &SchemaStore,
+    media_type: &str,
+    schema: Option<SchemaId>,
+    value: &Value,
+) -> Bytes {
+    if negotiate::is_json(media_type) {
+        return Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+    }
+    if negotiate::is_xml(media_type) {
+        let schema_value = schema.map(|id| store.get(id));
+        let root = schema.map(|id| store.key(id)).unwrap_or("root");
+        return Bytes::from(xml::to_xml(store, schema_value, value, root));
+    }
+    let (kind, sub) = negotiate::essence(media_type);
+    if kind == "application" && sub == "x-www-form-urlencoded" {
+        if let Value::Object(m) = value {
+            let mut out = String::new();
+            for (k, v) in m {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                out.push_str(&encode_component(k));
+                out.push('=');
+                out.push_str(&encode_component(&text));
+            }
+            return Bytes::from(out);
+        }
+    }
+    match value {
+        Value::String(s) => Bytes::from(s.clone()),
+        Value::Null => Bytes::new(),
+        other => Bytes::from(serde_json::to_vec(other).unwrap_or_default()),
+    }
+}
+
+fn encode_component(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A header value from a JSON value (`simple` style: arrays joined by commas).
+pub fn header_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(header_text).collect::<Vec<_>>().join(","),
+        Value::Object(m) => m
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), header_text(v)])
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a), used to derive per-response seeds that do not change across
+/// runs, platforms or Rust versions.
+pub fn stable_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for part in parts {
+        for b in part.as_bytes().iter().chain(std::iter::once(&0xff)) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
