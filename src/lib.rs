@@ -1,1 +1,10 @@
+pub mod check;
+pub mod cli;
+pub mod compile;
+pub mod generate;
+pub mod load;
+pub mod model;
+pub mod respond;
+pub mod route;
 pub mod schema;
+pub mod server;

@@ -1,1 +1,174 @@
-fn main() {}
+//! The `stubborn` binary: parse the command line, run one command, exit with a deliberate code.
+//! 0: success; 1: the command failed (port in use, unknown route...); 2: the document does not load.
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use stubborn::cli::{CheckArgs, Cli, Command, ExampleArgs, MockArgs};
+use stubborn::compile::{Mock, MockOptions};
+use stubborn::load;
+use stubborn::model::Method;
+use stubborn::route::Routed;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match try_main(cli) {
+        Ok(code) => code,
+        Err(Failure::Load(errors)) => {
+            eprintln!("{errors}");
+            eprintln!("{} problem(s); the document was not loaded", errors.0.len());
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+enum Failure {
+    Load(load::LoadErrors),
+    Other(String),
+}
+
+impl From<load::LoadErrors> for Failure {
+    fn from(e: load::LoadErrors) -> Self {
+        Failure::Load(e)
+    }
+}
+
+fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Mock(args) => mock(args),
+        Command::Check(args) => check(args),
+        Command::Example(args) => example(args),
+    }
+}
+
+fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
+    let api = load::load_file(&args.spec)?;
+    for w in &api.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mock = Arc::new(Mock::new(
+        api,
+        MockOptions {
+            seed: args.gen.seed,
+            dynamic: args.dynamic,
+        },
+    ));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let addr = format!("{}:{}", args.host, args.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| Failure::Other(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        {
+            let mut out = std::io::stdout().lock();
+            for (template, methods) in mock.router.templates() {
+                for m in methods {
+                    if m != Method::Head {
+                        let _ = writeln!(out, "{:<7} {template}", m.as_str());
+                    }
+                }
+            }
+            let _ = writeln!(out, "listening on http://{local}");
+            let _ = out.flush();
+        }
+        // Render every body in the background so the first request to each operation is as
+        // fast as the rest; requests never wait for this.
+        let warm = Arc::clone(&mock);
+        tokio::task::spawn_blocking(move || {
+            for problem in warm.render_all() {
+                eprintln!("warning: {problem}");
+            }
+        });
+        stubborn::server::serve(
+            mock,
+            stubborn::server::HttpOptions { cors: !args.no_cors },
+            listener,
+            shutdown_signal(),
+        )
+        .await;
+        println!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let api = load::load_file(&args.spec)?;
+    let mock = Mock::new(api, MockOptions::default());
+    let report = stubborn::check::report(&mock, &args.spec.display().to_string());
+    print!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn example(args: ExampleArgs) -> Result<ExitCode, Failure> {
+    let api = load::load_file(&args.spec)?;
+    let mock = Mock::new(
+        api,
+        MockOptions {
+            seed: args.gen.seed,
+            dynamic: false,
+        },
+    );
+    let method = Method::parse(&args.method)
+        .ok_or_else(|| Failure::Other(format!("unknown method {}", args.method)))?;
+    let op = match mock.router.route(method, &args.path) {
+        Routed::Found { operation, .. } => operation,
+        Routed::MethodNotAllowed { allow } => {
+            let list: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+            return Err(Failure::Other(format!(
+                "{} does not accept {method}; it accepts {}",
+                args.path,
+                list.join(", ")
+            )));
+        }
+        Routed::NotFound => {
+            return Err(Failure::Other(match mock.router.nearest(&args.path) {
+                Some(t) => format!("no operation matches {method} {}; did you mean {t}?", args.path),
+                None => format!("no operation matches {method} {}", args.path),
+            }))
+        }
+    };
+    let answer = mock.answer_operation(op, args.status, args.accept.as_deref(), false);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&answer.body);
+    if !answer.body.ends_with(b"\n") {
+        let _ = out.write_all(b"\n");
+    }
+    if answer.status >= 400 && args.status.is_none_or(|s| s != answer.status) {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! `stubborn check`: a one-screen report on a loaded document.
+
+use crate::compile::Mock;
+use crate::respond::negotiate;
+use std::fmt::Write;
+
+/// Builds the report: format, counts, and every warning (including examples that contradict
+/// their schema and responses no value can satisfy).
+pub fn report(mock: &Mock, name: &str) -> String {
+    let api = &mock.api;
+    let mut out = String::new();
+    let _ = writeln!(out, "{name}: {} ({}), {} {}", api.title, api.version, api.format, "");
+    let ops = &api.operations;
+    let responses: usize = ops.iter().map(|o| o.responses.len()).sum();
+    let examples: usize = ops
+        .iter()
+        .flat_map(|o| o.responses.iter())
+        .flat_map(|r| r.content.iter())
+        .map(|m| m.examples.len())
+        .sum();
+    let _ = writeln!(
+        out,
+        "  {} operations on {} paths, {} responses, {} response examples, {} schemas, {} webhooks",
+        ops.len(),
+        mock.router.templates().count(),
+        responses,
+        examples,
+        api.schemas.len(),
+        api.webhooks.len()
+    );
+    let mut warnings: Vec<String> = api.warnings.iter().map(|w| w.to_string()).collect();
+    for op in ops {
+        for r in &op.responses {
+            for m in &r.content {
+                let Some(schema) = m.schema else { continue };
+                for ex in &m.examples {
+                    let value = if negotiate::is_json(&m.media_type) || !ex.value.is_string() {
+                        &ex.value
+                    } else {
+                        continue;
+                    };
+                    if let Err(errors) = api.schemas.check(schema, value) {
+                        warnings.push(format!(
+                            "{}: example contradicts its schema: {}",
+                            ex.origin,
+                            errors.join("; ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    warnings.extend(mock.render_all().into_iter().map(|p| format!("{p}")));
+    if warnings.is_empty() {
+        let _ = writeln!(out, "  no warnings");
+    } else {
+        let _ = writeln!(out, "  {} warning(s):", warnings.len());
+        for w in &warnings {
+            let _ = writeln!(out, "  warning: {w}");
+        }
+    }
+    out
+}

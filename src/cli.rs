@@ -1,0 +1,83 @@
+//! Command-line definitions (clap). Kept apart from `main.rs` so `--help` texts are in one place.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "stubborn",
+    version,
+    about = "An OpenAPI mock server that is stubborn about the contract",
+    long_about = "stubborn serves an API from its OpenAPI description before the real one exists: \
+                  it answers with the document's examples, or with realistic data generated from \
+                  the response schemas.",
+    after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn check specs/petstore.yaml\n  stubborn example specs/petstore.yaml GET /pets"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve a mock of the API described by SPEC.
+    #[command(after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn mock specs/petstore.yaml --port 0 --seed 7\n  stubborn mock api.json --dynamic --no-cors")]
+    Mock(MockArgs),
+    /// Load and compile SPEC without serving; print a summary and every problem found.
+    #[command(after_help = "Exit codes: 0 when the document loads (warnings allowed), 2 when it does not.\n\nExample:\n  stubborn check specs/petstore.yaml")]
+    Check(CheckArgs),
+    /// Print the body the mock would answer for METHOD PATH.
+    #[command(after_help = "Examples:\n  stubborn example specs/petstore.yaml GET /pets\n  stubborn example specs/petstore.yaml GET /pets/1 --status 404\n  stubborn example specs/petstore.yaml GET '/pets/{petId}' --seed 3")]
+    Example(ExampleArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GenArgs {
+    /// Seed of the generated data: the same seed gives the same bodies on every run.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct MockArgs {
+    /// The API description: OpenAPI 3.0 or 3.1, JSON or YAML.
+    pub spec: PathBuf,
+    /// Port to listen on; 0 picks a free port (printed on start).
+    #[arg(short, long, default_value_t = 4010)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[command(flatten)]
+    pub gen: GenArgs,
+    /// Generate fresh data on every request instead of fixed bodies.
+    #[arg(long)]
+    pub dynamic: bool,
+    /// Do not answer CORS preflights nor add CORS headers.
+    #[arg(long)]
+    pub no_cors: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The API description to check.
+    pub spec: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ExampleArgs {
+    /// The API description.
+    pub spec: PathBuf,
+    /// HTTP method, e.g. GET.
+    pub method: String,
+    /// A concrete path (/pets/1) or a template from the document (/pets/{petId}).
+    pub path: String,
+    /// The documented status to show instead of the default response.
+    #[arg(long)]
+    pub status: Option<u16>,
+    /// Media type to ask for, as an Accept header would.
+    #[arg(long)]
+    pub accept: Option<String>,
+    #[command(flatten)]
+    pub gen: GenArgs,
+}
