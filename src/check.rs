@@ -9,7 +9,7 @@ use std::fmt::Write;
 pub fn report(mock: &Mock, name: &str) -> String {
     let api = &mock.api;
     let mut out = String::new();
-    let _ = writeln!(out, "{name}: {} ({}), {} {}", api.title, api.version, api.format, "");
+    let _ = writeln!(out, "{name}: {} {}, {}", api.title, api.version, api.format);
     let ops = &api.operations;
     let responses: usize = ops.iter().map(|o| o.responses.len()).sum();
     let examples: usize = ops

@@ -55,6 +55,11 @@ impl Sources {
         &self.files[id.0 as usize].1
     }
 
+    /// Replaces a file's document (a Swagger 2.0 root by its OpenAPI 3 conversion).
+    pub fn replace(&mut self, id: FileId, value: Value) {
+        self.files[id.0 as usize].1 = value;
+    }
+
     /// The file's name as shown in messages: relative to the root document's directory.
     pub fn display(&self, id: FileId) -> String {
         let path = &self.files[id.0 as usize].0;

@@ -1,0 +1,732 @@
+//! Believable values from property names and `x-faker` hints.
+//!
+//! A property name is classified once into a [`Kind`] (`firstName` → `FirstName`,
+//! `order_total` → `Money`, `createdAt` → `Created`, ...); the type generators then ask for a
+//! value of that kind and keep it only if it satisfies the schema. People and timelines are
+//! kept per object, so `email` matches `firstName`/`lastName` and `updatedAt` never precedes
+//! `createdAt`.
+
+use super::time::{self, DAY, HOUR};
+use super::{Choice, Gen};
+use fake::faker::address::en as address;
+use fake::faker::company::en as company;
+use fake::faker::currency::en as currency;
+use fake::faker::filesystem::en as filesystem;
+use fake::faker::internet::en as internet;
+use fake::faker::job::en as job;
+use fake::faker::lorem::en as lorem;
+use fake::faker::name::en as name;
+use fake::faker::phone_number::en as phone;
+use fake::Fake;
+use serde_json::Value;
+
+/// What a value stands for, as far as names and hints tell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Kind {
+    #[default]
+    None,
+    FirstName,
+    LastName,
+    FullName,
+    Username,
+    Email,
+    Phone,
+    Street,
+    City,
+    State,
+    Zip,
+    Country,
+    CountryCode,
+    Company,
+    JobTitle,
+    Url,
+    Image,
+    Domain,
+    Ip,
+    UserAgent,
+    Money,
+    Currency,
+    Percent,
+    Latitude,
+    Longitude,
+    Color,
+    FileName,
+    MimeType,
+    Text,
+    Paragraph,
+    Sentence,
+    Title,
+    Label,
+    Word,
+    Created,
+    Updated,
+    Timestamp,
+    Future,
+    Birthday,
+    Id,
+    Uuid,
+    Slug,
+    Status,
+    Tag,
+    Count,
+    Age,
+    Year,
+    Rating,
+    Version,
+    Locale,
+    Timezone,
+    Password,
+    Port,
+    Boolean,
+}
+
+/// Classifies a property name (case-, `_`- and `-`-insensitive).
+pub(crate) fn classify(name: &str) -> Kind {
+    let norm: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if let Some(kind) = exact(&norm) {
+        return kind;
+    }
+    by_affix(name, &norm)
+}
+
+/// Classifies the items of an array property: `tags` → `Tag`, `emails` → `Email`,
+/// `photoUrls` → `Image`.
+pub(crate) fn classify_item(name: &str) -> Kind {
+    let kind = classify(name);
+    if kind != Kind::None {
+        return kind;
+    }
+    for suffix in ["s", "es"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            let kind = classify(stem);
+            if kind != Kind::None {
+                return kind;
+            }
+        }
+    }
+    Kind::None
+}
+
+fn exact(n: &str) -> Option<Kind> {
+    use Kind::*;
+    Some(match n {
+        "firstname" | "givenname" | "forename" | "fname" => FirstName,
+        "lastname" | "surname" | "familyname" | "lname" => LastName,
+        "name" | "fullname" | "displayname" | "contactname" | "customername" | "personname"
+        | "author" | "authorname" | "ownername" | "realname" | "recipient" | "recipientname" => {
+            FullName
+        }
+        "username" | "login" | "userlogin" | "handle" | "nickname" | "screenname" | "nick" => {
+            Username
+        }
+        "email" | "emailaddress" | "mail" => Email,
+        "phone" | "phonenumber" | "mobile" | "mobilephone" | "tel" | "telephone" | "cell"
+        | "cellphone" | "fax" => Phone,
+        "street" | "streetaddress" | "address" | "addressline" | "addressline1" | "line1"
+        | "address1" | "streetname" => Street,
+        "city" | "town" | "locality" => City,
+        "state" | "province" | "region" | "county" | "stateprovince" => State,
+        "zip" | "zipcode" | "postalcode" | "postcode" | "postal" => Zip,
+        "country" | "countryname" => Country,
+        "countrycode" | "countryiso" | "iso2" => CountryCode,
+        "company" | "companyname" | "organization" | "organisation" | "org" | "employer"
+        | "vendor" | "manufacturer" | "brand" | "publisher" => Company,
+        "jobtitle" | "position" | "occupation" | "profession" | "job" => JobTitle,
+        "url" | "website" | "homepage" | "link" | "href" | "uri" | "webpage" | "site" | "blog" => {
+            Url
+        }
+        "avatar" | "avatarurl" | "image" | "imageurl" | "photo" | "photourl" | "picture"
+        | "pictureurl" | "thumbnail" | "thumbnailurl" | "icon" | "iconurl" | "logo" | "logourl"
+        | "img" => Image,
+        "domain" | "hostname" | "host" => Domain,
+        "ip" | "ipaddress" | "ipv4" | "remoteip" | "clientip" => Ip,
+        "useragent" => UserAgent,
+        "price" | "amount" | "total" | "cost" | "subtotal" | "balance" | "fee" | "tax"
+        | "salary" | "revenue" | "totalprice" | "unitprice" | "totalamount" => Money,
+        "currency" | "currencycode" => Currency,
+        "percent" | "percentage" | "pct" => Percent,
+        "lat" | "latitude" => Latitude,
+        "lng" | "lon" | "long" | "longitude" => Longitude,
+        "color" | "colour" => Color,
+        "filename" | "file" => FileName,
+        "mimetype" | "contenttype" | "mediatype" | "mime" => MimeType,
+        "description" | "body" | "comment" | "summary" | "bio" | "about" | "content"
+        | "message" | "text" | "note" | "notes" | "details" | "biography" | "review"
+        | "excerpt" | "caption" => Text,
+        "title" | "subject" | "headline" | "heading" => Title,
+        "slug" | "permalink" => Slug,
+        "status" => Status,
+        "tag" | "tags" | "label" | "labels" | "keyword" | "keywords" | "category"
+        | "categories" => Tag,
+        "count" | "quantity" | "qty" | "stock" => Count,
+        "age" => Age,
+        "year" => Year,
+        "rating" | "stars" | "score" => Rating,
+        "version" => Version,
+        "locale" | "language" | "lang" => Locale,
+        "timezone" | "tz" => Timezone,
+        "password" | "passwd" | "secret" => Password,
+        "port" => Port,
+        "id" | "guid" => Id,
+        "uuid" => Uuid,
+        "created" | "createdat" | "createdon" | "creationdate" | "datecreated" | "createddate"
+        | "createdtime" => Created,
+        "updated" | "updatedat" | "modified" | "modifiedat" | "lastmodified" | "lastupdated"
+        | "updatedon" | "datemodified" | "changedat" | "editedat" => Updated,
+        "timestamp" | "datetime" | "date" | "time" => Timestamp,
+        "birthdate" | "dateofbirth" | "dob" | "birthday" => Birthday,
+        "expiresat" | "expiry" | "expiration" | "expirationdate" | "duedate" | "deadline"
+        | "validuntil" | "endsat" | "enddate" => Future,
+        "productname" | "product" | "itemname" => Label,
+        "enabled" | "active" | "verified" | "deleted" | "archived" | "visible" | "published" => {
+            Boolean
+        }
+        _ => return Option::None,
+    })
+}
+
+/// Whether `name` ends with the word `word` as its own camelCase/snake_case/kebab-case word.
+fn ends_with_word(name: &str, word: &str) -> bool {
+    let n = name.len();
+    let w = word.len();
+    if n <= w || !name.is_char_boundary(n - w) {
+        return false;
+    }
+    let (head, tail) = name.split_at(n - w);
+    if !tail.eq_ignore_ascii_case(word) {
+        return false;
+    }
+    let before = head.chars().next_back();
+    match before {
+        Some('_' | '-' | '.' | ' ') => true,
+        Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => {
+            tail.starts_with(|t: char| t.is_ascii_uppercase())
+        }
+        _ => false,
+    }
+}
+
+fn by_affix(name: &str, n: &str) -> Kind {
+    use Kind::*;
+    if ends_with_word(name, "id") {
+        return Id;
+    }
+    if ends_with_word(name, "uuid") {
+        return Uuid;
+    }
+    let image_word = ["avatar", "image", "photo", "picture", "logo", "icon", "thumbnail"]
+        .iter()
+        .any(|w| n.contains(w));
+    let ends = |s: &str| n.ends_with(s);
+    if ends("email") {
+        Email
+    } else if ends("firstname") {
+        FirstName
+    } else if ends("lastname") {
+        LastName
+    } else if ends("username") {
+        Username
+    } else if ends("phone") || ends("phonenumber") {
+        Phone
+    } else if image_word && (ends("url") || ends("uri") || ends("link") || ends("href")) {
+        Image
+    } else if ends("url") || ends("uri") || ends("link") || ends("href") || ends("website") {
+        Url
+    } else if n.starts_with("created") {
+        Created
+    } else if n.starts_with("updated") || n.starts_with("modified") || n.starts_with("lastmodified")
+    {
+        Updated
+    } else if n.starts_with("expire") || n.starts_with("due") || n.starts_with("validuntil") {
+        Future
+    } else if ends_with_word(name, "at")
+        || ends_with_word(name, "on")
+        || ends("date")
+        || ends("datetime")
+        || ends("timestamp")
+        || ends("time")
+    {
+        Timestamp
+    } else if ends("price") || ends("amount") || ends("cost") || ends("total") || ends("fee")
+        || ends("balance")
+    {
+        Money
+    } else if ends("count") || ends("quantity") {
+        Count
+    } else if ends("percent") || ends("percentage") {
+        Percent
+    } else if ends("latitude") {
+        Latitude
+    } else if ends("longitude") {
+        Longitude
+    } else if ends("countrycode") {
+        CountryCode
+    } else if ends("country") {
+        Country
+    } else if ends("city") {
+        City
+    } else if ends("zip") || ends("zipcode") || ends("postalcode") {
+        Zip
+    } else if ends("street") {
+        Street
+    } else if ends("currency") {
+        Currency
+    } else if ends("companyname") {
+        Company
+    } else if ends("filename") {
+        FileName
+    } else if ends("description") || ends("comment") || ends("summary") || ends("message")
+        || ends("note") || ends("text") || ends("bio")
+    {
+        Text
+    } else if ends("title") {
+        Title
+    } else if ends("status") {
+        Status
+    } else if ends("slug") {
+        Slug
+    } else if ends("tags") {
+        Tag
+    } else if ends("color") || ends("colour") {
+        Color
+    } else if ends("version") {
+        Version
+    } else if ends_with_word(name, "ip") {
+        Ip
+    } else if ends("name") {
+        Label
+    } else if (n.starts_with("is") || n.starts_with("has") || n.starts_with("can"))
+        && name.len() > 3
+        && name[2..].starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+    {
+        Boolean
+    } else {
+        None
+    }
+}
+
+/// The kind named by an `x-faker` / `x-stubborn-faker` value (`"internet.email"`, or an
+/// object whose first key is such a path, as Prism accepts).
+pub(crate) fn kind_of_path(v: &Value) -> Option<Kind> {
+    let path = match v {
+        Value::String(s) => s.as_str(),
+        Value::Object(m) => m.keys().next()?.as_str(),
+        _ => return Option::None,
+    };
+    let norm: String = path
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    use Kind::*;
+    Some(match norm.as_str() {
+        "name.firstname" | "person.firstname" => FirstName,
+        "name.lastname" | "person.lastname" => LastName,
+        "name.fullname" | "name.findname" | "person.fullname" | "name.name" => FullName,
+        "internet.email" | "internet.exampleemail" => Email,
+        "internet.url" => Url,
+        "internet.username" | "internet.displayname" => Username,
+        "internet.ip" | "internet.ipv4" => Ip,
+        "internet.useragent" => UserAgent,
+        "internet.domainname" => Domain,
+        "internet.password" => Password,
+        "internet.avatar" | "image.avatar" | "image.imageurl" | "image.url" | "image.image" => {
+            Image
+        }
+        "internet.color" | "color.rgb" | "color.human" => Color,
+        "address.city" | "location.city" => City,
+        "address.country" | "location.country" => Country,
+        "address.countrycode" | "location.countrycode" => CountryCode,
+        "address.zipcode" | "location.zipcode" => Zip,
+        "address.streetaddress" | "location.streetaddress" | "address.street" => Street,
+        "address.state" | "location.state" => State,
+        "address.latitude" | "location.latitude" => Latitude,
+        "address.longitude" | "location.longitude" => Longitude,
+        "address.timezone" | "location.timezone" => Timezone,
+        "phone.phonenumber" | "phone.number" => Phone,
+        "company.companyname" | "company.name" => Company,
+        "name.jobtitle" | "person.jobtitle" => JobTitle,
+        "lorem.sentence" => Sentence,
+        "lorem.paragraph" | "lorem.paragraphs" | "lorem.text" => Paragraph,
+        "lorem.word" | "lorem.words" => Word,
+        "lorem.slug" => Slug,
+        "datatype.uuid" | "string.uuid" | "random.uuid" => Uuid,
+        "commerce.price" | "finance.amount" => Money,
+        "commerce.productname" | "commerce.product" => Label,
+        "finance.currencycode" => Currency,
+        "system.filename" | "system.commonfilename" => FileName,
+        "system.mimetype" => MimeType,
+        "system.semver" => Version,
+        "date.past" | "date.recent" | "date.anytime" => Timestamp,
+        "date.future" | "date.soon" => Future,
+        "date.birthdate" => Birthday,
+        "datatype.boolean" => Boolean,
+        "datatype.number" | "number.int" => Count,
+        _ => return Option::None,
+    })
+}
+
+/// The JSON type a kind suggests for a schema that allows several.
+pub(crate) fn preferred_choice(kind: Kind) -> Option<Choice> {
+    use Kind::*;
+    match kind {
+        Money | Percent | Latitude | Longitude | Rating => Some(Choice::Number { integral_ok: true }),
+        Count | Age | Year | Port => Some(Choice::Integer),
+        Boolean => Some(Choice::Boolean),
+        None => Option::None,
+        _ => Some(Choice::String),
+    }
+}
+
+/// One invented person; every name-like field of an object draws from the same one.
+#[derive(Clone, Debug)]
+pub(crate) struct Persona {
+    pub first: &'static str,
+    pub last: &'static str,
+    pub email: String,
+    pub username: String,
+}
+
+/// Lowercase ASCII letters and digits of `s`.
+fn ascii_slug(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+const EMAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example.com"];
+const COLORS: &[&str] = &[
+    "red", "green", "blue", "black", "white", "orange", "purple", "yellow", "gray", "brown",
+    "pink", "teal", "navy", "silver",
+];
+const STATUSES: &[&str] = &["active", "pending", "completed", "inactive", "archived"];
+const LOCALES: &[&str] = &["en-US", "en-GB", "fr-FR", "de-DE", "es-ES", "it-IT", "ja-JP", "pt-BR"];
+const TLDS: &[&str] = &["com", "io", "net", "org", "dev"];
+
+/// Size hints for text kinds: natural length range in characters and whether to write
+/// sentences.
+pub(crate) fn text_shape(kind: Kind) -> Option<(usize, usize, TextStyle)> {
+    Some(match kind {
+        Kind::Text => (40, 160, TextStyle::Sentences),
+        Kind::Paragraph => (150, 400, TextStyle::Sentences),
+        Kind::Sentence => (20, 80, TextStyle::Sentences),
+        Kind::Title => (12, 40, TextStyle::TitleCase),
+        Kind::Label => (3, 14, TextStyle::TitleCase),
+        Kind::Word | Kind::Tag => (3, 12, TextStyle::OneWord),
+        _ => return Option::None,
+    })
+}
+
+/// How generic text is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextStyle {
+    Words,
+    Sentences,
+    TitleCase,
+    OneWord,
+}
+
+impl<'a, 'r> Gen<'a, 'r> {
+    /// The person of the innermost object, invented on first use.
+    pub(super) fn persona(&mut self) -> Persona {
+        if let Some(p) = self.objs.last().and_then(|o| o.persona.as_ref()) {
+            return p.clone();
+        }
+        let first: &'static str = name::FirstName().fake_with_rng(self.rng);
+        let last: &'static str = name::LastName().fake_with_rng(self.rng);
+        let (f, l) = (ascii_slug(first), ascii_slug(last));
+        let domain = EMAIL_DOMAINS[self.index(EMAIL_DOMAINS.len())];
+        let email = match self.index(3) {
+            0 => format!("{f}.{l}@{domain}"),
+            1 => format!("{f}{l}@{domain}"),
+            _ => format!("{}.{l}@{domain}", &f[..f.len().min(1)]),
+        };
+        let username = match self.index(3) {
+            0 => format!("{f}{l}"),
+            1 => format!("{f}_{l}{}", self.between(1, 99)),
+            _ => format!("{}{l}{}", &f[..f.len().min(1)], self.between(1, 999)),
+        };
+        let persona = Persona {
+            first,
+            last,
+            email,
+            username,
+        };
+        if let Some(o) = self.objs.last_mut() {
+            o.persona = Some(persona.clone());
+        }
+        persona
+    }
+
+    /// The creation instant of the innermost object, invented on first use.
+    fn created(&mut self) -> i64 {
+        if let Some(c) = self.objs.last().and_then(|o| o.created) {
+            return c;
+        }
+        let c = self.now - self.between(2 * HOUR, 400 * DAY);
+        if let Some(o) = self.objs.last_mut() {
+            o.created = Some(c);
+        }
+        c
+    }
+
+    /// An instant (seconds since the epoch) suiting `kind`, relative to the reference "now".
+    pub(super) fn instant_for(&mut self, kind: Kind) -> i64 {
+        match kind {
+            Kind::Created => self.created(),
+            Kind::Updated => {
+                let c = self.created();
+                c + self.between(0, self.now - c)
+            }
+            Kind::Future => self.now + self.between(DAY, 365 * DAY),
+            Kind::Birthday => {
+                let d = self.now - self.between(18 * 365 * DAY, 80 * 365 * DAY);
+                d - d.rem_euclid(DAY)
+            }
+            _ => self.now - self.between(0, 400 * DAY),
+        }
+    }
+
+    /// A date/time string for `kind` in the shape `format` asks for (`date`, `time`,
+    /// otherwise `date-time`).
+    pub(super) fn instant_string(&mut self, kind: Kind, format: Option<&str>) -> String {
+        let at = self.instant_for(kind);
+        match format {
+            Some("date") => time::date(at),
+            Some("time") => time::time(at),
+            _ if kind == Kind::Birthday => time::date(at),
+            _ => time::date_time(at),
+        }
+    }
+
+    /// A believable string for `kind`, or `None` when the kind has nothing to say. The
+    /// caller checks the result against the schema.
+    pub(super) fn fake_string(
+        &mut self,
+        kind: Kind,
+        format: Option<&str>,
+        lo: usize,
+        hi: Option<usize>,
+    ) -> Option<String> {
+        use Kind::*;
+        if let Some((nlo, nhi, style)) = text_shape(kind) {
+            return Some(self.text(lo, hi, nlo, nhi, style));
+        }
+        Some(match kind {
+            None | Boolean => return Option::None,
+            FirstName => self.persona().first.to_string(),
+            LastName => self.persona().last.to_string(),
+            FullName => {
+                let p = self.persona();
+                format!("{} {}", p.first, p.last)
+            }
+            Username => self.persona().username,
+            Email => self.persona().email,
+            Phone => phone::PhoneNumber().fake_with_rng(self.rng),
+            Street => {
+                let number: String = address::BuildingNumber().fake_with_rng(self.rng);
+                let street: String = address::StreetName().fake_with_rng(self.rng);
+                format!("{number} {street}")
+            }
+            City => address::CityName().fake_with_rng(self.rng),
+            State => address::StateName().fake_with_rng(self.rng),
+            Zip => address::ZipCode().fake_with_rng(self.rng),
+            Country if hi == Some(2) => address::CountryCode().fake_with_rng(self.rng),
+            Country => address::CountryName().fake_with_rng(self.rng),
+            CountryCode => address::CountryCode().fake_with_rng(self.rng),
+            Company => company::CompanyName().fake_with_rng(self.rng),
+            JobTitle => job::Title().fake_with_rng(self.rng),
+            Url => self.url(),
+            Image => self.image_url(),
+            Domain => self.domain(),
+            Ip => self.ipv4(),
+            UserAgent => internet::UserAgent().fake_with_rng(self.rng),
+            Currency => currency::CurrencyCode().fake_with_rng(self.rng),
+            Color => COLORS[self.index(COLORS.len())].to_string(),
+            FileName => filesystem::FileName().fake_with_rng(self.rng),
+            MimeType => filesystem::MimeType().fake_with_rng(self.rng),
+            Created | Updated | Timestamp | Future | Birthday => self.instant_string(kind, format),
+            Id | Uuid => self.uuid(),
+            Slug => {
+                let n = self.between(2, 4);
+                let words: Vec<&str> = (0..n).map(|_| self.word()).collect();
+                words.join("-")
+            }
+            Status => STATUSES[self.index(STATUSES.len())].to_string(),
+            Version => format!(
+                "{}.{}.{}",
+                self.between(0, 5),
+                self.between(0, 20),
+                self.between(0, 30)
+            ),
+            Locale => LOCALES[self.index(LOCALES.len())].to_string(),
+            Timezone => address::TimeZone().fake_with_rng(self.rng),
+            Password => self.password(lo.max(12), hi),
+            Money | Percent | Latitude | Longitude | Count | Age | Year | Rating | Port => {
+                // Numbers written as strings ("price": "19.99").
+                let (wlo, whi, decimals) = number_window(kind)?;
+                let x = self.rng_f64(wlo, whi);
+                format!("{x:.prec$}", prec = decimals as usize)
+            }
+            Text | Paragraph | Sentence | Title | Label | Word | Tag => return Option::None,
+        })
+    }
+
+    /// A lorem word (a static string, no allocation).
+    pub(super) fn word(&mut self) -> &'static str {
+        lorem::Word().fake_with_rng(self.rng)
+    }
+
+    pub(super) fn rng_f64(&mut self, lo: f64, hi: f64) -> f64 {
+        use rand::RngExt;
+        if lo.is_finite() && hi.is_finite() && lo < hi {
+            self.rng.random_range(lo..=hi)
+        } else {
+            lo
+        }
+    }
+
+    pub(super) fn url(&mut self) -> String {
+        let host = self.domain();
+        match self.index(3) {
+            0 => format!("https://{host}"),
+            1 => format!("https://{host}/{}", self.word()),
+            _ => format!("https://{host}/{}/{}", self.word(), self.between(1, 9999)),
+        }
+    }
+
+    pub(super) fn image_url(&mut self) -> String {
+        let n = self.between(1, 1000);
+        let size = [64, 128, 200, 256, 400, 640][self.index(6)];
+        format!("https://picsum.photos/seed/{n}/{size}/{size}")
+    }
+
+    pub(super) fn domain(&mut self) -> String {
+        let tld = TLDS[self.index(TLDS.len())];
+        match self.index(3) {
+            0 => format!("{}.{tld}", self.word()),
+            1 => format!("www.{}-{}.{tld}", self.word(), self.word()),
+            _ => format!("api.{}.{tld}", self.word()),
+        }
+    }
+
+    pub(super) fn ipv4(&mut self) -> String {
+        format!(
+            "{}.{}.{}.{}",
+            self.between(1, 223),
+            self.between(0, 255),
+            self.between(0, 255),
+            self.between(1, 254)
+        )
+    }
+
+    pub(super) fn ipv6(&mut self) -> String {
+        let groups: Vec<String> = (0..8)
+            .map(|i| {
+                if i == 0 {
+                    "2001".to_string()
+                } else {
+                    format!("{:x}", self.between(0, 0xffff))
+                }
+            })
+            .collect();
+        groups.join(":")
+    }
+
+    pub(super) fn uuid(&mut self) -> String {
+        use rand::RngExt;
+        let mut b: [u8; 16] = self.rng.random();
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+
+    /// A password-like string of letters, digits and symbols with at least one of each class
+    /// where the length allows.
+    pub(super) fn password(&mut self, lo: usize, hi: Option<usize>) -> String {
+        const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+        const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const DIGIT: &[u8] = b"23456789";
+        const SYMBOL: &[u8] = b"!@#$%^&*-_";
+        let hi = hi.unwrap_or(lo.max(16)).max(lo);
+        let len = self.between(lo as i64, hi.min(lo.max(16)) as i64) as usize;
+        let mut out = String::with_capacity(len);
+        for i in 0..len {
+            let class = match i % 4 {
+                0 => UPPER,
+                1 => LOWER,
+                2 => DIGIT,
+                _ if i % 8 == 3 => SYMBOL,
+                _ => LOWER,
+            };
+            out.push(class[self.index(class.len())] as char);
+        }
+        out
+    }
+}
+
+/// Natural numeric range and decimals for numeric kinds.
+pub(crate) fn number_window(kind: Kind) -> Option<(f64, f64, u32)> {
+    use Kind::*;
+    Some(match kind {
+        Money => (1.0, 500.0, 2),
+        Percent => (0.0, 100.0, 1),
+        Latitude => (-90.0, 90.0, 6),
+        Longitude => (-180.0, 180.0, 6),
+        Count => (0.0, 20.0, 0),
+        Age => (18.0, 80.0, 0),
+        Year => (1990.0, 2025.0, 0),
+        Rating => (1.0, 5.0, 1),
+        Port => (1024.0, 65535.0, 0),
+        _ => return Option::None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_common_names() {
+        assert_eq!(classify("firstName"), Kind::FirstName);
+        assert_eq!(classify("first_name"), Kind::FirstName);
+        assert_eq!(classify("LastName"), Kind::LastName);
+        assert_eq!(classify("email"), Kind::Email);
+        assert_eq!(classify("contactEmail"), Kind::Email);
+        assert_eq!(classify("createdAt"), Kind::Created);
+        assert_eq!(classify("created_at"), Kind::Created);
+        assert_eq!(classify("updatedAt"), Kind::Updated);
+        assert_eq!(classify("published_at"), Kind::Timestamp);
+        assert_eq!(classify("format"), Kind::None);
+        assert_eq!(classify("userId"), Kind::Id);
+        assert_eq!(classify("paid"), Kind::None);
+        assert_eq!(classify("photoUrl"), Kind::Image);
+        assert_eq!(classify("order_total"), Kind::Money);
+        assert_eq!(classify("isActive"), Kind::Boolean);
+        assert_eq!(classify("island"), Kind::None);
+        assert_eq!(classify_item("photoUrls"), Kind::Image);
+        assert_eq!(classify_item("addresses"), Kind::Street);
+        assert_eq!(classify_item("tags"), Kind::Tag);
+    }
+
+    #[test]
+    fn x_faker_paths() {
+        assert_eq!(kind_of_path(&Value::from("internet.email")), Some(Kind::Email));
+        assert_eq!(kind_of_path(&Value::from("name.firstName")), Some(Kind::FirstName));
+        assert_eq!(kind_of_path(&serde_json::json!({"datatype.uuid": {}})), Some(Kind::Uuid));
+        assert_eq!(kind_of_path(&Value::from("nope.nothing")), None);
+    }
+}

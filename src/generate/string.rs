@@ -1,0 +1,344 @@
+//! Strings: `x-faker` hints, then `format`, then the property name, then `pattern`, then
+//! lorem text, always within `minLength`/`maxLength` (counted in characters) and matching
+//! every `pattern`.
+
+use super::faker::{Kind, TextStyle};
+use super::kw::as_u64;
+use super::{pattern, Conj, Gen, GenError, Hint, Ptr};
+use serde_json::Value;
+
+/// Longest string generated; a larger `minLength` is reported as unsatisfiable in practice.
+const MAX_STRING: usize = 16 << 20;
+
+/// Everything that constrains a string at one position.
+struct StringRules<'a> {
+    lo: usize,
+    hi: Option<usize>,
+    patterns: Vec<(&'a str, Ptr)>,
+    format: Option<&'a str>,
+}
+
+impl StringRules<'_> {
+    fn accepts(&self, s: &str) -> bool {
+        if self.lo > 0 || self.hi.is_some() {
+            let n = s.chars().count();
+            if n < self.lo || self.hi.is_some_and(|h| n > h) {
+                return false;
+            }
+        }
+        self.patterns.iter().all(|(p, _)| pattern::is_match(p, s))
+    }
+}
+
+impl<'a, 'r> Gen<'a, 'r> {
+    fn string_rules(&mut self, conj: &Conj<'a>) -> Result<StringRules<'a>, GenError> {
+        let mut lo: u64 = 0;
+        let mut hi: Option<u64> = None;
+        let mut hi_part = None;
+        let mut patterns = Vec::new();
+        let mut format = None;
+        for p in &conj.parts {
+            if let Some(n) = as_u64(p.kw.min_length) {
+                lo = lo.max(n);
+            }
+            if let Some(n) = as_u64(p.kw.max_length) {
+                if hi.is_none_or(|h| n < h) {
+                    hi = Some(n);
+                    hi_part = Some(p.ptr);
+                }
+            }
+            if let Some(pat) = p.kw.pattern.and_then(Value::as_str) {
+                let at = self.at_key(p.ptr, "pattern");
+                if !pattern::get(pat).is_valid() {
+                    return Err(self.err(at, format!("`{pat}` is not a valid regular expression")));
+                }
+                patterns.push((pat, at));
+            }
+            if format.is_none() {
+                format = p.kw.format.and_then(Value::as_str);
+            }
+        }
+        if let (Some(h), Some(ptr)) = (hi, hi_part) {
+            if h < lo {
+                let at = self.at_key(ptr, "maxLength");
+                return Err(self.err(at, format!("maxLength {h} is below minLength {lo}")));
+            }
+        }
+        if lo > MAX_STRING as u64 {
+            return Err(self.err(conj.at, format!("minLength {lo} is too large to generate")));
+        }
+        Ok(StringRules {
+            lo: lo as usize,
+            hi: hi.map(|h| h.min(usize::MAX as u64) as usize),
+            patterns,
+            format,
+        })
+    }
+
+    pub(super) fn gen_string(&mut self, conj: &Conj<'a>, hint: Hint<'a>) -> Result<Value, GenError> {
+        let rules = self.string_rules(conj)?;
+        let (lo, hi) = (rules.lo, rules.hi);
+        if hint.explicit {
+            if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
+                if rules.accepts(&s) {
+                    return Ok(Value::String(s));
+                }
+            }
+        }
+        if let Some(f) = rules.format {
+            if let Some(s) = self.format_string(f, lo, hi, hint.kind) {
+                if rules.accepts(&s) {
+                    return Ok(Value::String(s));
+                }
+            }
+        }
+        if !hint.explicit && hint.kind != Kind::None {
+            if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
+                if rules.accepts(&s) {
+                    return Ok(Value::String(s));
+                }
+            }
+        }
+        if !rules.patterns.is_empty() {
+            return self.string_from_patterns(&rules).map(Value::String);
+        }
+        Ok(Value::String(self.text(lo, hi, 5, 24, TextStyle::Words)))
+    }
+
+    /// A string matching every pattern within the length bounds: sampled from each pattern
+    /// in turn with growing repetition caps, padded where an unanchored pattern allows.
+    fn string_from_patterns(&mut self, rules: &StringRules<'a>) -> Result<String, GenError> {
+        let (lo, hi) = (rules.lo, rules.hi);
+        let small = hi.map_or(8, |h| h.clamp(1, 8)) as u32;
+        let large = lo.clamp(8, 4096) as u32;
+        let caps = [small, small.max(16).min(hi.unwrap_or(16).max(1) as u32), large];
+        for &(source, _) in &rules.patterns {
+            let compiled = pattern::get(source);
+            for attempt in 0..36 {
+                let cap = caps[attempt / 12];
+                let Some(s) = compiled.sample(self.rng, cap) else {
+                    break;
+                };
+                if rules.accepts(&s) {
+                    return Ok(s);
+                }
+                let n = s.chars().count();
+                if n < lo {
+                    // Unanchored patterns still match with text around the match.
+                    let filler = self.text(lo - n, Some(lo - n), lo - n, lo - n, TextStyle::Words);
+                    for padded in [format!("{s}{filler}"), format!("{filler}{s}")] {
+                        if rules.accepts(&padded) {
+                            return Ok(padded);
+                        }
+                    }
+                } else if let Some(h) = hi.filter(|h| n > *h) {
+                    let cut: String = s.chars().take(h).collect();
+                    if rules.accepts(&cut) {
+                        return Ok(cut);
+                    }
+                }
+            }
+        }
+        let at = rules.patterns.first().map_or(Ptr(0), |(_, p)| *p);
+        Err(self.err(
+            at,
+            "could not generate a string matching `pattern` within the length bounds",
+        ))
+    }
+
+    /// Text of `lo..=hi` characters, aiming for `nlo..=nhi` when the bounds allow.
+    pub(super) fn text(
+        &mut self,
+        lo: usize,
+        hi: Option<usize>,
+        nlo: usize,
+        nhi: usize,
+        style: TextStyle,
+    ) -> String {
+        let hi = hi.unwrap_or(usize::MAX).max(lo);
+        if hi == 0 {
+            return String::new();
+        }
+        let target = {
+            let (a, b) = (lo.max(nlo), hi.min(nhi));
+            if a <= b {
+                self.between(a as i64, b as i64) as usize
+            } else if hi < nlo {
+                self.between(lo as i64, hi as i64) as usize
+            } else {
+                lo
+            }
+        };
+        if target > 4096 {
+            // Long strings: repeat a chunk of words (cheap), cut exactly to length.
+            let chunk = self.text(64, Some(64), 64, 64, TextStyle::Words);
+            let mut out = String::with_capacity(target + 64);
+            while out.len() < target {
+                out.push_str(&chunk);
+                out.push(' ');
+            }
+            out.truncate(target);
+            if out.ends_with(' ') {
+                out.pop();
+                out.push('x');
+            }
+            return out;
+        }
+        let mut out = String::with_capacity(target + 16);
+        let mut sentence_start = true;
+        let mut words_in_sentence = 0;
+        let mut sentence_len = self.between(5, 11);
+        while out.len() < target {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            let w = self.word();
+            let capital = match style {
+                TextStyle::Sentences => sentence_start,
+                TextStyle::TitleCase => true,
+                TextStyle::Words | TextStyle::OneWord => false,
+            };
+            push_word(&mut out, w, capital);
+            sentence_start = false;
+            if style == TextStyle::OneWord {
+                break;
+            }
+            if style == TextStyle::Sentences {
+                words_in_sentence += 1;
+                if words_in_sentence >= sentence_len {
+                    out.push('.');
+                    sentence_start = true;
+                    words_in_sentence = 0;
+                    sentence_len = self.between(5, 11);
+                }
+            }
+        }
+        if style == TextStyle::Sentences && !out.ends_with('.') && out.len() < hi {
+            out.push('.');
+        }
+        // Lorem words are ASCII, so byte lengths are character lengths here.
+        if out.len() > hi {
+            out.truncate(hi);
+            while out.ends_with(' ') && out.len() > lo {
+                out.pop();
+            }
+        }
+        while out.len() < lo {
+            out.push(if out.ends_with(' ') || out.is_empty() {
+                'a'
+            } else {
+                'x'
+            });
+        }
+        if out.ends_with(' ') {
+            out.pop();
+            out.push('x');
+        }
+        out
+    }
+
+    /// A string in `format`, sized to the bounds where the format allows; `None` for formats
+    /// this generator does not know.
+    fn format_string(
+        &mut self,
+        format: &str,
+        lo: usize,
+        hi: Option<usize>,
+        kind: Kind,
+    ) -> Option<String> {
+        Some(match format {
+            "date-time" | "date" | "time" => self.instant_string(kind, Some(format)),
+            "duration" => match self.index(4) {
+                0 => format!("P{}D", self.between(1, 30)),
+                1 => format!("PT{}H{}M", self.between(1, 23), self.between(1, 59)),
+                2 => format!("PT{}M", self.between(1, 59)),
+                _ => format!("P{}DT{}H", self.between(1, 14), self.between(1, 23)),
+            },
+            "email" | "idn-email" => self.persona().email,
+            "uuid" | "guid" => self.uuid(),
+            "uri" | "url" | "iri" => {
+                if kind == Kind::Image {
+                    self.image_url()
+                } else {
+                    self.url()
+                }
+            }
+            "uri-reference" | "iri-reference" => {
+                format!("/{}/{}", self.word(), self.between(1, 9999))
+            }
+            "uri-template" => format!("https://{}/{}/{{id}}", self.domain(), self.word()),
+            "hostname" | "idn-hostname" => self.domain(),
+            "ipv4" => self.ipv4(),
+            "ipv6" => self.ipv6(),
+            "byte" => self.base64(lo, hi)?,
+            "binary" => {
+                let n = self.between(lo.max(8) as i64, hi.unwrap_or(32).max(lo) as i64);
+                self.alphanumeric(n as usize)
+            }
+            "password" => {
+                let want = hi.map_or(12, |h| h.min(12)).max(lo);
+                self.password(want, hi)
+            }
+            "regex" => "^[a-z0-9_-]{3,16}$".to_string(),
+            "json-pointer" => format!("/{}/{}", self.word(), self.between(0, 9)),
+            "relative-json-pointer" => format!("{}/{}", self.between(0, 3), self.word()),
+            "int32" | "int64" | "integer" => self.between(1, 100_000).to_string(),
+            "float" | "double" | "number" | "decimal" => {
+                format!("{:.2}", self.rng_f64(1.0, 1000.0))
+            }
+            "phone" | "tel" => return self.fake_string(Kind::Phone, None, lo, hi),
+            "country-code" | "iso-country-code" => {
+                return self.fake_string(Kind::CountryCode, None, lo, hi)
+            }
+            "currency" | "iso-4217" => return self.fake_string(Kind::Currency, None, lo, hi),
+            "unix-time" | "timestamp" => self.instant_for(kind).to_string(),
+            "semver" => return self.fake_string(Kind::Version, None, lo, hi),
+            _ => return None,
+        })
+    }
+
+    /// Base64 of random bytes, its length (a multiple of 4) within the bounds.
+    fn base64(&mut self, lo: usize, hi: Option<usize>) -> Option<String> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let natural = self.between(2, 8) as usize * 4;
+        let mut len = natural.max(lo.div_ceil(4) * 4);
+        if let Some(h) = hi {
+            if len > h {
+                len = h / 4 * 4;
+            }
+            if len < lo {
+                return None;
+            }
+        }
+        let bytes = len / 4 * 3;
+        let mut raw = Vec::with_capacity(bytes);
+        for _ in 0..bytes {
+            raw.push(self.between(0, 255) as u8);
+        }
+        let mut out = String::with_capacity(len);
+        for chunk in raw.chunks(3) {
+            let n = (u32::from(chunk[0]) << 16)
+                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*chunk.get(2).unwrap_or(&0));
+            for shift in [18, 12, 6, 0] {
+                out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
+            }
+        }
+        Some(out)
+    }
+
+    fn alphanumeric(&mut self, n: usize) -> String {
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..n).map(|_| CHARS[self.index(CHARS.len())] as char).collect()
+    }
+}
+
+fn push_word(out: &mut String, w: &str, capital: bool) {
+    let mut chars = w.chars();
+    if capital {
+        if let Some(c) = chars.next() {
+            out.extend(c.to_uppercase());
+        }
+    }
+    out.push_str(chars.as_str());
+}

@@ -1,0 +1,92 @@
+//! Calendar arithmetic for generated dates, without the wall clock.
+//!
+//! Generated timestamps cluster around a reference instant derived from the seed, so the same
+//! seed gives the same bodies tomorrow as today (a mock that changes its dates on every restart
+//! makes snapshot tests flaky).
+
+/// 2024-01-01T00:00:00Z: reference instants fall in the year after this.
+const REFERENCE_BASE: i64 = 1_704_067_200;
+
+pub(crate) const MINUTE: i64 = 60;
+pub(crate) const HOUR: i64 = 60 * MINUTE;
+pub(crate) const DAY: i64 = 24 * HOUR;
+
+/// The reference "now" for `seed`: a whole minute within 2024, fixed for the seed.
+pub(crate) fn reference_instant(seed: u64) -> i64 {
+    let spread = (365 * DAY / MINUTE) as u64;
+    REFERENCE_BASE + (splitmix64(seed) % spread) as i64 * MINUTE
+}
+
+/// SplitMix64, a fixed bijective scramble so nearby seeds give unrelated reference dates.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `(year, month, day)` of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Clamps to years 0001–9999 so every instant prints as a valid RFC 3339 date.
+fn clamp(secs: i64) -> i64 {
+    secs.clamp(-62_135_596_800, 253_402_300_799)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn date_time(secs: i64) -> String {
+    let secs = clamp(secs);
+    let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
+    let t = secs.rem_euclid(DAY);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        t / HOUR,
+        t % HOUR / MINUTE,
+        t % MINUTE
+    )
+}
+
+/// `YYYY-MM-DD`.
+pub(crate) fn date(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(clamp(secs).div_euclid(DAY));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `HH:MM:SSZ` (RFC 3339 `full-time`, which requires the offset).
+pub(crate) fn time(secs: i64) -> String {
+    let t = secs.rem_euclid(DAY);
+    format!("{:02}:{:02}:{:02}Z", t / HOUR, t % HOUR / MINUTE, t % MINUTE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        assert_eq!(date_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(date_time(REFERENCE_BASE), "2024-01-01T00:00:00Z");
+        assert_eq!(date_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(date(1_709_210_096), "2024-02-29");
+        assert_eq!(time(3_725), "01:02:05Z");
+        assert_eq!(date_time(i64::MAX), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn reference_instant_is_fixed_per_seed() {
+        assert_eq!(reference_instant(1), reference_instant(1));
+        assert_ne!(reference_instant(1), reference_instant(2));
+        assert!(date_time(reference_instant(42)).starts_with("2024-"));
+    }
+}

@@ -1,0 +1,139 @@
+//! Load: files in, [`Api`](crate::model::Api) out. Knows file formats and `$ref`s, nothing of HTTP.
+//!
+//! Every input format ends in the same model. Errors carry the file, the JSON pointer, and what
+//! was expected and found; loading collects every problem it can instead of stopping at the
+//! first.
+
+mod openapi;
+mod swagger2;
+pub mod source;
+
+use crate::model::Api;
+use serde_json::Value;
+use std::path::Path;
+
+/// A problem that stops a document from loading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    /// JSON pointer into `file` (empty for the whole file).
+    pub pointer: String,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn new(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.into(),
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}#{}: {}", self.file, self.pointer, self.message)
+        }
+    }
+}
+
+/// All the problems found while loading one document.
+#[derive(Debug)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl std::fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+impl From<LoadError> for LoadErrors {
+    fn from(e: LoadError) -> Self {
+        LoadErrors(vec![e])
+    }
+}
+
+/// Loads an API description from a file, following relative `$ref`s to other files under the
+/// same directory.
+pub fn load_file(path: &Path) -> Result<Api, LoadErrors> {
+    let (sources, root) = source::Sources::open(path)?;
+    load_sources(sources, root)
+}
+
+/// Loads an API description from text (JSON or YAML); `name` is used in messages.
+pub fn load_str(name: &str, text: &str) -> Result<Api, LoadErrors> {
+    let value = source::parse_document(text).map_err(|m| LoadError::new(name, "", m))?;
+    let (sources, root) = source::Sources::from_value(name, value);
+    load_sources(sources, root)
+}
+
+fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, LoadErrors> {
+    let doc = sources.value(root);
+    let file = sources.display(root);
+    let Some(obj) = doc.as_object() else {
+        return Err(LoadError::new(
+            file,
+            "",
+            format!(
+                "expected an OpenAPI document (an object with an `openapi` field), found {}",
+                describe(doc)
+            ),
+        )
+        .into());
+    };
+    if let Some(v) = obj.get("openapi") {
+        let version = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        if version.starts_with("3.0") || version.starts_with("3.1") {
+            return openapi::build(sources, root, &version);
+        }
+        return Err(LoadError::new(
+            file,
+            "/openapi",
+            format!("expected OpenAPI version 3.0.x or 3.1.x, found {version}"),
+        )
+        .into());
+    }
+    if obj.contains_key("swagger") {
+        let version = obj
+            .get("swagger")
+            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+            .unwrap_or_default();
+        let converted = swagger2::to_openapi30(doc, &file)?;
+        let mut sources = sources;
+        sources.replace(root, converted);
+        let mut api = openapi::build(sources, root, "3.0.3")?;
+        api.format = format!("Swagger {version} (converted to OpenAPI 3.0)");
+        return Ok(api);
+    }
+    Err(LoadError::new(
+        file,
+        "",
+        "expected an OpenAPI document: no `openapi` field found at the top level",
+    )
+    .into())
+}
+
+/// A short description of a JSON value's kind, for "expected X, found Y" messages.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.len() > 40 => format!("a string (\"{}…\")", &s[..s.floor_char_boundary(40)]),
+        Value::String(s) => format!("the string \"{s}\""),
+        Value::Array(a) => format!("an array of {} items", a.len()),
+        Value::Object(_) => "an object".into(),
+    }
+}

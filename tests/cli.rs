@@ -1,0 +1,267 @@
+//! The `stubborn` binary as a user runs it: exit codes, messages, the mock's lifecycle.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stubborn"))
+}
+
+fn spec(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs").join(name)
+}
+
+fn write_temp(dir: &tempdir::Dir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A throwaway directory without another crate.
+mod tempdir {
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!("stubborn-test-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(&path).unwrap();
+            Dir { path }
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).output().expect("run stubborn");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_summarises_a_good_document() {
+    let (code, out, _) = run(&["check", spec("petstore.yaml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("OpenAPI 3.0.3"), "{out}");
+    assert!(out.contains("5 operations"), "{out}");
+    assert!(out.contains("no warnings"), "{out}");
+}
+
+#[test]
+fn check_reports_every_problem_with_file_and_pointer() {
+    let dir = tempdir::Dir::new("broken");
+    let p = write_temp(
+        &dir,
+        "broken.yaml",
+        r##"openapi: 3.0.0
+info: {title: broken, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Missing'
+  /b:
+    get:
+      parameters:
+        - name: x
+          in: body
+      responses:
+        '2000':
+          description: nope
+"##,
+    );
+    let (code, _, err) = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.yaml#/paths/~1a/get/responses/200/content/application~1json/schema"), "{err}");
+    assert!(err.contains("#/components/schemas/Missing"), "{err}");
+    assert!(err.contains("broken.yaml#/paths/~1b/get/parameters/0/in"), "{err}");
+    assert!(err.contains("found \"body\""), "{err}");
+    assert!(err.contains("found \"2000\""), "{err}");
+    assert!(err.contains("3 problem(s)"), "{err}");
+}
+
+#[test]
+fn check_warns_about_examples_that_contradict_their_schema() {
+    let dir = tempdir::Dir::new("contradict");
+    let p = write_temp(
+        &dir,
+        "api.yaml",
+        r##"openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: integer}}}
+              example: {id: "seven"}
+"##,
+    );
+    let (code, out, _) = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("example contradicts its schema"), "{out}");
+    assert!(out.contains("/paths/~1a/get/responses/200/content/application~1json/example"), "{out}");
+}
+
+#[test]
+fn unreadable_and_foreign_inputs_are_clear_errors() {
+    let dir = tempdir::Dir::new("foreign");
+    let cases = [
+        ("empty.yaml", "", "empty"),
+        ("list.json", "[1, 2]", "expected an OpenAPI document"),
+        ("bad.yaml", "openapi: 3.0.0\npaths: [", "invalid YAML"),
+        ("bad.json", "{\"openapi\": ", "invalid JSON"),
+        ("v4.yaml", "openapi: 4.0.0\n", "expected OpenAPI version 3.0.x or 3.1.x"),
+        ("remote.yaml", "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    $ref: 'https://example.com/a.yaml'\n", "remote reference"),
+        ("escape.yaml", "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    $ref: '../../etc/passwd'\n", "leaves the spec's directory"),
+    ];
+    for (name, text, expected) in cases {
+        let p = write_temp(&dir, name, text);
+        let (code, _, err) = run(&["check", p.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    let (code, _, err) = run(&["check", "/nonexistent/spec.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read file"), "{err}");
+}
+
+#[test]
+fn json_by_content_whatever_the_extension() {
+    let dir = tempdir::Dir::new("content");
+    let p = write_temp(
+        &dir,
+        "api.txt",
+        r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#,
+    );
+    let (code, out, err) = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 operations"), "{out}");
+}
+
+#[test]
+fn circular_references_load_and_generate() {
+    let dir = tempdir::Dir::new("circular");
+    let p = write_temp(
+        &dir,
+        "api.yaml",
+        r##"openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/A'}
+components:
+  schemas:
+    A:
+      type: object
+      required: [b]
+      properties:
+        b: {$ref: '#/components/schemas/B'}
+    B:
+      type: object
+      properties:
+        a: {$ref: '#/components/schemas/A'}
+        self: {$ref: '#/components/schemas/B'}
+"##,
+    );
+    let (code, out, err) = run(&["example", p.to_str().unwrap(), "GET", "/a"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["b"].is_object(), "{out}");
+}
+
+#[test]
+fn example_prints_the_body_and_honours_status() {
+    let p = spec("petstore.yaml");
+    let (code, out, _) = run(&["example", p.to_str().unwrap(), "GET", "/pets"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["name"], "Rex");
+    let (code, out, _) = run(&["example", p.to_str().unwrap(), "get", "/pets/{petId}", "--status", "404"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("pet not found"), "{out}");
+    let (code, _, err) = run(&["example", p.to_str().unwrap(), "GET", "/pet"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean /pets"), "{err}");
+    // The same seed prints the same body; another seed another one.
+    let a = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "5"]).1;
+    let b = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "5"]).1;
+    let c = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "6"]).1;
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in [vec!["--help"], vec!["mock", "--help"], vec!["check", "--help"], vec!["example", "--help"]] {
+        let (code, out, _) = run(&cmd);
+        assert_eq!(code, 0);
+        assert!(out.contains("Example"), "{cmd:?}: {out}");
+    }
+}
+
+#[test]
+fn mock_prints_routes_listens_and_stops_on_sigterm() {
+    let mut child = bin()
+        .args(["mock", spec("petstore.yaml").to_str().unwrap(), "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut routes = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("a line").unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            break a.to_string();
+        }
+        routes.push(line);
+    };
+    assert!(routes.iter().any(|l| l.starts_with("GET") && l.ends_with("/pets/{petId}")), "{routes:?}");
+    assert!(routes.iter().any(|l| l.starts_with("POST") && l.ends_with("/pets")), "{routes:?}");
+    assert!(!addr.ends_with(":0"), "{addr}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async { reqwest::get(format!("{addr}/pets")).await.unwrap().status() });
+    assert_eq!(status, 200);
+    // SIGTERM: a graceful stop with exit code 0.
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, _, err) = run(&["mock", spec("petstore.yaml").to_str().unwrap(), "--port", &port]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
+}
