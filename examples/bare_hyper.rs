@@ -1,12 +1,11 @@
-//! The yardstick for the load benchmark: a bare hyper server answering one fixed JSON body,
-//! on the same runtime settings and connection handling as stubborn (hyper-util's auto
-//! builder, which warp uses too). `cargo run --release --example bare_hyper -- PORT`
+//! The yardstick for the load benchmark: a bare hyper server answering one fixed JSON body with
+//! hyper's HTTP/1 connection builder (the leanest server hyper offers), on tokio's default
+//! multi-threaded runtime. `cargo run --release --example bare_hyper -- PORT`
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
+use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 
 const BODY: &[u8] = br#"[{"id":1,"name":"Rex","tag":"dog","createdAt":"2026-01-04T10:00:00Z"},{"id":2,"name":"Tom","tag":"cat","createdAt":"2026-02-11T16:30:00Z"}]"#;
@@ -25,7 +24,7 @@ async fn main() {
                     .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
                 Ok::<_, Infallible>(r)
             });
-            let _ = Builder::new(TokioExecutor::new())
+            let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });

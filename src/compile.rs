@@ -31,6 +31,8 @@ pub type BodyResult = Result<Bytes, String>;
 pub struct CompiledMedia {
     /// `(type, subtype)` for negotiation.
     essence: (String, String),
+    /// The concrete media type sent (a documented wildcard made concrete).
+    wire_type: String,
     pub content_type: HeaderValue,
     body: OnceLock<BodyResult>,
 }
@@ -91,7 +93,7 @@ impl Mock {
             .iter()
             .map(|op| CompiledOp {
                 default: respond::default_response(op),
-                responses: op.responses.iter().map(compile_response).collect(),
+                responses: op.responses.iter().map(|r| compile_response(&api.schemas, r)).collect(),
             })
             .collect();
         Mock {
@@ -284,7 +286,8 @@ impl Mock {
             } else {
                 return Ok(Bytes::new());
             };
-            Ok(respond::render(&self.api.schemas, &media.media_type, media.schema, &value))
+            let wire = &self.ops[oi].responses[ri].media[mi].wire_type;
+            Ok(respond::render(&self.api.schemas, wire, media.schema, &value))
         })
     }
 
@@ -302,7 +305,8 @@ impl Mock {
             ..GenOptions::default()
         };
         let value = generate::generate(&self.api.schemas, schema, &opts).map_err(|e| e.to_string())?;
-        Ok(respond::render(&self.api.schemas, &media.media_type, Some(schema), &value))
+        let wire = &self.ops[oi].responses[ri].media[mi].wire_type;
+        Ok(respond::render(&self.api.schemas, wire, Some(schema), &value))
     }
 
     /// The documented response headers of a variant, with example or generated values.
@@ -335,22 +339,18 @@ impl Mock {
     }
 }
 
-fn compile_response(r: &Response) -> CompiledResponse {
+fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> CompiledResponse {
     let media: Vec<CompiledMedia> = r
         .content
         .iter()
         .map(|m| {
             let essence = negotiate::essence(&m.media_type);
-            // A documented wildcard (`*/*`, `application/*`) cannot go on the wire as is.
-            let ct = if essence.0 == "*" || essence.1 == "*" {
-                "application/json".to_string()
-            } else {
-                m.media_type.clone()
-            };
+            let wire_type = wire_type(store, m, &essence);
             CompiledMedia {
                 essence,
-                content_type: HeaderValue::from_str(&ct)
+                content_type: HeaderValue::from_str(&wire_type)
                     .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+                wire_type,
                 body: OnceLock::new(),
             }
         })
@@ -360,5 +360,26 @@ fn compile_response(r: &Response) -> CompiledResponse {
         available: media.iter().map(|m| m.essence.clone()).collect(),
         media,
         headers: OnceLock::new(),
+    }
+}
+
+/// The media type that goes on the wire. A documented wildcard (`*/*`, `image/*`) cannot be
+/// sent as is: pick a concrete type of that family that fits the schema.
+fn wire_type(store: &crate::schema::SchemaStore, m: &MediaType, essence: &(String, String)) -> String {
+    if essence.0 != "*" && essence.1 != "*" {
+        return m.media_type.clone();
+    }
+    let stringy = m
+        .schema
+        .map(|id| store.deref(store.get(id)))
+        .and_then(|s| s.get("type"))
+        .is_some_and(|t| t == "string");
+    match (essence.0.as_str(), stringy) {
+        ("text", _) => "text/plain".into(),
+        ("image", _) => "image/png".into(),
+        ("audio", _) => "audio/mpeg".into(),
+        ("video", _) => "video/mp4".into(),
+        ("application", true) | ("*", true) => "application/octet-stream".into(),
+        _ => "application/json".into(),
     }
 }
