@@ -12,16 +12,28 @@ const BODY: &[u8] = br#"[{"id":1,"name":"Rex","tag":"dog","createdAt":"2026-01-0
 
 #[tokio::main]
 async fn main() {
-    let port: u16 = std::env::args().nth(1).and_then(|p| p.parse().ok()).unwrap_or(4020);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
-    println!("listening on http://{}", listener.local_addr().expect("addr"));
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(4020);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind");
+    println!(
+        "listening on http://{}",
+        listener.local_addr().expect("addr")
+    );
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         tokio::spawn(async move {
             let service = service_fn(|_req| async {
                 let mut r = hyper::Response::new(Full::new(Bytes::from_static(BODY)));
-                r.headers_mut()
-                    .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+                r.headers_mut().insert(
+                    "content-type",
+                    hyper::header::HeaderValue::from_static("application/json"),
+                );
                 Ok::<_, Infallible>(r)
             });
             let _ = hyper::server::conn::http1::Builder::new()

@@ -12,7 +12,10 @@ use stubborn::respond::negotiate;
 
 fn main() {
     let mut total_fail = 0;
-    let seeds: u64 = std::env::var("SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let seeds: u64 = std::env::var("SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     for path in std::env::args().skip(1) {
         let t = Instant::now();
         let _loaded_once = match stubborn::load::load_file(std::path::Path::new(&path)) {
@@ -25,7 +28,14 @@ fn main() {
         };
         let loaded = t.elapsed();
         for seed in 0..seeds {
-            let mock = Mock::new(api_clone_hack(&path), MockOptions { seed, dynamic: false });
+            let mock = Mock::new(
+                api_clone_hack(&path),
+                MockOptions {
+                    seed,
+                    validate: stubborn::compile::ValidateMode::Off,
+                    ..Default::default()
+                },
+            );
             let (mut ok, mut fail, mut skipped, mut authored) = (0, 0, 0, 0);
             for (i, op) in mock.api.operations.iter().enumerate() {
                 if op.method != Method::Get {
@@ -39,7 +49,12 @@ fn main() {
                         .map(|e| e.value.clone())
                         .or_else(|| {
                             param.schema.and_then(|id| {
-                                stubborn::generate::generate(&mock.api.schemas, id, &Default::default()).ok()
+                                stubborn::generate::generate(
+                                    &mock.api.schemas,
+                                    id,
+                                    &Default::default(),
+                                )
+                                .ok()
                             })
                         })
                         .unwrap_or(Value::String("x".into()));
@@ -47,7 +62,11 @@ fn main() {
                         Value::String(s) => s,
                         other => other.to_string(),
                     };
-                    let enc = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+                    let enc = percent_encoding::utf8_percent_encode(
+                        &text,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    )
+                    .to_string();
                     p = p.replace(&format!("{{{}}}", param.name), &enc);
                 }
                 let answer = mock.answer(Method::Get, &p, None);
@@ -96,7 +115,11 @@ fn check(mock: &Mock, i: usize, answer: &stubborn::compile::Answer) -> Option<St
     let op = mock.operation(i);
     let Some(resp) = op.responses.iter().find(|r| r.status.covers(answer.status)) else {
         let body = String::from_utf8_lossy(&answer.body);
-        return Some(format!("undocumented status {}: {}", answer.status, &body[..body.len().min(300)]));
+        return Some(format!(
+            "undocumented status {}: {}",
+            answer.status,
+            &body[..body.len().min(300)]
+        ));
     };
     let ct = answer
         .headers
@@ -104,7 +127,11 @@ fn check(mock: &Mock, i: usize, answer: &stubborn::compile::Answer) -> Option<St
         .find(|(n, _)| n == http::header::CONTENT_TYPE)
         .and_then(|(_, v)| v.to_str().ok());
     let Some(ct) = ct else {
-        return if answer.body.is_empty() { None } else { Some("body without content-type".into()) };
+        return if answer.body.is_empty() {
+            None
+        } else {
+            Some("body without content-type".into())
+        };
     };
     let Some(media) = resp.content.iter().find(|m| {
         let (a, b) = negotiate::essence(&m.media_type);
@@ -125,9 +152,18 @@ fn check(mock: &Mock, i: usize, answer: &stubborn::compile::Answer) -> Option<St
         Ok(()) => None,
         Err(errors) => Some(format!(
             "{}{} violation(s): {}",
-            if media.examples.is_empty() { "" } else { "AUTHOR EXAMPLE: " },
+            if media.examples.is_empty() {
+                ""
+            } else {
+                "AUTHOR EXAMPLE: "
+            },
             errors.len(),
-            errors.iter().take(3).cloned().collect::<Vec<_>>().join(" | ")
+            errors
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | ")
         )),
     }
 }

@@ -21,13 +21,19 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve a mock of the API described by SPEC.
-    #[command(after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn mock specs/petstore.yaml --port 0 --seed 7\n  stubborn mock api.json --dynamic --no-cors")]
+    #[command(
+        after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn mock specs/petstore.yaml --port 0 --seed 7\n  stubborn mock api.json --dynamic --no-cors --validate=warn"
+    )]
     Mock(MockArgs),
     /// Load and compile SPEC without serving; print a summary and every problem found.
-    #[command(after_help = "Exit codes: 0 when the document loads (warnings allowed), 2 when it does not.\n\nExample:\n  stubborn check specs/petstore.yaml")]
+    #[command(
+        after_help = "Exit codes: 0 when the document loads (warnings allowed), 2 when it does not.\n\nExample:\n  stubborn check specs/petstore.yaml"
+    )]
     Check(CheckArgs),
     /// Print the body the mock would answer for METHOD PATH.
-    #[command(after_help = "Examples:\n  stubborn example specs/petstore.yaml GET /pets\n  stubborn example specs/petstore.yaml GET /pets/1 --status 404\n  stubborn example specs/petstore.yaml GET '/pets/{petId}' --seed 3")]
+    #[command(
+        after_help = "Examples:\n  stubborn example specs/petstore.yaml GET /pets\n  stubborn example specs/petstore.yaml GET /pets/1 --status 404\n  stubborn example specs/petstore.yaml GET '/pets/{petId}' --seed 3"
+    )]
     Example(ExampleArgs),
 }
 
@@ -56,6 +62,43 @@ pub struct MockArgs {
     /// Do not answer CORS preflights nor add CORS headers.
     #[arg(long)]
     pub no_cors: bool,
+    /// What to do with requests that break the contract: enforce (reject them), warn (answer
+    /// normally, log the violations and list them in the x-stubborn-violations header) or off.
+    #[arg(long, value_enum, default_value_t = Validate::Enforce)]
+    pub validate: Validate,
+    /// Serve without checking requests (the same as --validate=off).
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Largest request body accepted, e.g. 10MB, 512KB or 1048576; larger bodies get 413.
+    #[arg(long, default_value = "10MB", value_parser = parse_size)]
+    pub max_body: usize,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validate {
+    Enforce,
+    Warn,
+    Off,
+}
+
+/// `10MB`, `512kb`, `1048576`: decimal units (KB = 1000 bytes), as `curl` and browsers show them.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (digits, unit): (String, String) = t.chars().partition(|c| c.is_ascii_digit());
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("expected a size like 10MB, found \"{s}\""))?;
+    let factor = match unit.trim() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1_024,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1_048_576,
+        "g" | "gb" => 1_000_000_000,
+        other => return Err(format!("unknown size unit \"{other}\" (use B, KB, MB, GB)")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("{s} is too large"))
 }
 
 #[derive(Args, Debug)]

@@ -10,20 +10,47 @@ use crate::generate::{self, Direction, GenOptions};
 use crate::model::{Api, MediaType, Method, Operation, Response};
 use crate::respond::{self, negotiate, problem::Problem};
 use crate::route::{Routed, Router};
+use crate::validate::{self, OpValidator, Outcome, RequestParts, Violation};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-/// How bodies are produced.
+/// How bodies are produced and requests judged.
 #[derive(Clone, Debug, Default)]
 pub struct MockOptions {
     /// Picks the data set of generated bodies.
     pub seed: u64,
     /// Fresh generated data on every request instead of fixed bodies.
     pub dynamic: bool,
+    /// What to do with requests that break the contract.
+    pub validate: ValidateMode,
 }
+
+/// `--validate`: reject bad requests (the default), only report them, or not check at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ValidateMode {
+    #[default]
+    Enforce,
+    Warn,
+    Off,
+}
+
+/// A request as the pipeline sees it.
+pub struct Request<'a> {
+    pub method: Method,
+    /// The raw path, still percent-encoded.
+    pub path: &'a str,
+    /// The raw query string, without `?`.
+    pub query: Option<&'a str>,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// The response header listing violations when a documented response answers a bad request,
+/// or when `--validate=warn` lets one through.
+pub const VIOLATIONS_HEADER: &str = "x-stubborn-violations";
 
 /// A body ready to send, or why the operation cannot produce one.
 pub type BodyResult = Result<Bytes, String>;
@@ -47,6 +74,7 @@ pub struct CompiledResponse {
 struct CompiledOp {
     default: Option<usize>,
     responses: Vec<CompiledResponse>,
+    validator: OpValidator,
 }
 
 /// A compiled API, ready to answer requests.
@@ -93,7 +121,12 @@ impl Mock {
             .iter()
             .map(|op| CompiledOp {
                 default: respond::default_response(op),
-                responses: op.responses.iter().map(|r| compile_response(&api.schemas, r)).collect(),
+                validator: OpValidator::new(&api.schemas, op),
+                responses: op
+                    .responses
+                    .iter()
+                    .map(|r| compile_response(&api.schemas, r))
+                    .collect(),
             })
             .collect();
         Mock {
@@ -121,7 +154,10 @@ impl Mock {
                         let o = &self.api.operations[oi];
                         problems.push(format!(
                             "{} {} → {} {}: {e}",
-                            o.method, o.path, resp.status, self.api.operations[oi].responses[ri].content[mi].media_type
+                            o.method,
+                            o.path,
+                            resp.status,
+                            self.api.operations[oi].responses[ri].content[mi].media_type
                         ));
                     }
                 }
@@ -130,42 +166,156 @@ impl Mock {
         problems
     }
 
-    /// Routes, chooses and renders. `accept` is the request's `Accept` header.
-    pub fn answer(
-        &self,
-        method: Method,
-        path: &str,
-        accept: Option<&str>,
-    ) -> Answer {
-        match self.router.route(method, path) {
-            Routed::Found { operation, .. } => self.answer_operation(operation, None, accept, method == Method::Head),
+    /// Routes, chooses and renders a request with no headers but `Accept` and no body (for
+    /// tools and tests that only read).
+    pub fn answer(&self, method: Method, path: &str, accept: Option<&str>) -> Answer {
+        let mut headers = http::HeaderMap::new();
+        if let Some(v) = accept.and_then(|a| HeaderValue::from_str(a).ok()) {
+            headers.insert(http::header::ACCEPT, v);
+        }
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        self.handle(&Request {
+            method,
+            path,
+            query,
+            headers: &headers,
+            body: &[],
+        })
+    }
+
+    /// The whole per-request pipeline: route, validate, choose, render.
+    pub fn handle(&self, req: &Request) -> Answer {
+        let accept = req
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        let (operation, path_params) = match self.router.route(req.method, req.path) {
+            Routed::Found { operation, params } => (operation, params),
             Routed::MethodNotAllowed { allow } => {
-                let list: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
-                let mut a = Answer::problem(
-                    &Problem::new(
-                        405,
-                        "Method Not Allowed",
-                        format!("{path} does not accept {method}; it accepts {}", list.join(", ")),
-                    )
-                    .with("allowed", Value::from(list.clone())),
-                );
-                if let Ok(v) = HeaderValue::from_str(&list.join(", ")) {
-                    a.headers.push((http::header::ALLOW, v));
-                }
-                a
+                return method_not_allowed(req.method, req.path, &allow)
             }
-            Routed::NotFound => {
-                let detail = match self.router.nearest(path) {
-                    Some(t) => format!("no operation matches {method} {path}; the nearest route is {t}"),
-                    None => format!("no operation matches {method} {path}"),
-                };
-                let mut p = Problem::new(404, "Not Found", detail);
-                if let Some(t) = self.router.nearest(path) {
-                    p = p.with("nearest", Value::from(t));
+            Routed::NotFound => return self.not_found(req.method, req.path),
+        };
+        let head = req.method == Method::Head;
+        if self.options.validate == ValidateMode::Off {
+            return self.answer_operation(operation, None, accept, head);
+        }
+        let op = &self.api.operations[operation];
+        let parts = RequestParts {
+            path_params: &path_params,
+            query: req.query,
+            headers: req.headers,
+            body: req.body,
+        };
+        let outcome = validate::validate(
+            &self.api.schemas,
+            &self.api.security_schemes,
+            op,
+            &self.ops[operation].validator,
+            &parts,
+        );
+        let (status, title, violations, challenge) = match outcome {
+            Outcome::Valid => return self.answer_operation(operation, None, accept, head),
+            Outcome::Unauthorized(denied) => (
+                401,
+                "Unauthorized",
+                denied.violations,
+                Some(denied.challenge),
+            ),
+            Outcome::UnsupportedMediaType(v) => (415, "Unsupported Media Type", vec![v], None),
+            Outcome::Invalid(vs) => {
+                if vs.iter().any(|v| v.malformed) {
+                    (400, "Bad Request", vs, None)
+                } else {
+                    (422, "Unprocessable Content", vs, None)
                 }
-                Answer::problem(&p)
+            }
+        };
+        if self.options.validate == ValidateMode::Warn {
+            let mut answer = self.answer_operation(operation, None, accept, head);
+            for v in &violations {
+                eprintln!(
+                    "warning: {} {}: {} {}: {}",
+                    req.method,
+                    req.path,
+                    v.place.as_str(),
+                    v.name,
+                    v.message
+                );
+            }
+            push_violations_header(&mut answer, &violations);
+            return answer;
+        }
+        let mut answer = self.reject(operation, status, title, &violations, accept, head);
+        if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            answer
+                .headers
+                .push((http::header::WWW_AUTHENTICATE, challenge));
+        }
+        answer
+    }
+
+    /// The answer to a request that breaks the contract: the response the operation documents
+    /// for it when there is one (the mock behaves like the API), else problem+json listing
+    /// every violation.
+    fn reject(
+        &self,
+        operation: usize,
+        status: u16,
+        title: &str,
+        violations: &[Violation],
+        accept: Option<&str>,
+        head: bool,
+    ) -> Answer {
+        let op = &self.api.operations[operation];
+        let documented = |code: u16| {
+            op.responses
+                .iter()
+                .any(|r| r.status == crate::model::StatusKey::Code(code))
+        };
+        let code = match status {
+            422 | 400 if documented(422) => Some(422),
+            422 | 400 if documented(400) => Some(400),
+            s => respond::response_for_code(op, s).map(|_| s),
+        };
+        if let Some(code) = code {
+            let mut answer = self.answer_operation(operation, Some(code), accept, head);
+            if answer.status == code {
+                push_violations_header(&mut answer, violations);
+                return answer;
             }
         }
+        let detail = match violations.len() {
+            1 => format!("{} {}: {}", op.method, op.path, violations[0].message),
+            n => format!(
+                "{} {}: the request breaks the contract in {n} places",
+                op.method, op.path
+            ),
+        };
+        let errors: Vec<Value> = violations.iter().map(Violation::to_json).collect();
+        let mut answer = Answer::problem(
+            &Problem::new(status, title, detail).with("errors", Value::Array(errors)),
+        );
+        if head {
+            answer.body = Bytes::new();
+        }
+        answer
+    }
+
+    fn not_found(&self, method: Method, path: &str) -> Answer {
+        let nearest = self.router.nearest(path);
+        let detail = match nearest {
+            Some(t) => format!("no operation matches {method} {path}; the nearest route is {t}"),
+            None => format!("no operation matches {method} {path}"),
+        };
+        let mut p = Problem::new(404, "Not Found", detail);
+        if let Some(t) = nearest {
+            p = p.with("nearest", Value::from(t));
+        }
+        Answer::problem(&p)
     }
 
     /// Answers for a routed operation: the response with `status` (or the default one), in the
@@ -185,7 +335,8 @@ impl Mock {
         };
         let Some(ri) = ri else {
             if let Some(code) = status {
-                let documented: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+                let documented: Vec<String> =
+                    op.responses.iter().map(|r| r.status.to_string()).collect();
                 return Answer::problem(
                     &Problem::new(
                         404,
@@ -201,7 +352,11 @@ impl Mock {
                 );
             }
             // An operation without responses answers an empty 200: the document allows anything.
-            return Answer { status: 200, headers: Vec::new(), body: Bytes::new() };
+            return Answer {
+                status: 200,
+                headers: Vec::new(),
+                body: Bytes::new(),
+            };
         };
         let resp = &compiled.responses[ri];
         let code = match (status, op.responses[ri].status) {
@@ -210,10 +365,18 @@ impl Mock {
         };
         let mut headers = self.headers(op_index, ri).clone();
         if resp.media.is_empty() {
-            return Answer { status: code, headers, body: Bytes::new() };
+            return Answer {
+                status: code,
+                headers,
+                body: Bytes::new(),
+            };
         }
         let Some(mi) = negotiate::choose(accept, &resp.available) else {
-            let offered: Vec<&str> = op.responses[ri].content.iter().map(|m| m.media_type.as_str()).collect();
+            let offered: Vec<&str> = op.responses[ri]
+                .content
+                .iter()
+                .map(|m| m.media_type.as_str())
+                .collect();
             return Answer::problem(
                 &Problem::new(
                     406,
@@ -247,7 +410,10 @@ impl Mock {
             Err(e) => Answer::problem(&Problem::new(
                 500,
                 "Cannot Generate Response",
-                format!("{} {}: the response schema cannot be satisfied: {e}", op.method, op.path),
+                format!(
+                    "{} {}: the response schema cannot be satisfied: {e}",
+                    op.method, op.path
+                ),
             )),
         }
     }
@@ -287,7 +453,12 @@ impl Mock {
                 return Ok(Bytes::new());
             };
             let wire = &self.ops[oi].responses[ri].media[mi].wire_type;
-            Ok(respond::render(&self.api.schemas, wire, media.schema, &value))
+            Ok(respond::render(
+                &self.api.schemas,
+                wire,
+                media.schema,
+                &value,
+            ))
         })
     }
 
@@ -304,9 +475,15 @@ impl Mock {
             use_examples: false,
             ..GenOptions::default()
         };
-        let value = generate::generate(&self.api.schemas, schema, &opts).map_err(|e| e.to_string())?;
+        let value =
+            generate::generate(&self.api.schemas, schema, &opts).map_err(|e| e.to_string())?;
         let wire = &self.ops[oi].responses[ri].media[mi].wire_type;
-        Ok(respond::render(&self.api.schemas, wire, Some(schema), &value))
+        Ok(respond::render(
+            &self.api.schemas,
+            wire,
+            Some(schema),
+            &value,
+        ))
     }
 
     /// The documented response headers of a variant, with example or generated values.
@@ -320,14 +497,19 @@ impl Mock {
                     Some(ex.value.clone())
                 } else if let Some(schema) = h.schema {
                     let opts = GenOptions {
-                        seed: respond::stable_hash(&[&self.options.seed.to_string(), &op.path, &h.name]),
+                        seed: respond::stable_hash(&[
+                            &self.options.seed.to_string(),
+                            &op.path,
+                            &h.name,
+                        ]),
                         ..GenOptions::default()
                     };
                     generate::generate(&self.api.schemas, schema, &opts).ok()
                 } else {
                     None
                 };
-                let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(h.name.as_bytes())) else {
+                let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(h.name.as_bytes()))
+                else {
                     continue;
                 };
                 if let Ok(v) = HeaderValue::from_str(&respond::header_text(&value)) {
@@ -336,6 +518,50 @@ impl Mock {
             }
             out
         })
+    }
+}
+
+fn method_not_allowed(method: Method, path: &str, allow: &[Method]) -> Answer {
+    let list: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let mut a = Answer::problem(
+        &Problem::new(
+            405,
+            "Method Not Allowed",
+            format!(
+                "{path} does not accept {method}; it accepts {}",
+                list.join(", ")
+            ),
+        )
+        .with("allowed", Value::from(list.clone())),
+    );
+    if let Ok(v) = HeaderValue::from_str(&list.join(", ")) {
+        a.headers.push((http::header::ALLOW, v));
+    }
+    a
+}
+
+/// Lists violations in one header line: `query limit: must be ≤ 100, got 500; body /name: ...`.
+fn push_violations_header(answer: &mut Answer, violations: &[Violation]) {
+    let text: Vec<String> = violations
+        .iter()
+        .map(|v| format!("{} {}: {}", v.place.as_str(), v.name, v.message))
+        .collect();
+    let line: String = text
+        .join("; ")
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(4000)
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&line) {
+        answer
+            .headers
+            .push((HeaderName::from_static(VIOLATIONS_HEADER), v));
     }
 }
 
@@ -365,7 +591,11 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
 
 /// The media type that goes on the wire. A documented wildcard (`*/*`, `image/*`) cannot be
 /// sent as is: pick a concrete type of that family that fits the schema.
-fn wire_type(store: &crate::schema::SchemaStore, m: &MediaType, essence: &(String, String)) -> String {
+fn wire_type(
+    store: &crate::schema::SchemaStore,
+    m: &MediaType,
+    essence: &(String, String),
+) -> String {
     if essence.0 != "*" && essence.1 != "*" {
         return m.media_type.clone();
     }

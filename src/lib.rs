@@ -8,3 +8,4 @@ pub mod respond;
 pub mod route;
 pub mod schema;
 pub mod server;
+pub mod validate;

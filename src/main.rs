@@ -5,8 +5,9 @@ use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use stubborn::cli::Validate;
 use stubborn::cli::{CheckArgs, Cli, Command, ExampleArgs, MockArgs};
-use stubborn::compile::{Mock, MockOptions};
+use stubborn::compile::{Mock, MockOptions, ValidateMode};
 use stubborn::load;
 use stubborn::model::Method;
 use stubborn::route::Routed;
@@ -56,6 +57,11 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         MockOptions {
             seed: args.gen.seed,
             dynamic: args.dynamic,
+            validate: match (args.no_validate, args.validate) {
+                (true, _) | (_, Validate::Off) => ValidateMode::Off,
+                (_, Validate::Warn) => ValidateMode::Warn,
+                (_, Validate::Enforce) => ValidateMode::Enforce,
+            },
         },
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -92,7 +98,10 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         });
         stubborn::server::serve(
             mock,
-            stubborn::server::HttpOptions { cors: !args.no_cors },
+            stubborn::server::HttpOptions {
+                cors: !args.no_cors,
+                max_body: args.max_body,
+            },
             listener,
             shutdown_signal(),
         )
@@ -107,13 +116,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -139,7 +149,7 @@ fn example(args: ExampleArgs) -> Result<ExitCode, Failure> {
         api,
         MockOptions {
             seed: args.gen.seed,
-            dynamic: false,
+            ..MockOptions::default()
         },
     );
     let method = Method::parse(&args.method)
@@ -156,7 +166,10 @@ fn example(args: ExampleArgs) -> Result<ExitCode, Failure> {
         }
         Routed::NotFound => {
             return Err(Failure::Other(match mock.router.nearest(&args.path) {
-                Some(t) => format!("no operation matches {method} {}; did you mean {t}?", args.path),
+                Some(t) => format!(
+                    "no operation matches {method} {}; did you mean {t}?",
+                    args.path
+                ),
                 None => format!("no operation matches {method} {}", args.path),
             }))
         }

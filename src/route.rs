@@ -26,7 +26,9 @@ pub enum Routed {
         params: Vec<(String, String)>,
     },
     /// The path exists but not with this method; the methods it has.
-    MethodNotAllowed { allow: Vec<Method> },
+    MethodNotAllowed {
+        allow: Vec<Method>,
+    },
     NotFound,
 }
 
@@ -90,7 +92,8 @@ impl Router {
                     if !node.patterns.iter().any(|(p, _)| *p == parts) {
                         node.patterns.push((parts.clone(), Node::default()));
                         // Most specific first: more literal characters win.
-                        node.patterns.sort_by_key(|(p, _)| std::cmp::Reverse(literal_len(p)));
+                        node.patterns
+                            .sort_by_key(|(p, _)| std::cmp::Reverse(literal_len(p)));
                     }
                     let i = node
                         .patterns
@@ -124,14 +127,18 @@ impl Router {
             return Routed::NotFound;
         };
         let route = &self.routes[m.route];
-        let found = route.methods.iter().find(|(mm, _, _)| *mm == method).or_else(|| {
-            // HEAD is answered like GET where the document has no HEAD operation.
-            if method == Method::Head {
-                route.methods.iter().find(|(mm, _, _)| *mm == Method::Get)
-            } else {
-                None
-            }
-        });
+        let found = route
+            .methods
+            .iter()
+            .find(|(mm, _, _)| *mm == method)
+            .or_else(|| {
+                // HEAD is answered like GET where the document has no HEAD operation.
+                if method == Method::Head {
+                    route.methods.iter().find(|(mm, _, _)| *mm == Method::Get)
+                } else {
+                    None
+                }
+            });
         match found {
             Some((_, op, names)) => Routed::Found {
                 operation: *op,
@@ -145,7 +152,11 @@ impl Router {
 
     /// The methods a route answers, in a stable order, with HEAD where GET is.
     pub fn allowed(&self, route: usize) -> Vec<Method> {
-        let mut allow: Vec<Method> = self.routes[route].methods.iter().map(|(m, _, _)| *m).collect();
+        let mut allow: Vec<Method> = self.routes[route]
+            .methods
+            .iter()
+            .map(|(m, _, _)| *m)
+            .collect();
         if allow.contains(&Method::Get) && !allow.contains(&Method::Head) {
             allow.push(Method::Head);
         }
@@ -285,7 +296,11 @@ fn match_parts(parts: &[Part], seg: &str, values: &mut Vec<String>) -> bool {
                 return true;
             }
             let mark = values.len();
-            for (i, _) in seg.char_indices().skip(1).chain(std::iter::once((seg.len(), ' '))) {
+            for (i, _) in seg
+                .char_indices()
+                .skip(1)
+                .chain(std::iter::once((seg.len(), ' ')))
+            {
                 values.push(seg[..i].to_string());
                 if match_parts(rest, &seg[i..], values) {
                     return true;
@@ -345,14 +360,20 @@ mod tests {
 
     fn router(paths: &[(Method, &str)], bases: &[&str]) -> Router {
         let bases: Vec<String> = bases.iter().map(|s| s.to_string()).collect();
-        Router::new(paths.iter().enumerate().map(|(i, (m, p))| (i, *m, *p)), &bases)
+        Router::new(
+            paths.iter().enumerate().map(|(i, (m, p))| (i, *m, *p)),
+            &bases,
+        )
     }
 
     fn found(r: &Routed) -> (usize, Vec<(&str, &str)>) {
         match r {
             Routed::Found { operation, params } => (
                 *operation,
-                params.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect(),
+                params
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect(),
             ),
             other => panic!("not found: {other:?}"),
         }
@@ -360,9 +381,15 @@ mod tests {
 
     #[test]
     fn literal_beats_parameter() {
-        let r = router(&[(Method::Get, "/pets/{id}"), (Method::Get, "/pets/mine")], &[]);
+        let r = router(
+            &[(Method::Get, "/pets/{id}"), (Method::Get, "/pets/mine")],
+            &[],
+        );
         assert_eq!(found(&r.route(Method::Get, "/pets/mine")).0, 1);
-        assert_eq!(found(&r.route(Method::Get, "/pets/42")), (0, vec![("id", "42")]));
+        assert_eq!(
+            found(&r.route(Method::Get, "/pets/42")),
+            (0, vec![("id", "42")])
+        );
     }
 
     #[test]
@@ -371,28 +398,52 @@ mod tests {
             &[(Method::Get, "/a/mine/x"), (Method::Get, "/a/{id}/y")],
             &[],
         );
-        assert_eq!(found(&r.route(Method::Get, "/a/mine/y")), (1, vec![("id", "mine")]));
+        assert_eq!(
+            found(&r.route(Method::Get, "/a/mine/y")),
+            (1, vec![("id", "mine")])
+        );
     }
 
     #[test]
     fn percent_decoding_and_trailing_slash() {
         let r = router(&[(Method::Get, "/users/{name}")], &[]);
-        assert_eq!(found(&r.route(Method::Get, "/users/J%C3%BCrgen%2Fx/")).1, vec![("name", "Jürgen/x")]);
+        assert_eq!(
+            found(&r.route(Method::Get, "/users/J%C3%BCrgen%2Fx/")).1,
+            vec![("name", "Jürgen/x")]
+        );
         assert_eq!(r.route(Method::Get, "/users"), Routed::NotFound);
         assert_eq!(r.route(Method::Get, "/users//"), Routed::NotFound);
     }
 
     #[test]
     fn mixed_segments() {
-        let r = router(&[(Method::Get, "/files/{name}.{ext}"), (Method::Get, "/files/{id}")], &[]);
-        assert_eq!(found(&r.route(Method::Get, "/files/report.tar.gz")), (0, vec![("name", "report"), ("ext", "tar.gz")]));
-        assert_eq!(found(&r.route(Method::Get, "/files/report")), (1, vec![("id", "report")]));
+        let r = router(
+            &[
+                (Method::Get, "/files/{name}.{ext}"),
+                (Method::Get, "/files/{id}"),
+            ],
+            &[],
+        );
+        assert_eq!(
+            found(&r.route(Method::Get, "/files/report.tar.gz")),
+            (0, vec![("name", "report"), ("ext", "tar.gz")])
+        );
+        assert_eq!(
+            found(&r.route(Method::Get, "/files/report")),
+            (1, vec![("id", "report")])
+        );
     }
 
     #[test]
     fn same_shape_different_names_share_a_route() {
-        let r = router(&[(Method::Get, "/u/{id}"), (Method::Delete, "/u/{userId}")], &[]);
-        assert_eq!(found(&r.route(Method::Delete, "/u/7")), (1, vec![("userId", "7")]));
+        let r = router(
+            &[(Method::Get, "/u/{id}"), (Method::Delete, "/u/{userId}")],
+            &[],
+        );
+        assert_eq!(
+            found(&r.route(Method::Delete, "/u/7")),
+            (1, vec![("userId", "7")])
+        );
         assert_eq!(found(&r.route(Method::Get, "/u/7")), (0, vec![("id", "7")]));
     }
 
@@ -401,7 +452,9 @@ mod tests {
         let r = router(&[(Method::Get, "/pets"), (Method::Post, "/pets")], &[]);
         assert_eq!(
             r.route(Method::Delete, "/pets"),
-            Routed::MethodNotAllowed { allow: vec![Method::Get, Method::Post, Method::Head] }
+            Routed::MethodNotAllowed {
+                allow: vec![Method::Get, Method::Post, Method::Head]
+            }
         );
         assert_eq!(found(&r.route(Method::Head, "/pets")).0, 0);
     }
@@ -416,7 +469,10 @@ mod tests {
 
     #[test]
     fn nearest_route_for_typos() {
-        let r = router(&[(Method::Get, "/pets/{id}"), (Method::Get, "/stores")], &[]);
+        let r = router(
+            &[(Method::Get, "/pets/{id}"), (Method::Get, "/stores")],
+            &[],
+        );
         assert_eq!(r.nearest("/pet/3"), Some("/pets/{id}"));
         assert_eq!(r.nearest("/storez"), Some("/stores"));
         assert_eq!(r.nearest("/completely/other/thing/here"), None);

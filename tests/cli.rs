@@ -9,7 +9,9 @@ fn bin() -> Command {
 }
 
 fn spec(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("specs")
+        .join(name)
 }
 
 fn write_temp(dir: &tempdir::Dir, name: &str, text: &str) -> PathBuf {
@@ -28,7 +30,8 @@ mod tempdir {
     }
     impl Dir {
         pub fn new(tag: &str) -> Dir {
-            let path = std::env::temp_dir().join(format!("stubborn-test-{tag}-{}", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("stubborn-test-{tag}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&path);
             std::fs::create_dir_all(&path).unwrap();
             Dir { path }
@@ -89,9 +92,15 @@ paths:
     );
     let (code, _, err) = run(&["check", p.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("broken.yaml#/paths/~1a/get/responses/200/content/application~1json/schema"), "{err}");
+    assert!(
+        err.contains("broken.yaml#/paths/~1a/get/responses/200/content/application~1json/schema"),
+        "{err}"
+    );
     assert!(err.contains("#/components/schemas/Missing"), "{err}");
-    assert!(err.contains("broken.yaml#/paths/~1b/get/parameters/0/in"), "{err}");
+    assert!(
+        err.contains("broken.yaml#/paths/~1b/get/parameters/0/in"),
+        "{err}"
+    );
     assert!(err.contains("found \"body\""), "{err}");
     assert!(err.contains("found \"2000\""), "{err}");
     assert!(err.contains("3 problem(s)"), "{err}");
@@ -120,7 +129,10 @@ paths:
     let (code, out, _) = run(&["check", p.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("example contradicts its schema"), "{out}");
-    assert!(out.contains("/paths/~1a/get/responses/200/content/application~1json/example"), "{out}");
+    assert!(
+        out.contains("/paths/~1a/get/responses/200/content/application~1json/example"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -204,23 +216,59 @@ fn example_prints_the_body_and_honours_status() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["name"], "Rex");
-    let (code, out, _) = run(&["example", p.to_str().unwrap(), "get", "/pets/{petId}", "--status", "404"]);
+    let (code, out, _) = run(&[
+        "example",
+        p.to_str().unwrap(),
+        "get",
+        "/pets/{petId}",
+        "--status",
+        "404",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("pet not found"), "{out}");
     let (code, _, err) = run(&["example", p.to_str().unwrap(), "GET", "/pet"]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean /pets"), "{err}");
     // The same seed prints the same body; another seed another one.
-    let a = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "5"]).1;
-    let b = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "5"]).1;
-    let c = run(&["example", p.to_str().unwrap(), "GET", "/pets/1", "--seed", "6"]).1;
+    let a = run(&[
+        "example",
+        p.to_str().unwrap(),
+        "GET",
+        "/pets/1",
+        "--seed",
+        "5",
+    ])
+    .1;
+    let b = run(&[
+        "example",
+        p.to_str().unwrap(),
+        "GET",
+        "/pets/1",
+        "--seed",
+        "5",
+    ])
+    .1;
+    let c = run(&[
+        "example",
+        p.to_str().unwrap(),
+        "GET",
+        "/pets/1",
+        "--seed",
+        "6",
+    ])
+    .1;
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in [vec!["--help"], vec!["mock", "--help"], vec!["check", "--help"], vec!["example", "--help"]] {
+    for cmd in [
+        vec!["--help"],
+        vec!["mock", "--help"],
+        vec!["check", "--help"],
+        vec!["example", "--help"],
+    ] {
         let (code, out, _) = run(&cmd);
         assert_eq!(code, 0);
         assert!(out.contains("Example"), "{cmd:?}: {out}");
@@ -230,7 +278,12 @@ fn every_command_has_help_with_an_example() {
 #[test]
 fn mock_prints_routes_listens_and_stops_on_sigterm() {
     let mut child = bin()
-        .args(["mock", spec("petstore.yaml").to_str().unwrap(), "--port", "0"])
+        .args([
+            "mock",
+            spec("petstore.yaml").to_str().unwrap(),
+            "--port",
+            "0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -244,11 +297,22 @@ fn mock_prints_routes_listens_and_stops_on_sigterm() {
         }
         routes.push(line);
     };
-    assert!(routes.iter().any(|l| l.starts_with("GET") && l.ends_with("/pets/{petId}")), "{routes:?}");
-    assert!(routes.iter().any(|l| l.starts_with("POST") && l.ends_with("/pets")), "{routes:?}");
+    assert!(
+        routes
+            .iter()
+            .any(|l| l.starts_with("GET") && l.ends_with("/pets/{petId}")),
+        "{routes:?}"
+    );
+    assert!(
+        routes
+            .iter()
+            .any(|l| l.starts_with("POST") && l.ends_with("/pets")),
+        "{routes:?}"
+    );
     assert!(!addr.ends_with(":0"), "{addr}");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let status = rt.block_on(async { reqwest::get(format!("{addr}/pets")).await.unwrap().status() });
+    let status =
+        rt.block_on(async { reqwest::get(format!("{addr}/pets")).await.unwrap().status() });
     assert_eq!(status, 200);
     // SIGTERM: a graceful stop with exit code 0.
     let pid = child.id().to_string();
@@ -261,7 +325,12 @@ fn mock_prints_routes_listens_and_stops_on_sigterm() {
 fn port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let (code, _, err) = run(&["mock", spec("petstore.yaml").to_str().unwrap(), "--port", &port]);
+    let (code, _, err) = run(&[
+        "mock",
+        spec("petstore.yaml").to_str().unwrap(),
+        "--port",
+        &port,
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
 }

@@ -6,7 +6,8 @@ mod common;
 use common::{client, TestServer};
 use serde_json::Value;
 use stubborn::compile::MockOptions;
-use stubborn::model::{Method, ParamIn};
+use stubborn::generate::{Direction, GenOptions};
+use stubborn::model::ParamIn;
 use stubborn::respond::negotiate;
 use stubborn::server::HttpOptions;
 
@@ -29,7 +30,9 @@ fn concrete_path(s: &TestServer, op_index: usize) -> String {
             Value::String(s) => s,
             other => other.to_string(),
         };
-        let encoded = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         path = path.replace(&format!("{{{}}}", p.name), &encoded);
     }
     path
@@ -42,18 +45,47 @@ async fn check_spec(name: &str, options: MockOptions) -> usize {
         let path = concrete_path(&s, i);
         let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes()).unwrap();
         let mut req = client().request(method, s.url(&path));
-        if op.method != Method::Get {
-            req = req.header("content-type", "application/json").body("{}");
+        // A valid request body, generated from the request schema, so the answer is the
+        // operation's own response rather than a rejection.
+        if let Some(media) = op.request_body.as_ref().and_then(|rb| rb.content.first()) {
+            let body = media
+                .schema
+                .map(|id| {
+                    let opts = GenOptions {
+                        direction: Direction::Request,
+                        ..GenOptions::default()
+                    };
+                    stubborn::generate::generate(&s.mock.api.schemas, id, &opts)
+                        .expect("request body")
+                })
+                .unwrap_or(Value::Null);
+            req = req
+                .header("content-type", media.media_type.as_str())
+                .body(body.to_string());
         }
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
-        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+        assert!(
+            status < 400,
+            "{name}: {} {path} was rejected with {status}: {:?}",
+            op.method,
+            r.headers().get("x-stubborn-violations")
+        );
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
         let bytes = r.bytes().await.unwrap();
         let response = op
             .responses
             .iter()
             .find(|resp| resp.status.covers(status))
-            .unwrap_or_else(|| panic!("{name}: {} {path} answered undocumented {status}", op.method));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: {} {path} answered undocumented {status}",
+                    op.method
+                )
+            });
         let Some(ct) = ct else {
             assert!(bytes.is_empty(), "{name}: body without content-type");
             continue;
@@ -70,7 +102,11 @@ async fn check_spec(name: &str, options: MockOptions) -> usize {
         let body: Value = serde_json::from_slice(&bytes)
             .unwrap_or_else(|e| panic!("{name}: {} {path}: not JSON ({e})", op.method));
         if let Err(errors) = s.mock.api.schemas.check(schema, &body) {
-            panic!("{name}: {} {path} → {status}: body violates its schema:\n{}\n{body:#}", op.method, errors.join("\n"));
+            panic!(
+                "{name}: {} {path} → {status}: body violates its schema:\n{}\n{body:#}",
+                op.method,
+                errors.join("\n")
+            );
         }
         checked += 1;
     }
@@ -79,9 +115,21 @@ async fn check_spec(name: &str, options: MockOptions) -> usize {
 
 #[tokio::test]
 async fn every_response_of_every_spec_validates() {
-    for name in ["petstore.yaml", "todo-3.1.yaml", "multi-file/openapi.yaml", "schema-zoo.yaml"] {
+    for name in [
+        "petstore.yaml",
+        "todo-3.1.yaml",
+        "multi-file/openapi.yaml",
+        "schema-zoo.yaml",
+    ] {
         for seed in [0, 1, 2] {
-            let n = check_spec(name, MockOptions { seed, dynamic: false }).await;
+            let n = check_spec(
+                name,
+                MockOptions {
+                    seed,
+                    ..Default::default()
+                },
+            )
+            .await;
             assert!(n > 0, "{name}: nothing checked");
         }
     }
@@ -91,7 +139,15 @@ async fn every_response_of_every_spec_validates() {
 async fn dynamic_responses_validate_too() {
     for name in ["petstore.yaml", "todo-3.1.yaml", "schema-zoo.yaml"] {
         for _ in 0..5 {
-            check_spec(name, MockOptions { seed: 0, dynamic: true }).await;
+            check_spec(
+                name,
+                MockOptions {
+                    seed: 0,
+                    dynamic: true,
+                    ..Default::default()
+                },
+            )
+            .await;
         }
     }
 }
@@ -99,7 +155,14 @@ async fn dynamic_responses_validate_too() {
 #[tokio::test]
 async fn generated_people_look_like_people() {
     let s = TestServer::start("schema-zoo.yaml");
-    let body: Value = client().get(s.url("/people")).send().await.unwrap().json().await.unwrap();
+    let body: Value = client()
+        .get(s.url("/people"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let people = body.as_array().unwrap();
     assert!(!people.is_empty());
     for p in people {

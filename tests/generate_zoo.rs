@@ -15,13 +15,28 @@ fn zoo() -> Vec<(&'static str, Value)> {
     vec![
         // --- strings
         ("str_plain", json!({"type": "string"})),
-        ("str_len", json!({"type": "string", "minLength": 5, "maxLength": 8})),
-        ("str_min_large", json!({"type": "string", "minLength": 5000})),
+        (
+            "str_len",
+            json!({"type": "string", "minLength": 5, "maxLength": 8}),
+        ),
+        (
+            "str_min_large",
+            json!({"type": "string", "minLength": 5000}),
+        ),
         ("str_max_small", json!({"type": "string", "maxLength": 2})),
-        ("str_exact_len", json!({"type": "string", "minLength": 7, "maxLength": 7})),
+        (
+            "str_exact_len",
+            json!({"type": "string", "minLength": 7, "maxLength": 7}),
+        ),
         ("str_empty_only", json!({"type": "string", "maxLength": 0})),
-        ("str_pattern_phone", json!({"type": "string", "pattern": "^\\+?[1-9]\\d{7,14}$"})),
-        ("str_pattern_unanchored", json!({"type": "string", "pattern": "abc", "minLength": 10})),
+        (
+            "str_pattern_phone",
+            json!({"type": "string", "pattern": "^\\+?[1-9]\\d{7,14}$"}),
+        ),
+        (
+            "str_pattern_unanchored",
+            json!({"type": "string", "pattern": "abc", "minLength": 10}),
+        ),
         (
             "str_pattern_lookahead",
             json!({"type": "string", "pattern": "^(?=.*[A-Z])(?=.*\\d)[A-Za-z\\d]{8,12}$"}),
@@ -30,7 +45,10 @@ fn zoo() -> Vec<(&'static str, Value)> {
             "str_pattern_len",
             json!({"type": "string", "pattern": "^[a-z]+$", "minLength": 20, "maxLength": 25}),
         ),
-        ("str_pattern_unicode", json!({"type": "string", "pattern": "^\\p{L}{2,5}$"})),
+        (
+            "str_pattern_unicode",
+            json!({"type": "string", "pattern": "^\\p{L}{2,5}$"}),
+        ),
         (
             "str_two_patterns",
             json!({"allOf": [{"type": "string", "pattern": "^[a-z0-9]+$"}, {"pattern": "[0-9]"}]}),
@@ -64,49 +82,127 @@ fn zoo() -> Vec<(&'static str, Value)> {
                 }
             }),
         ),
-        ("str_email_short", json!({"type": "string", "format": "email", "maxLength": 6})),
-        ("str_byte_bounded", json!({"type": "string", "format": "byte", "minLength": 10, "maxLength": 14})),
-        ("str_format_pattern", json!({"type": "string", "format": "date", "pattern": "^2024-"})),
-        ("str_x_faker", json!({"type": "string", "x-faker": "internet.email"})),
-        ("str_x_stubborn_faker", json!({"type": "string", "x-stubborn-faker": "name.firstName", "maxLength": 30})),
+        (
+            "str_email_short",
+            json!({"type": "string", "format": "email", "maxLength": 6}),
+        ),
+        (
+            "str_byte_bounded",
+            json!({"type": "string", "format": "byte", "minLength": 10, "maxLength": 14}),
+        ),
+        (
+            "str_format_pattern",
+            json!({"type": "string", "format": "date", "pattern": "^2024-"}),
+        ),
+        (
+            "str_x_faker",
+            json!({"type": "string", "x-faker": "internet.email"}),
+        ),
+        (
+            "str_x_stubborn_faker",
+            json!({"type": "string", "x-stubborn-faker": "name.firstName", "maxLength": 30}),
+        ),
         // --- numbers
         ("num_plain", json!({"type": "number"})),
         ("int_plain", json!({"type": "integer"})),
-        ("int_bounds", json!({"type": "integer", "minimum": 10, "maximum": 12})),
-        ("int_exclusive", json!({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2})),
-        ("num_exclusive_tiny", json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.001})),
-        ("num_multiple_cents", json!({"type": "number", "multipleOf": 0.01, "minimum": 0, "maximum": 1})),
-        ("num_multiple_tenth", json!({"type": "number", "multipleOf": 0.1})),
-        ("int_multiple", json!({"type": "integer", "multipleOf": 7, "minimum": 100})),
-        ("num_two_multiples", json!({"allOf": [{"multipleOf": 0.25}, {"multipleOf": 0.1}], "type": "number"})),
-        ("int_int32_edge", json!({"type": "integer", "format": "int32", "minimum": 2147483600})),
+        (
+            "int_bounds",
+            json!({"type": "integer", "minimum": 10, "maximum": 12}),
+        ),
+        (
+            "int_exclusive",
+            json!({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2}),
+        ),
+        (
+            "num_exclusive_tiny",
+            json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.001}),
+        ),
+        (
+            "num_multiple_cents",
+            json!({"type": "number", "multipleOf": 0.01, "minimum": 0, "maximum": 1}),
+        ),
+        (
+            "num_multiple_tenth",
+            json!({"type": "number", "multipleOf": 0.1}),
+        ),
+        (
+            "int_multiple",
+            json!({"type": "integer", "multipleOf": 7, "minimum": 100}),
+        ),
+        (
+            "num_two_multiples",
+            json!({"allOf": [{"multipleOf": 0.25}, {"multipleOf": 0.1}], "type": "number"}),
+        ),
+        (
+            "int_int32_edge",
+            json!({"type": "integer", "format": "int32", "minimum": 2147483600}),
+        ),
         ("num_huge", json!({"type": "number", "minimum": 1e20})),
         ("int_negative", json!({"type": "integer", "maximum": -1000})),
-        ("int_fractional_multiple", json!({"type": "integer", "multipleOf": 0.5, "minimum": 1, "maximum": 3})),
-        ("num_fraction_only", json!({"type": "number", "not": {"type": "integer"}, "minimum": 1, "maximum": 2})),
+        (
+            "int_fractional_multiple",
+            json!({"type": "integer", "multipleOf": 0.5, "minimum": 1, "maximum": 3}),
+        ),
+        (
+            "num_fraction_only",
+            json!({"type": "number", "not": {"type": "integer"}, "minimum": 1, "maximum": 2}),
+        ),
         // --- other scalars and typing
         ("bool", json!({"type": "boolean"})),
         ("null", json!({"type": "null"})),
         ("type_nullable", json!({"type": ["string", "null"]})),
-        ("type_multi", json!({"type": ["integer", "string", "boolean"]})),
-        ("no_type_props", json!({"properties": {"a": {"type": "string"}}, "required": ["a"]})),
-        ("no_type_items", json!({"items": {"type": "integer"}, "minItems": 2})),
+        (
+            "type_multi",
+            json!({"type": ["integer", "string", "boolean"]}),
+        ),
+        (
+            "no_type_props",
+            json!({"properties": {"a": {"type": "string"}}, "required": ["a"]}),
+        ),
+        (
+            "no_type_items",
+            json!({"items": {"type": "integer"}, "minItems": 2}),
+        ),
         ("no_type_number", json!({"minimum": 3, "maximum": 4})),
         ("empty_schema", json!({})),
         ("true_schema", json!(true)),
         // --- enum / const / default / examples
-        ("enum_strings", json!({"type": "string", "enum": ["a", "b", "c"]})),
+        (
+            "enum_strings",
+            json!({"type": "string", "enum": ["a", "b", "c"]}),
+        ),
         ("enum_mixed", json!({"enum": [1, "x", null, {"a": 1}]})),
-        ("enum_typed_filter", json!({"type": "string", "enum": ["x", 1, 2]})),
+        (
+            "enum_typed_filter",
+            json!({"type": "string", "enum": ["x", 1, 2]}),
+        ),
         ("const_obj", json!({"const": {"k": [1, 2]}})),
         ("default_used", json!({"type": "integer", "default": 42})),
-        ("example_used", json!({"type": "string", "example": "hello"})),
-        ("examples_used", json!({"type": "string", "examples": ["first", "second"]})),
-        ("example_invalid", json!({"type": "integer", "minimum": 10, "example": 5})),
+        (
+            "example_used",
+            json!({"type": "string", "example": "hello"}),
+        ),
+        (
+            "examples_used",
+            json!({"type": "string", "examples": ["first", "second"]}),
+        ),
+        (
+            "example_invalid",
+            json!({"type": "integer", "minimum": 10, "example": 5}),
+        ),
         // --- arrays
-        ("arr_bounds", json!({"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 4})),
-        ("arr_min_huge", json!({"type": "array", "items": {"type": "integer"}, "minItems": 1500})),
-        ("arr_unique_enum", json!({"type": "array", "items": {"enum": [1, 2, 3]}, "uniqueItems": true, "minItems": 3})),
+        (
+            "arr_bounds",
+            json!({"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 4}),
+        ),
+        (
+            "arr_min_huge",
+            json!({"type": "array", "items": {"type": "integer"}, "minItems": 1500}),
+        ),
+        (
+            "arr_unique_enum",
+            json!({"type": "array", "items": {"enum": [1, 2, 3]}, "uniqueItems": true, "minItems": 3}),
+        ),
         (
             "arr_unique_objects",
             json!({"type": "array", "uniqueItems": true, "minItems": 5,
@@ -128,13 +224,19 @@ fn zoo() -> Vec<(&'static str, Value)> {
             json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
                    "additionalProperties": false}),
         ),
-        ("obj_map", json!({"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}})),
+        (
+            "obj_map",
+            json!({"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}),
+        ),
         (
             "obj_pattern_props",
             json!({"type": "object", "patternProperties": {"^x-[a-z]+$": {"type": "string"}},
                    "additionalProperties": false, "minProperties": 1}),
         ),
-        ("obj_property_names", json!({"type": "object", "propertyNames": {"pattern": "^[a-z]{3,6}$"}, "minProperties": 2})),
+        (
+            "obj_property_names",
+            json!({"type": "object", "propertyNames": {"pattern": "^[a-z]{3,6}$"}, "minProperties": 2}),
+        ),
         (
             "obj_min_max_props",
             json!({"type": "object", "minProperties": 4, "maxProperties": 4,
@@ -150,7 +252,10 @@ fn zoo() -> Vec<(&'static str, Value)> {
             json!({"type": "object", "properties": {"card": {"type": "string"}},
                    "dependentSchemas": {"card": {"required": ["cvv"], "properties": {"cvv": {"type": "string", "pattern": "^[0-9]{3}$"}}}}}),
         ),
-        ("obj_false_prop", json!({"type": "object", "properties": {"a": false, "b": {"type": "string"}}})),
+        (
+            "obj_false_prop",
+            json!({"type": "object", "properties": {"a": false, "b": {"type": "string"}}}),
+        ),
         (
             "obj_unevaluated",
             json!({"allOf": [{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}],
@@ -169,21 +274,48 @@ fn zoo() -> Vec<(&'static str, Value)> {
             json!({"allOf": [{"$ref": "#/$defs/pet_base"}, {"allOf": [{"$ref": "#/$defs/timestamps"}]},
                              {"properties": {"extra": {"type": "boolean"}}}]}),
         ),
-        ("allof_numeric", json!({"allOf": [{"minimum": 5}, {"maximum": 10}, {"type": "integer"}]})),
-        ("allof_enums", json!({"allOf": [{"enum": [1, 2, 3]}, {"enum": [2, 3, 4]}]})),
-        ("allof_types", json!({"allOf": [{"type": ["string", "integer"]}, {"type": ["integer", "boolean"]}]})),
-        ("oneof_multiples", json!({"oneOf": [{"type": "integer", "multipleOf": 2}, {"type": "integer", "multipleOf": 3}]})),
-        ("oneof_int_number", json!({"oneOf": [{"type": "integer"}, {"type": "number"}]})),
+        (
+            "allof_numeric",
+            json!({"allOf": [{"minimum": 5}, {"maximum": 10}, {"type": "integer"}]}),
+        ),
+        (
+            "allof_enums",
+            json!({"allOf": [{"enum": [1, 2, 3]}, {"enum": [2, 3, 4]}]}),
+        ),
+        (
+            "allof_types",
+            json!({"allOf": [{"type": ["string", "integer"]}, {"type": ["integer", "boolean"]}]}),
+        ),
+        (
+            "oneof_multiples",
+            json!({"oneOf": [{"type": "integer", "multipleOf": 2}, {"type": "integer", "multipleOf": 3}]}),
+        ),
+        (
+            "oneof_int_number",
+            json!({"oneOf": [{"type": "integer"}, {"type": "number"}]}),
+        ),
         (
             "oneof_discriminator",
             json!({"oneOf": [{"$ref": "#/$defs/cat"}, {"$ref": "#/$defs/dog"}],
                    "discriminator": {"propertyName": "petType", "mapping": {"kitty": "#/$defs/cat", "doggo": "#/$defs/dog"}}}),
         ),
-        ("anyof", json!({"anyOf": [{"type": "string", "maxLength": 3}, {"type": "integer", "minimum": 1000}]})),
-        ("anyof_nullable_ref", json!({"anyOf": [{"$ref": "#/$defs/pet"}, {"type": "null"}]})),
-        ("not_multiple", json!({"type": "integer", "not": {"multipleOf": 2}})),
+        (
+            "anyof",
+            json!({"anyOf": [{"type": "string", "maxLength": 3}, {"type": "integer", "minimum": 1000}]}),
+        ),
+        (
+            "anyof_nullable_ref",
+            json!({"anyOf": [{"$ref": "#/$defs/pet"}, {"type": "null"}]}),
+        ),
+        (
+            "not_multiple",
+            json!({"type": "integer", "not": {"multipleOf": 2}}),
+        ),
         ("not_type", json!({"not": {"type": "string"}})),
-        ("not_required", json!({"type": "object", "properties": {"a": {"type": "string"}}, "not": {"required": ["a"]}})),
+        (
+            "not_required",
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "not": {"required": ["a"]}}),
+        ),
         (
             "if_then_else",
             json!({"type": "object", "required": ["country"],
@@ -201,7 +333,10 @@ fn zoo() -> Vec<(&'static str, Value)> {
         ("user_api", json!({"$ref": "#/$defs/user"})),
         ("order_api", json!({"$ref": "#/$defs/order"})),
         ("issue_api", json!({"$ref": "#/$defs/gh_issue"})),
-        ("pet_list", json!({"type": "array", "items": {"$ref": "#/$defs/pet"}, "maxItems": 5})),
+        (
+            "pet_list",
+            json!({"type": "array", "items": {"$ref": "#/$defs/pet"}, "maxItems": 5}),
+        ),
         ("cat_derived", json!({"$ref": "#/$defs/cat"})),
     ]
 }
@@ -409,7 +544,12 @@ fn every_zoo_schema_generates_valid_values() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -431,32 +571,79 @@ fn construction_alone_is_valid_for_the_zoo() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn contradictory_schemas_fail_with_a_pointer() {
     let cases = vec![
-        ("min_over_max", json!({"type": "integer", "minimum": 10, "maximum": 5})),
+        (
+            "min_over_max",
+            json!({"type": "integer", "minimum": 10, "maximum": 5}),
+        ),
         ("not_anything", json!({"not": {}})),
         ("false_schema", json!(false)),
-        ("len_inverted", json!({"type": "string", "minLength": 5, "maxLength": 2})),
+        (
+            "len_inverted",
+            json!({"type": "string", "minLength": 5, "maxLength": 2}),
+        ),
         ("unknown_type", json!({"type": "foo"})),
-        ("disjoint_types", json!({"allOf": [{"type": "string"}, {"type": "integer"}]})),
+        (
+            "disjoint_types",
+            json!({"allOf": [{"type": "string"}, {"type": "integer"}]}),
+        ),
         ("const_vs_enum", json!({"enum": [1, 2], "const": 3})),
-        ("required_false", json!({"type": "object", "required": ["a"], "properties": {"a": false}})),
-        ("required_closed", json!({"type": "object", "required": ["a"], "additionalProperties": false})),
-        ("items_inverted", json!({"type": "array", "minItems": 5, "maxItems": 2})),
-        ("unique_impossible", json!({"type": "array", "items": {"enum": [1]}, "uniqueItems": true, "minItems": 2})),
-        ("no_multiple_in_range", json!({"type": "integer", "multipleOf": 2, "minimum": 3, "maximum": 3})),
-        ("infinite_recursion", json!({"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/infinite_recursion"}}})),
+        (
+            "required_false",
+            json!({"type": "object", "required": ["a"], "properties": {"a": false}}),
+        ),
+        (
+            "required_closed",
+            json!({"type": "object", "required": ["a"], "additionalProperties": false}),
+        ),
+        (
+            "items_inverted",
+            json!({"type": "array", "minItems": 5, "maxItems": 2}),
+        ),
+        (
+            "unique_impossible",
+            json!({"type": "array", "items": {"enum": [1]}, "uniqueItems": true, "minItems": 2}),
+        ),
+        (
+            "no_multiple_in_range",
+            json!({"type": "integer", "multipleOf": 2, "minimum": 3, "maximum": 3}),
+        ),
+        (
+            "infinite_recursion",
+            json!({"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/infinite_recursion"}}}),
+        ),
         ("dangling_ref", json!({"$ref": "#/$defs/nope"})),
         ("empty_oneof", json!({"oneOf": []})),
-        ("bad_pattern", json!({"type": "string", "pattern": "(unclosed"})),
-        ("props_inverted", json!({"type": "object", "minProperties": 3, "maxProperties": 1})),
-        ("exclusive_point", json!({"type": "number", "exclusiveMinimum": 1, "maximum": 1})),
-        ("oneof_identical", json!({"oneOf": [{"type": "string"}, {"type": "string"}]})),
-        ("contains_vs_items", json!({"type": "array", "items": {"type": "string"}, "contains": {"type": "integer"}})),
+        (
+            "bad_pattern",
+            json!({"type": "string", "pattern": "(unclosed"}),
+        ),
+        (
+            "props_inverted",
+            json!({"type": "object", "minProperties": 3, "maxProperties": 1}),
+        ),
+        (
+            "exclusive_point",
+            json!({"type": "number", "exclusiveMinimum": 1, "maximum": 1}),
+        ),
+        (
+            "oneof_identical",
+            json!({"oneOf": [{"type": "string"}, {"type": "string"}]}),
+        ),
+        (
+            "contains_vs_items",
+            json!({"type": "array", "items": {"type": "string"}, "contains": {"type": "integer"}}),
+        ),
     ];
     let store = SchemaStore::from_defs(cases.clone());
     for (key, _) in &cases {
@@ -475,14 +662,16 @@ fn contradictory_schemas_fail_with_a_pointer() {
 
 #[test]
 fn contradiction_pointers_name_the_keyword() {
-    let store = SchemaStore::from_defs([
-        ("Pet", json!({"type": "object", "required": ["age"], "properties": {"age": {"type": "integer", "minimum": 10, "maximum": 5}}})),
-    ]);
+    let store = SchemaStore::from_defs([(
+        "Pet",
+        json!({"type": "object", "required": ["age"], "properties": {"age": {"type": "integer", "minimum": 10, "maximum": 5}}}),
+    )]);
     let id = store.id_of_key("Pet").expect("key");
     let e = generate(&store, id, &opts(1)).expect_err("contradiction");
     assert_eq!(e.pointer, "#/$defs/Pet/properties/age", "{e}");
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let inline = json!({"properties": {"n": {"type": "string", "pattern": "(x"}}, "required": ["n"]});
+    let inline =
+        json!({"properties": {"n": {"type": "string", "pattern": "(x"}}, "required": ["n"]});
     let e = generate_value(&store, &inline, &opts(1), &mut rng).expect_err("bad pattern");
     assert_eq!(e.pointer, "#/properties/n/pattern", "{e}");
 }
@@ -510,25 +699,49 @@ fn weird_schemas_never_panic() {
         ("nested_allof", nested_allof),
         ("zero_multiple", json!({"multipleOf": 0})),
         ("huge_min_items", json!({"type": "array", "minItems": 1e30})),
-        ("huge_min_length", json!({"type": "string", "minLength": 1e18})),
+        (
+            "huge_min_length",
+            json!({"type": "string", "minLength": 1e18}),
+        ),
         ("allof_number", json!({"allOf": 5})),
         ("ref_number", json!({"$ref": 5})),
         ("pattern_number", json!({"pattern": 5})),
         ("type_empty", json!({"type": []})),
         ("self_ref", json!({"$ref": "#/$defs/self_ref"})),
         ("ref_cycle_a", json!({"$ref": "#/$defs/ref_cycle_b"})),
-        ("ref_cycle_b", json!({"allOf": [{"$ref": "#/$defs/ref_cycle_a"}]})),
-        ("huge_bounds", json!({"type": "integer", "minimum": -1e300, "maximum": 1e300})),
-        ("tiny_multiple", json!({"type": "number", "multipleOf": 1e-30})),
-        ("big_multiple", json!({"type": "integer", "multipleOf": 1e25})),
-        ("max_props_zero_required", json!({"type": "object", "maxProperties": 0, "required": ["a"]})),
-        ("exclusive_bool", json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1})),
+        (
+            "ref_cycle_b",
+            json!({"allOf": [{"$ref": "#/$defs/ref_cycle_a"}]}),
+        ),
+        (
+            "huge_bounds",
+            json!({"type": "integer", "minimum": -1e300, "maximum": 1e300}),
+        ),
+        (
+            "tiny_multiple",
+            json!({"type": "number", "multipleOf": 1e-30}),
+        ),
+        (
+            "big_multiple",
+            json!({"type": "integer", "multipleOf": 1e25}),
+        ),
+        (
+            "max_props_zero_required",
+            json!({"type": "object", "maxProperties": 0, "required": ["a"]}),
+        ),
+        (
+            "exclusive_bool",
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1}),
+        ),
         ("backref", json!({"type": "string", "pattern": "^(a)\\1$"})),
-        ("many_oneofs", json!({"allOf": [
-            {"oneOf": [{"multipleOf": 2}, {"multipleOf": 3}, {"multipleOf": 5}]},
-            {"oneOf": [{"multipleOf": 7}, {"multipleOf": 11}]},
-            {"type": "integer"}
-        ]})),
+        (
+            "many_oneofs",
+            json!({"allOf": [
+                {"oneOf": [{"multipleOf": 2}, {"multipleOf": 3}, {"multipleOf": 5}]},
+                {"oneOf": [{"multipleOf": 7}, {"multipleOf": 11}]},
+                {"type": "integer"}
+            ]}),
+        ),
     ];
     let store = SchemaStore::from_defs(weird.clone());
     for (key, schema) in &weird {
@@ -557,18 +770,35 @@ fn users_look_like_people() {
         let first = user["firstName"].as_str().expect("firstName");
         let last = user["lastName"].as_str().expect("lastName");
         let email = user["email"].as_str().expect("email");
-        assert!(first.starts_with(|c: char| c.is_uppercase()), "firstName {first:?} looks like lorem");
+        assert!(
+            first.starts_with(|c: char| c.is_uppercase()),
+            "firstName {first:?} looks like lorem"
+        );
         assert!(!first.contains(' '), "firstName {first:?}");
-        let (local, domain) = email.split_once('@').unwrap_or_else(|| panic!("email {email:?}"));
+        let (local, domain) = email
+            .split_once('@')
+            .unwrap_or_else(|| panic!("email {email:?}"));
         assert!(!local.is_empty() && domain.contains('.'), "email {email:?}");
-        let lower = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase() };
+        let lower = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_lowercase()
+        };
         assert!(
             local.contains(&lower(last)) || local.contains(&lower(first)),
             "email {email:?} does not match {first} {last}"
         );
-        assert!(!user.contains_key("password"), "writeOnly password in a response: {user:?}");
+        assert!(
+            !user.contains_key("password"),
+            "writeOnly password in a response: {user:?}"
+        );
         if let Some(Value::Object(address)) = user.get("address") {
-            assert_eq!(address["country"].as_str().map(str::len), Some(2), "{address:?}");
+            assert_eq!(
+                address["country"].as_str().map(str::len),
+                Some(2),
+                "{address:?}"
+            );
         }
     }
 }
@@ -585,7 +815,10 @@ fn request_bodies_omit_read_only_properties() {
         let v = generate(&store, id, &o).expect("user");
         // `id` is readOnly but required, so it stays; the optional timestamps go.
         assert!(v.get("id").is_some());
-        assert!(v.get("createdAt").is_none() && v.get("updatedAt").is_none(), "{v}");
+        assert!(
+            v.get("createdAt").is_none() && v.get("updatedAt").is_none(),
+            "{v}"
+        );
     }
 }
 
@@ -594,14 +827,19 @@ fn order_timestamps_are_ordered_rfc3339() {
     let store = full_store();
     for seed in 0..SEEDS {
         let order = object_of(&store, "order_api", seed);
-        let created = chrono::DateTime::parse_from_rfc3339(order["createdAt"].as_str().expect("createdAt"))
-            .expect("createdAt is RFC 3339");
-        let updated = chrono::DateTime::parse_from_rfc3339(order["updatedAt"].as_str().expect("updatedAt"))
-            .expect("updatedAt is RFC 3339");
+        let created =
+            chrono::DateTime::parse_from_rfc3339(order["createdAt"].as_str().expect("createdAt"))
+                .expect("createdAt is RFC 3339");
+        let updated =
+            chrono::DateTime::parse_from_rfc3339(order["updatedAt"].as_str().expect("updatedAt"))
+                .expect("updatedAt is RFC 3339");
         assert!(updated >= created, "seed {seed}: {created} > {updated}");
         let total = order["total"].as_f64().expect("total");
         let text = order["total"].to_string();
-        assert!(text.split('.').nth(1).is_none_or(|d| d.len() <= 2), "total {text} has float artefacts");
+        assert!(
+            text.split('.').nth(1).is_none_or(|d| d.len() <= 2),
+            "total {text} has float artefacts"
+        );
         assert!(total >= 0.0);
     }
 }
@@ -650,11 +888,23 @@ fn examples_are_used_only_when_asked_and_valid() {
 #[ignore = "prints sample bodies for eyeballing"]
 fn print_samples() {
     let store = full_store();
-    for key in ["pet_api", "user_api", "order_api", "issue_api", "tree", "str_formats", "obj_map", "pet_list"] {
+    for key in [
+        "pet_api",
+        "user_api",
+        "order_api",
+        "issue_api",
+        "tree",
+        "str_formats",
+        "obj_map",
+        "pet_list",
+    ] {
         let id = store.id_of_key(key).expect("key");
         for seed in 0..2 {
             let v = generate(&store, id, &opts(seed)).expect("value");
-            println!("{key} #{seed}: {}", serde_json::to_string_pretty(&v).expect("json"));
+            println!(
+                "{key} #{seed}: {}",
+                serde_json::to_string_pretty(&v).expect("json")
+            );
         }
     }
 }

@@ -58,7 +58,10 @@ async fn unknown_path_is_a_404_problem_naming_the_nearest_route() {
     assert_eq!(body["status"], 404);
     assert_eq!(body["title"], "Not Found");
     assert!(body["type"].as_str().unwrap().starts_with("https://"));
-    assert!(body["detail"].as_str().unwrap().contains("/pets/{petId}"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("/pets/{petId}"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -99,14 +102,34 @@ async fn cors_preflight_allows_what_was_asked() {
     assert_eq!(h["access-control-allow-methods"], "POST");
     assert_eq!(h["access-control-allow-headers"], "content-type, x-trace");
     // Simple requests get the origin header too.
-    let r = client().get(s.url("/pets")).header("Origin", "http://app.example").send().await.unwrap();
-    assert_eq!(r.headers()["access-control-allow-origin"], "http://app.example");
+    let r = client()
+        .get(s.url("/pets"))
+        .header("Origin", "http://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://app.example"
+    );
 }
 
 #[tokio::test]
 async fn no_cors_turns_the_headers_off() {
-    let s = TestServer::start_with("petstore.yaml", MockOptions::default(), HttpOptions { cors: false });
-    let r = client().get(s.url("/pets")).header("Origin", "http://app.example").send().await.unwrap();
+    let s = TestServer::start_with(
+        "petstore.yaml",
+        MockOptions::default(),
+        HttpOptions {
+            cors: false,
+            ..Default::default()
+        },
+    );
+    let r = client()
+        .get(s.url("/pets"))
+        .header("Origin", "http://app.example")
+        .send()
+        .await
+        .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
     let r = client()
         .request(reqwest::Method::OPTIONS, s.url("/pets"))
@@ -122,7 +145,12 @@ async fn no_cors_turns_the_headers_off() {
 #[tokio::test]
 async fn accept_picks_the_media_type() {
     let s = TestServer::start("petstore.yaml");
-    let r = client().get(s.url("/pets")).header("Accept", "application/xml").send().await.unwrap();
+    let r = client()
+        .get(s.url("/pets"))
+        .header("Accept", "application/xml")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/xml");
     let text = r.text().await.unwrap();
@@ -137,10 +165,18 @@ async fn accept_picks_the_media_type() {
         .unwrap();
     assert_eq!(r.headers()["content-type"], "application/json");
 
-    let r = client().get(s.url("/pets")).header("Accept", "image/png").send().await.unwrap();
+    let r = client()
+        .get(s.url("/pets"))
+        .header("Accept", "image/png")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 406);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["available"], serde_json::json!(["application/json", "application/xml"]));
+    assert_eq!(
+        body["available"],
+        serde_json::json!(["application/json", "application/xml"])
+    );
 }
 
 #[tokio::test]
@@ -156,7 +192,11 @@ async fn content_less_responses_have_no_body() {
 async fn range_and_default_statuses() {
     let s = TestServer::start("todo-3.1.yaml");
     // `2XX` is served as 200, `default` as 200.
-    let r = client().get(s.url("/api/todos/0b7e2a38-4c43-4f3e-9b7e-0d1f5a9b6c11")).send().await.unwrap();
+    let r = client()
+        .get(s.url("/api/todos/0b7e2a38-4c43-4f3e-9b7e-0d1f5a9b6c11"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let (status, _, body) = get_json(&s.url("/health")).await;
     assert_eq!(status, 200);
@@ -194,12 +234,42 @@ async fn files_joined_by_relative_refs() {
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_bodies_and_another_seed_others() {
-    let a = TestServer::start_with("schema-zoo.yaml", MockOptions { seed: 1, dynamic: false }, HttpOptions::default());
-    let b = TestServer::start_with("schema-zoo.yaml", MockOptions { seed: 1, dynamic: false }, HttpOptions::default());
-    let c = TestServer::start_with("schema-zoo.yaml", MockOptions { seed: 2, dynamic: false }, HttpOptions::default());
+    let a = TestServer::start_with(
+        "schema-zoo.yaml",
+        MockOptions {
+            seed: 1,
+            ..Default::default()
+        },
+        HttpOptions::default(),
+    );
+    let b = TestServer::start_with(
+        "schema-zoo.yaml",
+        MockOptions {
+            seed: 1,
+            ..Default::default()
+        },
+        HttpOptions::default(),
+    );
+    let c = TestServer::start_with(
+        "schema-zoo.yaml",
+        MockOptions {
+            seed: 2,
+            ..Default::default()
+        },
+        HttpOptions::default(),
+    );
     let body = |s: &TestServer| {
         let url = s.url("/people");
-        async move { client().get(url).send().await.unwrap().text().await.unwrap() }
+        async move {
+            client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
     };
     let (x, y, z) = (body(&a).await, body(&b).await, body(&c).await);
     assert_eq!(x, y);
@@ -210,11 +280,30 @@ async fn the_same_seed_gives_the_same_bodies_and_another_seed_others() {
 
 #[tokio::test]
 async fn dynamic_mode_gives_fresh_data_every_time() {
-    let s = TestServer::start_with("schema-zoo.yaml", MockOptions { seed: 0, dynamic: true }, HttpOptions::default());
+    let s = TestServer::start_with(
+        "schema-zoo.yaml",
+        MockOptions {
+            seed: 0,
+            dynamic: true,
+            ..Default::default()
+        },
+        HttpOptions::default(),
+    );
     let mut seen = std::collections::HashSet::new();
     for _ in 0..5 {
-        let text = client().get(s.url("/people")).send().await.unwrap().text().await.unwrap();
+        let text = client()
+            .get(s.url("/people"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         seen.insert(text);
     }
-    assert!(seen.len() >= 4, "only {} distinct bodies in 5 requests", seen.len());
+    assert!(
+        seen.len() >= 4,
+        "only {} distinct bodies in 5 requests",
+        seen.len()
+    );
 }

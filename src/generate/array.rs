@@ -25,18 +25,18 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut min_contains: Option<u64> = None;
         let mut max_contains: Option<u64> = None;
         for p in &conj.parts {
-            let k = &p.kw;
-            if let Some(n) = as_u64(k.min_items) {
+            let k = self.kws[p.kw as usize];
+            if let Some(n) = as_u64(k.min_items()) {
                 min = min.max(n);
             }
-            if let Some(n) = as_u64(k.max_items) {
+            if let Some(n) = as_u64(k.max_items()) {
                 if max.is_none_or(|(h, _)| n < h) {
                     max = Some((n, p.ptr));
                 }
             }
-            unique |= is_true(k.unique_items);
+            unique |= is_true(k.unique_items());
             let mut tuple_len = None;
-            let tuple = match (k.prefix_items, k.items) {
+            let tuple = match (k.prefix_items(), k.items()) {
                 (Some(Value::Array(list)), _) => Some(("prefixItems", list)),
                 (None, Some(Value::Array(list))) => Some(("items", list)),
                 _ => None,
@@ -51,8 +51,8 @@ impl<'a, 'r> Gen<'a, 'r> {
                     prefix[i].push((s, at));
                 }
             }
-            let tail = match k.items {
-                Some(Value::Array(_)) => k.additional_items.map(|s| (s, "additionalItems")),
+            let tail = match k.items() {
+                Some(Value::Array(_)) => k.additional_items().map(|s| (s, "additionalItems")),
                 Some(s) => Some((s, "items")),
                 None => None,
             };
@@ -68,19 +68,19 @@ impl<'a, 'r> Gen<'a, 'r> {
                     let at = self.at_key(p.ptr, key);
                     rest.push((s, at));
                 }
-            } else if k.unevaluated_items == Some(&Value::Bool(false)) {
+            } else if k.unevaluated_items() == Some(&Value::Bool(false)) {
                 let cap = tuple_len.unwrap_or(0) as u64;
                 if rest.is_empty() && max.is_none_or(|(h, _)| cap < h) {
                     let at = self.at_key(p.ptr, "unevaluatedItems");
                     max = Some((cap, at));
                 }
             }
-            if let Some(c) = k.contains {
+            if let Some(c) = k.contains() {
                 let at = self.at_key(p.ptr, "contains");
                 contains.push((c, at));
-                let lo = as_u64(k.min_contains).unwrap_or(1);
+                let lo = as_u64(k.min_contains()).unwrap_or(1);
                 min_contains = Some(min_contains.map_or(lo, |x: u64| x.max(lo)));
-                if let Some(hi) = as_u64(k.max_contains) {
+                if let Some(hi) = as_u64(k.max_contains()) {
                     max_contains = Some(max_contains.map_or(hi, |x: u64| x.min(hi)));
                 }
             }

@@ -82,15 +82,21 @@ pub(crate) enum Kind {
 
 /// Classifies a property name (case-, `_`- and `-`-insensitive).
 pub(crate) fn classify(name: &str) -> Kind {
-    let norm: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if let Some(kind) = exact(&norm) {
+    // Normalised on the stack: this runs for every property of every object.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        if len == buf.len() {
+            return Kind::None;
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let norm = std::str::from_utf8(&buf[..len]).unwrap_or("");
+    if let Some(kind) = exact(norm) {
         return kind;
     }
-    by_affix(name, &norm)
+    by_affix(name, norm)
 }
 
 /// Classifies the items of an array property: `tags` → `Tag`, `emails` → `Email`,
@@ -218,10 +224,20 @@ fn by_affix(name: &str, n: &str) -> Kind {
     if ends_with_word(name, "uuid") {
         return Uuid;
     }
-    let image_word = ["avatar", "image", "photo", "picture", "logo", "icon", "thumbnail"]
-        .iter()
-        .any(|w| n.contains(w));
     let ends = |s: &str| n.ends_with(s);
+    let image_word = || {
+        [
+            "avatar",
+            "image",
+            "photo",
+            "picture",
+            "logo",
+            "icon",
+            "thumbnail",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+    };
     if ends("email") {
         Email
     } else if ends("firstname") {
@@ -232,7 +248,7 @@ fn by_affix(name: &str, n: &str) -> Kind {
         Username
     } else if ends("phone") || ends("phonenumber") {
         Phone
-    } else if image_word && (ends("url") || ends("uri") || ends("link") || ends("href")) {
+    } else if (ends("url") || ends("uri") || ends("link") || ends("href")) && image_word() {
         Image
     } else if ends("url") || ends("uri") || ends("link") || ends("href") || ends("website") {
         Url
@@ -251,7 +267,11 @@ fn by_affix(name: &str, n: &str) -> Kind {
         || ends("time")
     {
         Timestamp
-    } else if ends("price") || ends("amount") || ends("cost") || ends("total") || ends("fee")
+    } else if ends("price")
+        || ends("amount")
+        || ends("cost")
+        || ends("total")
+        || ends("fee")
         || ends("balance")
     {
         Money
@@ -279,8 +299,13 @@ fn by_affix(name: &str, n: &str) -> Kind {
         Company
     } else if ends("filename") {
         FileName
-    } else if ends("description") || ends("comment") || ends("summary") || ends("message")
-        || ends("note") || ends("text") || ends("bio")
+    } else if ends("description")
+        || ends("comment")
+        || ends("summary")
+        || ends("message")
+        || ends("note")
+        || ends("text")
+        || ends("bio")
     {
         Text
     } else if ends("title") {
@@ -374,7 +399,9 @@ pub(crate) fn kind_of_path(v: &Value) -> Option<Kind> {
 pub(crate) fn preferred_choice(kind: Kind) -> Option<Choice> {
     use Kind::*;
     match kind {
-        Money | Percent | Latitude | Longitude | Rating => Some(Choice::Number { integral_ok: true }),
+        Money | Percent | Latitude | Longitude | Rating => {
+            Some(Choice::Number { integral_ok: true })
+        }
         Count | Age | Year | Port => Some(Choice::Integer),
         Boolean => Some(Choice::Boolean),
         None => Option::None,
@@ -399,13 +426,20 @@ fn ascii_slug(s: &str) -> String {
         .collect()
 }
 
-const EMAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example.com"];
+const EMAIL_DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.com",
+];
 const COLORS: &[&str] = &[
     "red", "green", "blue", "black", "white", "orange", "purple", "yellow", "gray", "brown",
     "pink", "teal", "navy", "silver",
 ];
 const STATUSES: &[&str] = &["active", "pending", "completed", "inactive", "archived"];
-const LOCALES: &[&str] = &["en-US", "en-GB", "fr-FR", "de-DE", "es-ES", "it-IT", "ja-JP", "pt-BR"];
+const LOCALES: &[&str] = &[
+    "en-US", "en-GB", "fr-FR", "de-DE", "es-ES", "it-IT", "ja-JP", "pt-BR",
+];
 const TLDS: &[&str] = &["com", "io", "net", "org", "dev"];
 
 /// Size hints for text kinds: natural length range in characters and whether to write
@@ -643,15 +677,16 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut b: [u8; 16] = self.rng.random();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 15)] as char);
+        }
+        out
     }
 
     /// A password-like string of letters, digits and symbols with at least one of each class
@@ -724,9 +759,18 @@ mod tests {
 
     #[test]
     fn x_faker_paths() {
-        assert_eq!(kind_of_path(&Value::from("internet.email")), Some(Kind::Email));
-        assert_eq!(kind_of_path(&Value::from("name.firstName")), Some(Kind::FirstName));
-        assert_eq!(kind_of_path(&serde_json::json!({"datatype.uuid": {}})), Some(Kind::Uuid));
+        assert_eq!(
+            kind_of_path(&Value::from("internet.email")),
+            Some(Kind::Email)
+        );
+        assert_eq!(
+            kind_of_path(&Value::from("name.firstName")),
+            Some(Kind::FirstName)
+        );
+        assert_eq!(
+            kind_of_path(&serde_json::json!({"datatype.uuid": {}})),
+            Some(Kind::Uuid)
+        );
         assert_eq!(kind_of_path(&Value::from("nope.nothing")), None);
     }
 }

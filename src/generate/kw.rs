@@ -3,31 +3,62 @@
 //! `serde_json::Map` (an `IndexMap` with `preserve_order`) hashes every key it looks up with
 //! SipHash; asking a schema for thirty keywords costs thirty hashes, which dominated
 //! generation time. Scanning the (small) map once and filing each keyword into a field makes
-//! every later question a field read.
+//! every later question an index into the entries.
 
 use serde_json::{Map, Value};
 
 macro_rules! keywords {
     ($($field:ident = $name:literal),* $(,)?) => {
-        /// The keywords of a schema object this module cares about (absent ones are `None`).
-        #[derive(Clone, Copy, Default, Debug)]
+        /// Positions of the keywords this module cares about in one schema object.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum Field { $($field,)* COUNT }
+
+        /// The keywords of a schema object: for each known keyword, its position among the
+        /// object's entries (1-based; 0 when absent, [`FAR`] past the first 254 entries).
+        /// Kept to a few dozen bytes, as parts are copied around a lot.
+        #[derive(Clone, Copy)]
         pub(crate) struct Kw<'a> {
-            $(pub $field: Option<&'a Value>,)*
+            map: &'a Map<String, Value>,
+            at: [u8; Field::COUNT as usize],
         }
 
         impl<'a> Kw<'a> {
             pub(crate) fn scan(map: &'a Map<String, Value>) -> Self {
-                let mut kw = Kw::default();
-                for (key, value) in map {
+                let mut at = [0u8; Field::COUNT as usize];
+                for (i, key) in map.keys().enumerate() {
+                    let pos = if i < FAR as usize { i as u8 + 1 } else { FAR };
                     match key.as_str() {
-                        $($name => kw.$field = Some(value),)*
+                        $($name => at[Field::$field as usize] = pos,)*
                         _ => {}
                     }
                 }
-                kw
+                Kw { map, at }
             }
+
+            $(
+                #[inline]
+                pub(crate) fn $field(&self) -> Option<&'a Value> {
+                    self.get(Field::$field as usize, $name)
+                }
+            )*
         }
     };
+}
+
+/// Marks a keyword found past the 254th entry (looked up by name instead).
+const FAR: u8 = 255;
+
+impl<'a> Kw<'a> {
+    #[inline]
+    fn get(&self, field: usize, name: &str) -> Option<&'a Value> {
+        match self.at[field] {
+            0 => None,
+            FAR => self.map.get(name),
+            i => self.map.values().nth(usize::from(i) - 1),
+        }
+    }
 }
 
 keywords! {
@@ -87,7 +118,13 @@ pub(crate) fn as_u64(v: Option<&Value>) -> Option<u64> {
     v.as_u64().or_else(|| {
         v.as_f64()
             .filter(|f| *f >= 0.0 && f.fract() == 0.0)
-            .map(|f| if f >= u64::MAX as f64 { u64::MAX } else { f as u64 })
+            .map(|f| {
+                if f >= u64::MAX as f64 {
+                    u64::MAX
+                } else {
+                    f as u64
+                }
+            })
     })
 }
 

@@ -41,6 +41,7 @@ use kw::Kw;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 use std::fmt;
 
 /// Which side of an exchange a body is generated for; decides whether `readOnly` or
@@ -260,7 +261,8 @@ impl<'a> Ptrs<'a> {
 struct Part<'a> {
     map: &'a Map<String, Value>,
     ptr: Ptr,
-    kw: Kw<'a>,
+    /// Index of the part's keywords in [`Gen::kws`].
+    kw: u32,
 }
 
 /// All schema objects that apply to one position, plus choices already made for it.
@@ -268,7 +270,19 @@ struct Part<'a> {
 struct Conj<'a> {
     /// Pointer of the position (used when there is no part to blame).
     at: Ptr,
-    parts: Vec<Part<'a>>,
+    /// Inline for the usual one to four parts (no allocation per property).
+    parts: SmallVec<[Part<'a>; 4]>,
+    /// `$defs` keys entered through `$ref` while flattening, outermost first, with the address
+    /// of the schema each names (for discriminator values of derived schemas).
+    ref_keys: SmallVec<[(&'a str, usize); 2]>,
+    /// Choices made by applicators; boxed because most positions have none and conjunctions
+    /// are moved around a lot.
+    made: Option<Box<Made<'a>>>,
+}
+
+/// Choices applicators made for a position.
+#[derive(Clone, Default)]
+struct Made<'a> {
     /// Applicator keywords (by address of their value) already resolved for this position.
     consumed: Vec<usize>,
     /// Property values fixed by a choice (the discriminator of a picked `oneOf` branch).
@@ -279,28 +293,33 @@ struct Conj<'a> {
     forbid: Vec<&'a str>,
     /// Types ruled out by `not: {type: ...}`.
     not_types: u8,
-    /// `$defs` keys entered through `$ref` while flattening, outermost first, with the address
-    /// of the schema each names (for discriminator values of derived schemas).
-    ref_keys: Vec<(&'a str, usize)>,
 }
+
+/// What a position without choices has made.
+static NOTHING_MADE: Made<'static> = Made {
+    consumed: Vec::new(),
+    forced: Vec::new(),
+    require: Vec::new(),
+    forbid: Vec::new(),
+    not_types: 0,
+};
 
 impl<'a> Conj<'a> {
     fn new(at: Ptr) -> Self {
         Conj {
             at,
-            parts: Vec::new(),
-            consumed: Vec::new(),
-            forced: Vec::new(),
-            require: Vec::new(),
-            forbid: Vec::new(),
-            not_types: 0,
-            ref_keys: Vec::new(),
+            parts: SmallVec::new(),
+            ref_keys: SmallVec::new(),
+            made: None,
         }
     }
 
-    /// The first value some part gives a keyword (`field` picks it), with that part.
-    fn first(&self, field: impl Fn(&Kw<'a>) -> Option<&'a Value>) -> Option<(&'a Value, &Part<'a>)> {
-        self.parts.iter().find_map(|p| field(&p.kw).map(|v| (v, p)))
+    fn made(&self) -> &Made<'a> {
+        self.made.as_deref().unwrap_or(&NOTHING_MADE)
+    }
+
+    fn made_mut(&mut self) -> &mut Made<'a> {
+        self.made.get_or_insert_with(Box::default)
     }
 }
 
@@ -392,6 +411,9 @@ enum Choice {
     },
 }
 
+/// Types to try at a position, best first.
+type Choices = SmallVec<[Choice; 8]>;
+
 /// An applicator still to resolve at a position.
 #[derive(Clone, Copy)]
 enum Applicator<'a> {
@@ -421,6 +443,9 @@ struct Gen<'a, 'r> {
     opts: &'r GenOptions,
     rng: &'r mut ChaCha8Rng,
     ptrs: Ptrs<'a>,
+    /// Keywords of every part flattened so far (parts refer to them by index, which keeps
+    /// parts small and cheap to copy).
+    kws: Vec<Kw<'a>>,
     depth: usize,
     max_depth: usize,
     nodes: usize,
@@ -445,7 +470,11 @@ impl<'a, 'r> Gen<'a, 'r> {
             store,
             opts,
             rng,
-            ptrs: Ptrs::default(),
+            // Sized for a typical body, so the arenas rarely grow (and copy) while generating.
+            ptrs: Ptrs {
+                segs: Vec::with_capacity(128),
+            },
+            kws: Vec::with_capacity(48),
             depth: 0,
             max_depth: opts.max_depth.min(MAX_DEPTH_CAP),
             nodes: 0,
@@ -465,6 +494,22 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         self.flatten_into(&mut conj, schema, root)?;
         self.gen(conj, Hint::default())
+    }
+
+    /// The keywords of `part`.
+    fn kw(&self, part: &Part<'a>) -> &Kw<'a> {
+        &self.kws[part.kw as usize]
+    }
+
+    /// The first value some part gives a keyword (`field` picks it), with that part.
+    fn first(
+        &self,
+        conj: &Conj<'a>,
+        field: impl Fn(&Kw<'a>) -> Option<&'a Value>,
+    ) -> Option<(&'a Value, Part<'a>)> {
+        conj.parts
+            .iter()
+            .find_map(|p| field(self.kw(p)).map(|v| (v, *p)))
     }
 
     fn err(&self, ptr: Ptr, message: impl Into<String>) -> GenError {
@@ -538,8 +583,14 @@ impl<'a, 'r> Gen<'a, 'r> {
             return Err(self.err(ptr, "schema is too deeply composed (too many allOf/$ref)"));
         }
         let kw = Kw::scan(map);
-        conj.parts.push(Part { map, ptr, kw });
-        if let Some(r) = kw.ref_ {
+        let (reference, all_of) = (kw.ref_(), kw.all_of());
+        self.kws.push(kw);
+        conj.parts.push(Part {
+            map,
+            ptr,
+            kw: (self.kws.len() - 1) as u32,
+        });
+        if let Some(r) = reference {
             let at = self.at_key(ptr, "$ref");
             let Some(reference) = r.as_str() else {
                 return Err(self.err(at, "`$ref` is not a string"));
@@ -547,9 +598,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let Some(target) = self.store.resolve(reference) else {
                 return Err(self.err(at, format!("unresolvable reference `{reference}`")));
             };
-            if let (Some(key), Value::Object(tm)) =
-                (reference.strip_prefix("#/$defs/"), target)
-            {
+            if let (Some(key), Value::Object(tm)) = (reference.strip_prefix("#/$defs/"), target) {
                 if !key.contains('/') {
                     conj.ref_keys.push((key, addr(tm)));
                 }
@@ -557,7 +606,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let target_ptr = self.ptrs.root(Seg::Ref(reference));
             self.flatten_into(conj, target, target_ptr)?;
         }
-        if let Some(all) = kw::as_array(kw.all_of) {
+        if let Some(all) = kw::as_array(all_of) {
             for (i, sub) in all.iter().enumerate() {
                 let at = self.at_idx(ptr, "allOf", i);
                 self.flatten_into(conj, sub, at)?;
@@ -577,23 +626,24 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// Whether `v` satisfies everything `conj` demands.
     fn fits(&self, conj: &Conj<'a>, v: &Value) -> bool {
-        if conj.not_types & ty::of(v) != 0 {
+        let made = conj.made();
+        if made.not_types & ty::of(v) != 0 {
             return false;
         }
         if let Value::Object(obj) = v {
-            if conj
+            if made
                 .forced
                 .iter()
                 .any(|(k, fv)| !obj.get(*k).is_some_and(|x| validate::json_eq(x, fv)))
-                || conj.require.iter().any(|k| !obj.contains_key(*k))
-                || conj.forbid.iter().any(|k| obj.contains_key(*k))
+                || made.require.iter().any(|k| !obj.contains_key(*k))
+                || made.forbid.iter().any(|k| obj.contains_key(*k))
             {
                 return false;
             }
         }
         conj.parts
             .iter()
-            .all(|p| validate::is_valid_kw(self.store, &p.kw, v, true))
+            .all(|p| validate::is_valid_kw(self.store, self.kw(p), v, true))
     }
 
     /// Generates a value for a position.
@@ -623,9 +673,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         if self.opts.use_examples && !self.examples_off {
             for part in &conj.parts {
                 let candidates = [
-                    part.kw.example,
-                    kw::as_array(part.kw.examples).and_then(|e| e.first()),
-                    part.kw.default,
+                    self.kw(part).example(),
+                    kw::as_array(self.kw(part).examples()).and_then(|e| e.first()),
+                    self.kw(part).default(),
                 ];
                 for c in candidates.into_iter().flatten() {
                     if self.fits(conj, c) {
@@ -634,14 +684,14 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
         }
-        if let Some((c, part)) = conj.first(|k| k.const_) {
+        if let Some((c, part)) = self.first(conj, |k| k.const_()) {
             if self.fits(conj, c) {
                 return Ok(Some(c.clone()));
             }
             let at = self.at_key(part.ptr, "const");
             return Err(self.err(at, "`const` value conflicts with the other constraints"));
         }
-        if let Some((e, part)) = conj.first(|k| k.enum_) {
+        if let Some((e, part)) = self.first(conj, |k| k.enum_()) {
             let members: &[Value] = e.as_array().map_or(&[], Vec::as_slice);
             let part_ptr = part.ptr;
             let fitting: Vec<&Value> = members.iter().filter(|v| self.fits(conj, v)).collect();
@@ -656,30 +706,31 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     fn next_applicator(&self, conj: &Conj<'a>) -> Option<Applicator<'a>> {
-        let open = |v: &Value| !conj.consumed.contains(&addr(v));
+        let consumed = &conj.made().consumed;
+        let open = |v: &Value| !consumed.contains(&addr(v));
         for part in &conj.parts {
-            let k = &part.kw;
-            if let Some(v @ Value::Array(list)) = k.one_of {
+            let k = self.kw(part);
+            if let Some(v @ Value::Array(list)) = k.one_of() {
                 if open(v) {
                     return Some(Applicator::OneOf(list, *part, addr(v)));
                 }
             }
-            if let Some(v @ Value::Array(list)) = k.any_of {
+            if let Some(v @ Value::Array(list)) = k.any_of() {
                 if open(v) {
                     return Some(Applicator::AnyOf(list, *part, addr(v)));
                 }
             }
-            if let Some(v) = k.if_ {
+            if let Some(v) = k.if_() {
                 if open(v) {
                     return Some(Applicator::If(*part, addr(v)));
                 }
             }
-            if let Some(v @ Value::Object(deps)) = k.dependent_schemas {
+            if let Some(v @ Value::Object(deps)) = k.dependent_schemas() {
                 if open(v) {
                     return Some(Applicator::DependentSchemas(deps, *part, addr(v)));
                 }
             }
-            if let Some(v) = k.not {
+            if let Some(v) = k.not() {
                 if open(v) {
                     return Some(Applicator::Not(v, *part, addr(v)));
                 }
@@ -705,20 +756,21 @@ impl<'a, 'r> Gen<'a, 'r> {
             Applicator::If(part, id) => self.apply_if(conj, part, id, hint),
             Applicator::DependentSchemas(deps, part, id) => {
                 let mut conj = conj;
-                conj.consumed.push(id);
+                conj.made_mut().consumed.push(id);
                 let required = self.required_names(&conj);
                 let base = self.at_key(part.ptr, "dependentSchemas");
                 for (name, sub) in deps {
                     let name = name.as_str();
-                    let present = if required.contains(&name) || conj.require.contains(&name) {
+                    let present = if required.contains(&name) || conj.made().require.contains(&name)
+                    {
                         true
-                    } else if conj.forbid.contains(&name) {
+                    } else if conj.made().forbid.contains(&name) {
                         false
                     } else if self.chance(0.7) {
-                        conj.require.push(name);
+                        conj.made_mut().require.push(name);
                         true
                     } else {
-                        conj.forbid.push(name);
+                        conj.made_mut().forbid.push(name);
                         false
                     };
                     if present {
@@ -735,7 +787,7 @@ impl<'a, 'r> Gen<'a, 'r> {
     fn required_names(&self, conj: &Conj<'a>) -> Vec<&'a str> {
         let mut out: Vec<&'a str> = Vec::new();
         for p in &conj.parts {
-            if let Some(req) = kw::as_array(p.kw.required) {
+            if let Some(req) = kw::as_array(self.kw(p).required()) {
                 for name in req.iter().filter_map(Value::as_str) {
                     if !out.contains(&name) {
                         out.push(name);
@@ -764,7 +816,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             return Err(self.err(at, format!("`{keyword}` has no branches")));
         }
         let order = self.branch_order(branches);
-        let discriminator = kw::as_object(part.kw.discriminator);
+        let discriminator = kw::as_object(self.kw(&part).discriminator());
         let rounds = if exclusive { 3 } else { 1 };
         let mut last_err = None;
         for _ in 0..rounds {
@@ -773,7 +825,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     return Err(self.err(at, "generation budget exceeded (value too large)"));
                 }
                 let mut c = conj.clone();
-                c.consumed.push(id);
+                c.made_mut().consumed.push(id);
                 let branch_ptr = self.ptrs.child(at, Seg::Idx(i));
                 if let Err(e) = self.flatten_into(&mut c, &branches[i], branch_ptr) {
                     last_err = Some(e);
@@ -782,16 +834,17 @@ impl<'a, 'r> Gen<'a, 'r> {
                 if let Some((prop, value)) =
                     discriminator.and_then(|d| discriminator_value(d, &branches[i]))
                 {
-                    if !c.forced.iter().any(|(k, _)| *k == prop) {
-                        c.forced.push((prop, Value::String(value)));
+                    if !c.made().forced.iter().any(|(k, _)| *k == prop) {
+                        c.made_mut().forced.push((prop, Value::String(value)));
                     }
                 }
                 match self.gen(c, hint) {
                     Ok(v) => {
                         if !exclusive
-                            || branches.iter().enumerate().all(|(j, b)| {
-                                j == i || !validate::is_valid(self.store, b, &v)
-                            })
+                            || branches
+                                .iter()
+                                .enumerate()
+                                .all(|(j, b)| j == i || !validate::is_valid(self.store, b, &v))
                         {
                             return Ok(v);
                         }
@@ -834,7 +887,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         id: usize,
         hint: Hint<'a>,
     ) -> Result<Value, GenError> {
-        conj.consumed.push(id);
+        conj.made_mut().consumed.push(id);
         let at = self.at_key(part.ptr, "not");
         let target = self.store.deref(negated);
         match target {
@@ -848,7 +901,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             Value::Object(m) if m.len() == 1 => {
                 // Cheap, exact cases: rule out types or properties up front.
                 if let Some(t) = m.get("type") {
-                    conj.not_types |= ty::parse(t);
+                    conj.made_mut().not_types |= ty::parse(t);
                     return self.gen(conj, hint);
                 }
                 if let Some(req) = m.get("required").and_then(Value::as_array) {
@@ -856,9 +909,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                     if let Some(name) = req
                         .iter()
                         .filter_map(Value::as_str)
-                        .find(|n| !required.contains(n) && !conj.require.contains(n))
+                        .find(|n| !required.contains(n) && !conj.made().require.contains(n))
                     {
-                        conj.forbid.push(name);
+                        conj.made_mut().forbid.push(name);
                         return self.gen(conj, hint);
                     }
                 }
@@ -895,8 +948,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         id: usize,
         hint: Hint<'a>,
     ) -> Result<Value, GenError> {
-        conj.consumed.push(id);
-        let (Some(cond), then, otherwise) = (part.kw.if_, part.kw.then, part.kw.else_) else {
+        conj.made_mut().consumed.push(id);
+        let k = self.kw(&part);
+        let (Some(cond), then, otherwise) = (k.if_(), k.then(), k.else_()) else {
             return self.gen(conj, hint);
         };
         if then.is_none() && otherwise.is_none() {
@@ -953,7 +1007,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         if let Some(kind) = conj
             .parts
             .iter()
-            .find_map(|p| p.kw.x_stubborn_faker.or(p.kw.x_faker))
+            .find_map(|p| self.kw(p).x_stubborn_faker().or(self.kw(p).x_faker()))
             .and_then(faker::kind_of_path)
         {
             hint.kind = kind;
@@ -983,16 +1037,16 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// The types to try, best first.
-    fn type_choices(&mut self, conj: &Conj<'a>, hint: Hint<'a>) -> Result<Vec<Choice>, GenError> {
+    fn type_choices(&mut self, conj: &Conj<'a>, hint: Hint<'a>) -> Result<Choices, GenError> {
         let mut mask = ty::ALL;
         let mut typed: Option<Part<'a>> = None;
         for p in &conj.parts {
-            if let Some(t) = p.kw.type_ {
+            if let Some(t) = self.kw(p).type_() {
                 mask &= ty::parse(t);
                 typed.get_or_insert(*p);
             }
         }
-        mask &= !conj.not_types;
+        mask &= !conj.made().not_types;
         let Some(typed) = typed else {
             return Ok(self.inferred_choices(conj, hint, mask));
         };
@@ -1000,7 +1054,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let at = self.at_key(typed.ptr, "type");
             return Err(self.err(at, "no JSON type satisfies every `type` constraint"));
         }
-        let mut choices: Vec<Choice> = Vec::with_capacity(4);
+        let mut choices = Choices::new();
         for (bit, choice) in [
             (ty::OBJECT, Choice::Object),
             (ty::ARRAY, Choice::Array),
@@ -1040,42 +1094,45 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// Types for a schema without `type`: from the keywords present, else from the name.
-    fn inferred_choices(&self, conj: &Conj<'a>, hint: Hint<'a>, mask: u8) -> Vec<Choice> {
-        let has = |f: fn(&Kw<'a>) -> bool| conj.parts.iter().any(|p| f(&p.kw));
+    fn inferred_choices(&self, conj: &Conj<'a>, hint: Hint<'a>, mask: u8) -> Choices {
+        let has = |f: fn(&Kw<'a>) -> bool| conj.parts.iter().any(|p| f(self.kw(p)));
         let object_kw = has(|k| {
-            k.properties.is_some()
-                || k.required.is_some()
-                || k.additional_properties.is_some()
-                || k.pattern_properties.is_some()
-                || k.property_names.is_some()
-                || k.min_properties.is_some()
-                || k.max_properties.is_some()
-                || k.dependent_required.is_some()
-                || k.unevaluated_properties.is_some()
+            k.properties().is_some()
+                || k.required().is_some()
+                || k.additional_properties().is_some()
+                || k.pattern_properties().is_some()
+                || k.property_names().is_some()
+                || k.min_properties().is_some()
+                || k.max_properties().is_some()
+                || k.dependent_required().is_some()
+                || k.unevaluated_properties().is_some()
         });
         let array_kw = has(|k| {
-            k.items.is_some()
-                || k.prefix_items.is_some()
-                || k.min_items.is_some()
-                || k.max_items.is_some()
-                || k.contains.is_some()
-                || k.unique_items.is_some()
-                || k.unevaluated_items.is_some()
+            k.items().is_some()
+                || k.prefix_items().is_some()
+                || k.min_items().is_some()
+                || k.max_items().is_some()
+                || k.contains().is_some()
+                || k.unique_items().is_some()
+                || k.unevaluated_items().is_some()
         });
         let string_kw = has(|k| {
-            k.min_length.is_some() || k.max_length.is_some() || k.pattern.is_some() || k.format.is_some()
+            k.min_length().is_some()
+                || k.max_length().is_some()
+                || k.pattern().is_some()
+                || k.format().is_some()
         });
         let number_kw = has(|k| {
-            k.minimum.is_some()
-                || k.maximum.is_some()
-                || k.exclusive_minimum.is_some()
-                || k.exclusive_maximum.is_some()
-                || k.multiple_of.is_some()
+            k.minimum().is_some()
+                || k.maximum().is_some()
+                || k.exclusive_minimum().is_some()
+                || k.exclusive_maximum().is_some()
+                || k.multiple_of().is_some()
         });
         let number_choice = Choice::Number {
             integral_ok: mask & ty::INTEGER != 0,
         };
-        let mut order: Vec<Choice> = Vec::with_capacity(8);
+        let mut order = Choices::new();
         if object_kw {
             order.push(Choice::Object);
         }
@@ -1094,11 +1151,11 @@ impl<'a, 'r> Gen<'a, 'r> {
                 order.push(pref);
             }
             order.extend([
-            Choice::String,
-            Choice::Integer,
-            number_choice,
-            Choice::Boolean,
-            Choice::Object,
+                Choice::String,
+                Choice::Integer,
+                number_choice,
+                Choice::Boolean,
+                Choice::Object,
                 Choice::Array,
                 Choice::Null,
             ]);
@@ -1115,7 +1172,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             };
             mask & bits != 0
         };
-        let mut out: Vec<Choice> = Vec::with_capacity(order.len());
+        let mut out = Choices::new();
         for c in order {
             if allowed(&c) && !out.iter().any(|o| same_family(*o, c)) {
                 let c = match c {

@@ -22,8 +22,16 @@ struct Bounds {
 
 impl Bounds {
     fn admits(&self, x: f64) -> bool {
-        let above = if self.lo_excl { x > self.lo } else { x >= self.lo };
-        let below = if self.hi_excl { x < self.hi } else { x <= self.hi };
+        let above = if self.lo_excl {
+            x > self.lo
+        } else {
+            x >= self.lo
+        };
+        let below = if self.hi_excl {
+            x < self.hi
+        } else {
+            x <= self.hi
+        };
         above && below
     }
 
@@ -74,23 +82,23 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut blame: Option<Ptr> = None;
         let mut mults: Vec<(f64, Ptr)> = Vec::new();
         for p in &conj.parts {
-            let k = &p.kw;
-            let legacy_lo = super::kw::is_true(k.exclusive_minimum);
-            let legacy_hi = super::kw::is_true(k.exclusive_maximum);
+            let k = self.kws[p.kw as usize];
+            let legacy_lo = super::kw::is_true(k.exclusive_minimum());
+            let legacy_hi = super::kw::is_true(k.exclusive_maximum());
             let before = (b.lo, b.hi);
-            if let Some(v) = as_f64(k.minimum) {
+            if let Some(v) = as_f64(k.minimum()) {
                 b.raise(v, legacy_lo);
             }
-            if let Some(v) = as_f64(k.exclusive_minimum) {
+            if let Some(v) = as_f64(k.exclusive_minimum()) {
                 b.raise(v, true);
             }
-            if let Some(v) = as_f64(k.maximum) {
+            if let Some(v) = as_f64(k.maximum()) {
                 b.lower(v, legacy_hi);
             }
-            if let Some(v) = as_f64(k.exclusive_maximum) {
+            if let Some(v) = as_f64(k.exclusive_maximum()) {
                 b.lower(v, true);
             }
-            if let Some(f) = k.format.and_then(Value::as_str) {
+            if let Some(f) = k.format().and_then(Value::as_str) {
                 let (flo, fhi) = match f {
                     "int8" => (-128.0, 127.0),
                     "uint8" => (0.0, 255.0),
@@ -109,7 +117,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             if before != (b.lo, b.hi) {
                 blame = Some(p.ptr);
             }
-            if let Some(v) = k.multiple_of {
+            if let Some(v) = k.multiple_of() {
                 let at = self.at_key(p.ptr, "multipleOf");
                 match v.as_f64() {
                     Some(x) if x > 0.0 && x.is_finite() => mults.push((x, at)),
@@ -141,7 +149,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         result.ok_or_else(|| {
             let at = mults.first().map_or(at, |(_, p)| *p);
-            self.err(at, "no number satisfies the bounds and `multipleOf` together")
+            self.err(
+                at,
+                "no number satisfies the bounds and `multipleOf` together",
+            )
         })
     }
 
@@ -221,15 +232,24 @@ impl<'a, 'r> Gen<'a, 'r> {
         let scale = 10_i128.pow(places as u32);
         let mut step: i128 = 1;
         for (mant, dec) in read {
-            let scaled = mant.checked_mul(10_i128.checked_pow(u32::try_from(places - dec).ok()?)?)?;
+            let scaled =
+                mant.checked_mul(10_i128.checked_pow(u32::try_from(places - dec).ok()?)?)?;
             step = lcm(step, scaled)?;
         }
         if integer {
             step = lcm(step, scale)?;
         }
         let unit = step as f64 / scale as f64;
-        let k_lo = if b.lo.is_finite() { (b.lo / unit).ceil() } else { -1e30 };
-        let k_hi = if b.hi.is_finite() { (b.hi / unit).floor() } else { 1e30 };
+        let k_lo = if b.lo.is_finite() {
+            (b.lo / unit).ceil()
+        } else {
+            -1e30
+        };
+        let k_hi = if b.hi.is_finite() {
+            (b.hi / unit).floor()
+        } else {
+            1e30
+        };
         let (k_lo, k_hi) = (k_lo.max(-1e30), k_hi.min(1e30));
         let (wlo, mut whi) = ((nlo / unit).ceil(), (nhi / unit).floor());
         if wlo > whi {
@@ -253,15 +273,24 @@ impl<'a, 'r> Gen<'a, 'r> {
             self.rng.random_range(wlo as i128..=whi as i128)
         };
         for delta in [0i128, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6] {
-            let Some(kk) = k.checked_add(delta) else { continue };
-            let Some(v) = lattice_value(kk, step, places) else { continue };
+            let Some(kk) = k.checked_add(delta) else {
+                continue;
+            };
+            let Some(v) = lattice_value(kk, step, places) else {
+                continue;
+            };
             let Value::Number(n) = &v else { continue };
             let Some(f) = n.as_f64() else { continue };
             let integral = super::validate::is_integer(n);
+            // Built exactly from decimal text; only values beyond f64's 15 exact digits need
+            // the (formatting-heavy) multiple check.
+            let exact = kk
+                .checked_mul(step)
+                .is_some_and(|raw| raw.unsigned_abs() < 1_000_000_000_000_000);
             if b.admits(f)
                 && (!integer || integral)
                 && (integral_ok || !integral)
-                && mults.iter().all(|(m, _)| is_multiple_of(n, *m))
+                && (exact || mults.iter().all(|(m, _)| is_multiple_of(n, *m)))
             {
                 return Some(v);
             }

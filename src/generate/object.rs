@@ -15,28 +15,56 @@ use std::borrow::Cow;
 
 /// Names tried for extra (`additionalProperties`) keys when nothing constrains them.
 const EXTRA_KEYS: &[&str] = &[
-    "metadata", "source", "region", "owner", "channel", "locale", "priority", "reference",
+    "metadata",
+    "source",
+    "region",
+    "owner",
+    "channel",
+    "locale",
+    "priority",
+    "reference",
 ];
 
-/// A property picked for the object, with the schemas its value must satisfy.
-type Chosen<'a> = (Cow<'a, str>, Conj<'a>);
+/// A property picked for the object, with the schemas its value must satisfy and its rank in
+/// the document's order (`usize::MAX` for keys the schema does not declare).
+type Chosen<'a> = (Cow<'a, str>, Conj<'a>, usize);
+
+/// Where a declared property was first found: part index, key and schema.
+type Known<'a> = (usize, &'a String, &'a Value);
+
+/// Rank of `name` among the declared properties.
+fn rank(declared: &[&str], name: &str) -> usize {
+    declared
+        .iter()
+        .position(|d| *d == name)
+        .unwrap_or(usize::MAX)
+}
 
 impl<'a, 'r> Gen<'a, 'r> {
-    pub(super) fn gen_object(&mut self, conj: &Conj<'a>, _hint: Hint<'a>) -> Result<Value, GenError> {
+    pub(super) fn gen_object(
+        &mut self,
+        conj: &Conj<'a>,
+        _hint: Hint<'a>,
+    ) -> Result<Value, GenError> {
         let minimal = self.minimal();
         let mut min_props: u64 = 0;
         let mut max_props: Option<(u64, Ptr)> = None;
         let mut declared: Vec<&'a str> = Vec::new();
+        // Where each declared name was first found (part index, key, schema): saves hashing the
+        // name again when that part is asked for it.
+        let mut found: Vec<Known<'a>> = Vec::new();
         let mut required: Vec<(&'a str, Ptr)> = Vec::new();
-        for p in &conj.parts {
-            if let Some(props) = as_object(p.kw.properties) {
-                for k in props.keys() {
-                    if !declared.contains(&k.as_str()) {
+        for (pi, p) in conj.parts.iter().enumerate() {
+            if let Some(props) = as_object(self.kw(p).properties()) {
+                let first = declared.is_empty();
+                for (k, v) in props {
+                    if first || !declared.contains(&k.as_str()) {
                         declared.push(k);
+                        found.push((pi, k, v));
                     }
                 }
             }
-            if let Some(req) = as_array(p.kw.required) {
+            if let Some(req) = as_array(self.kw(p).required()) {
                 let at = self.at_key(p.ptr, "required");
                 for name in req.iter().filter_map(Value::as_str) {
                     if !required.iter().any(|(n, _)| *n == name) {
@@ -44,23 +72,28 @@ impl<'a, 'r> Gen<'a, 'r> {
                     }
                 }
             }
-            if let Some(n) = as_u64(p.kw.min_properties) {
+            if let Some(n) = as_u64(self.kw(p).min_properties()) {
                 min_props = min_props.max(n);
             }
-            if let Some(n) = as_u64(p.kw.max_properties) {
+            if let Some(n) = as_u64(self.kw(p).max_properties()) {
                 if max_props.is_none_or(|(m, _)| n < m) {
                     let at = self.at_key(p.ptr, "maxProperties");
                     max_props = Some((n, at));
                 }
             }
         }
-        let mut forced = conj.forced.clone();
+        let mut forced = conj.made().forced.clone();
         if let Some((prop, value)) = self.inherited_discriminator(conj) {
             if !forced.iter().any(|(k, _)| *k == prop) {
                 forced.push((prop, Value::String(value)));
             }
         }
-        for name in conj.require.iter().chain(forced.iter().map(|(k, _)| k)) {
+        for name in conj
+            .made()
+            .require
+            .iter()
+            .chain(forced.iter().map(|(k, _)| k))
+        {
             if !required.iter().any(|(n, _)| n == name) {
                 required.push((name, conj.at));
             }
@@ -70,35 +103,41 @@ impl<'a, 'r> Gen<'a, 'r> {
             if (required.len() as u64) > m {
                 return Err(self.err(
                     at,
-                    format!("{} required properties exceed maxProperties {m}", required.len()),
+                    format!(
+                        "{} required properties exceed maxProperties {m}",
+                        required.len()
+                    ),
                 ));
             }
             if min_props > m {
-                return Err(self.err(at, format!("maxProperties {m} is below minProperties {min_props}")));
+                return Err(self.err(
+                    at,
+                    format!("maxProperties {m} is below minProperties {min_props}"),
+                ));
             }
         }
 
-        let mut chosen: Vec<Chosen<'a>> = Vec::with_capacity(declared.len());
-        for &(name, at) in &required {
-            match self.property_conj(conj, name) {
-                Ok(Some(c)) => chosen.push((Cow::Borrowed(name), c)),
-                Ok(None) => {
-                    return Err(self.err(
-                        at,
-                        format!("required property `{name}` is not allowed by the schema"),
-                    ))
-                }
-                Err(e) => return Err(e),
+        // One pass in document order, so the result needs no sorting: required properties
+        // always, optional ones mostly (recursive ones less often, none when minimal).
+        let mut chosen: Vec<Chosen<'a>> = Vec::with_capacity(declared.len() + 2);
+        let mut spare: Vec<(bool, usize)> = Vec::new();
+        let mut optional_room = cap.saturating_sub(required.len());
+        for (i, &name) in declared.iter().enumerate() {
+            let known = Some(found[i]);
+            if let Some(&(_, at)) = required.iter().find(|(n, _)| *n == name) {
+                let pc = self.required_conj(conj, name, known, at)?;
+                chosen.push((Cow::Borrowed(name), pc, i));
+                continue;
             }
-        }
-        // Optional properties: most are included; recursive ones less often, none when minimal.
-        let mut spare: Vec<(bool, &'a str, Conj<'a>)> = Vec::new();
-        for &name in &declared {
-            if chosen.iter().any(|(n, _)| n == name) || conj.forbid.contains(&name) {
+            if conj.made().forbid.contains(&name) {
+                continue;
+            }
+            if minimal || optional_room == 0 {
+                spare.push((false, i));
                 continue;
             }
             // An optional property whose schema cannot be satisfied is simply left out.
-            let Ok(Some(pc)) = self.property_conj(conj, name) else {
+            let Ok(Some(pc)) = self.property_conj(conj, name, known) else {
                 continue;
             };
             let excluded = self.direction_excludes(&pc);
@@ -110,38 +149,53 @@ impl<'a, 'r> Gen<'a, 'r> {
             } else {
                 0.9
             };
-            if minimal || excluded || chosen.len() >= cap || !self.chance(p) {
-                spare.push((excluded, name, pc));
+            if excluded || !self.chance(p) {
+                spare.push((excluded, i));
             } else {
-                chosen.push((Cow::Borrowed(name), pc));
+                chosen.push((Cow::Borrowed(name), pc, i));
+                optional_room -= 1;
+            }
+        }
+        for &(name, at) in &required {
+            if !declared.contains(&name) {
+                let pc = self.required_conj(conj, name, None, at)?;
+                chosen.push((Cow::Borrowed(name), pc, usize::MAX));
             }
         }
         // minProperties: spare declared properties first (direction-excluded ones last).
-        spare.sort_by_key(|(excluded, _, _)| *excluded);
-        let mut spare = spare.into_iter();
-        while (chosen.len() as u64) < min_props {
-            if let Some((_, name, pc)) = spare.next() {
-                chosen.push((Cow::Borrowed(name), pc));
-            } else if let Some((name, pc)) = self.extra_property(conj, &chosen)? {
-                chosen.push((Cow::Owned(name), pc));
-            } else {
-                let at = self.at_key(conj.at, "minProperties");
-                return Err(self.err(
-                    at,
-                    format!("cannot reach minProperties {min_props}: no further property is allowed"),
-                ));
+        if (chosen.len() as u64) < min_props {
+            spare.sort_by_key(|(excluded, _)| *excluded);
+            let mut spare = spare.into_iter();
+            while (chosen.len() as u64) < min_props {
+                if let Some((_, i)) = spare.next() {
+                    let name = declared[i];
+                    if let Ok(Some(pc)) = self.property_conj(conj, name, Some(found[i])) {
+                        chosen.push((Cow::Borrowed(name), pc, i));
+                    }
+                } else if let Some((name, pc)) = self.extra_property(conj, &chosen)? {
+                    chosen.push((Cow::Owned(name), pc, usize::MAX));
+                } else {
+                    let at = self.at_key(conj.at, "minProperties");
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "cannot reach minProperties {min_props}: no further property is allowed"
+                        ),
+                    ));
+                }
             }
         }
         // Extra keys: maps (no declared properties) get a few, typed objects rarely one.
         if !minimal {
-            let additional = conj
-                .parts
-                .iter()
-                .any(|p| p.kw.additional_properties.is_some_and(Value::is_object));
+            let additional = conj.parts.iter().any(|p| {
+                self.kw(p)
+                    .additional_properties()
+                    .is_some_and(Value::is_object)
+            });
             let patterned = conj
                 .parts
                 .iter()
-                .any(|p| as_object(p.kw.pattern_properties).is_some_and(|m| !m.is_empty()));
+                .any(|p| as_object(self.kw(p).pattern_properties()).is_some_and(|m| !m.is_empty()));
             let want = if declared.is_empty() && (additional || patterned) {
                 self.between(1, 3) as usize
             } else if additional && self.chance(0.25) {
@@ -154,27 +208,31 @@ impl<'a, 'r> Gen<'a, 'r> {
                     break;
                 }
                 match self.extra_property(conj, &chosen)? {
-                    Some((name, pc)) => chosen.push((Cow::Owned(name), pc)),
+                    Some((name, pc)) => chosen.push((Cow::Owned(name), pc, usize::MAX)),
                     None => break,
                 }
             }
         }
-        self.close_dependent_required(conj, &mut chosen)?;
+        self.close_dependent_required(conj, &mut chosen, &declared)?;
         // Document order: declared properties first, then the rest as they were added.
-        chosen.sort_by_key(|(n, _)| declared.iter().position(|d| d == n).unwrap_or(usize::MAX));
+        if !chosen.is_sorted_by_key(|c| c.2) {
+            chosen.sort_by_key(|c| c.2);
+        }
         // `name` is a person's name only in objects that describe a person.
-        let personish = declared.iter().any(|n| {
-            matches!(
-                classify(n),
-                Kind::FirstName
-                    | Kind::LastName
-                    | Kind::Email
-                    | Kind::Username
-                    | Kind::Phone
-                    | Kind::Birthday
-                    | Kind::JobTitle
-            )
-        });
+        let has_name = declared.iter().any(|n| n.eq_ignore_ascii_case("name"));
+        let personish = has_name
+            && declared.iter().any(|n| {
+                matches!(
+                    classify(n),
+                    Kind::FirstName
+                        | Kind::LastName
+                        | Kind::Email
+                        | Kind::Username
+                        | Kind::Phone
+                        | Kind::Birthday
+                        | Kind::JobTitle
+                )
+            });
 
         self.objs.push(ObjCtx::default());
         let mark = self.active.len();
@@ -185,14 +243,31 @@ impl<'a, 'r> Gen<'a, 'r> {
         result
     }
 
+    /// The schemas of a required property; an error when the schema forbids it.
+    fn required_conj(
+        &mut self,
+        conj: &Conj<'a>,
+        name: &'a str,
+        known: Option<Known<'a>>,
+        at: Ptr,
+    ) -> Result<Conj<'a>, GenError> {
+        match self.property_conj(conj, name, known)? {
+            Some(c) => Ok(c),
+            None => Err(self.err(
+                at,
+                format!("required property `{name}` is not allowed by the schema"),
+            )),
+        }
+    }
+
     fn fill_object(
         &mut self,
         chosen: Vec<Chosen<'a>>,
         forced: &[(&'a str, Value)],
         personish: bool,
     ) -> Result<Value, GenError> {
-        let mut out = Map::new();
-        for (name, pc) in chosen {
+        let mut out = Map::with_capacity(chosen.len());
+        for (name, pc, _) in chosen {
             let fixed = forced
                 .iter()
                 .find(|(k, _)| *k == name)
@@ -204,7 +279,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                     let hint = match &name {
                         Cow::Borrowed(n) => {
                             let mut h = Hint::named(n);
-                            if h.kind == Kind::FullName && !personish && n.eq_ignore_ascii_case("name")
+                            if h.kind == Kind::FullName
+                                && !personish
+                                && n.eq_ignore_ascii_case("name")
                             {
                                 h.kind = Kind::Label;
                             }
@@ -232,24 +309,25 @@ impl<'a, 'r> Gen<'a, 'r> {
         &mut self,
         conj: &Conj<'a>,
         chosen: &mut Vec<Chosen<'a>>,
+        declared: &[&'a str],
     ) -> Result<(), GenError> {
         let mut i = 0;
         while i < chosen.len() {
             let name = chosen[i].0.clone();
             i += 1;
             for p in &conj.parts {
-                let Some(deps) = as_object(p.kw.dependent_required)
+                let Some(deps) = as_object(self.kw(p).dependent_required())
                     .and_then(|d| d.get(name.as_ref()))
                     .and_then(Value::as_array)
                 else {
                     continue;
                 };
                 for dep in deps.iter().filter_map(Value::as_str) {
-                    if chosen.iter().any(|(n, _)| n == dep) {
+                    if chosen.iter().any(|(n, _, _)| n == dep) {
                         continue;
                     }
-                    match self.property_conj(conj, dep)? {
-                        Some(c) => chosen.push((Cow::Borrowed(dep), c)),
+                    match self.property_conj(conj, dep, None)? {
+                        Some(c) => chosen.push((Cow::Borrowed(dep), c, rank(declared, dep))),
                         None => {
                             let at = self.at_key(p.ptr, "dependentRequired");
                             return Err(self.err(
@@ -266,16 +344,25 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// The schemas the value of property `name` must satisfy, or `None` when some part
     /// forbids the name (`additionalProperties: false`, `propertyNames`).
-    fn property_conj(&mut self, conj: &Conj<'a>, name: &str) -> Result<Option<Conj<'a>>, GenError> {
+    fn property_conj(
+        &mut self,
+        conj: &Conj<'a>,
+        name: &str,
+        known: Option<Known<'a>>,
+    ) -> Result<Option<Conj<'a>>, GenError> {
         let mut out = Conj::new(conj.at);
         let mut declared_anywhere = false;
         let mut unevaluated: Vec<(&'a Value, Ptr)> = Vec::new();
         for i in 0..conj.parts.len() {
             let p = conj.parts[i];
             let mut matched = false;
-            if let Some((key, s)) =
-                as_object(p.kw.properties).and_then(|m| m.get_key_value(name))
-            {
+            let entry = match known {
+                Some((pi, key, s)) if pi == i => Some((key, s)),
+                // Parts before the first declaring one do not declare the name.
+                Some((pi, _, _)) if i < pi => None,
+                _ => as_object(self.kw(&p).properties()).and_then(|m| m.get_key_value(name)),
+            };
+            if let Some((key, s)) = entry {
                 matched = true;
                 let props = self.at_key(p.ptr, "properties");
                 let at = self.at_key(props, key);
@@ -284,7 +371,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
                 self.flatten_into(&mut out, s, at)?;
             }
-            if let Some(pp) = as_object(p.kw.pattern_properties) {
+            if let Some(pp) = as_object(self.kw(&p).pattern_properties()) {
                 for (pat, s) in pp {
                     if pattern::is_match(pat, name) {
                         matched = true;
@@ -295,7 +382,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
             if !matched {
-                if let Some(a) = p.kw.additional_properties {
+                if let Some(a) = self.kw(&p).additional_properties() {
                     if *a == Value::Bool(false) {
                         return Ok(None);
                     }
@@ -303,13 +390,13 @@ impl<'a, 'r> Gen<'a, 'r> {
                     self.flatten_into(&mut out, a, at)?;
                     // `additionalProperties` evaluates the name for `unevaluatedProperties`.
                     matched = true;
-                } else if let Some(u) = p.kw.unevaluated_properties {
+                } else if let Some(u) = self.kw(&p).unevaluated_properties() {
                     let at = self.at_key(p.ptr, "unevaluatedProperties");
                     unevaluated.push((u, at));
                 }
             }
             declared_anywhere |= matched;
-            if let Some(names) = p.kw.property_names {
+            if let Some(names) = self.kw(&p).property_names() {
                 if !is_valid(self.store, names, &Value::String(name.to_owned())) {
                     return Ok(None);
                 }
@@ -333,12 +420,10 @@ impl<'a, 'r> Gen<'a, 'r> {
             Direction::Request => "readOnly",
             Direction::Response => "writeOnly",
         };
-        pc.parts
-            .iter()
-            .any(|p| match key {
-                "readOnly" => super::kw::is_true(p.kw.read_only),
-                _ => super::kw::is_true(p.kw.write_only),
-            })
+        pc.parts.iter().any(|p| match key {
+            "readOnly" => super::kw::is_true(self.kw(p).read_only()),
+            _ => super::kw::is_true(self.kw(p).write_only()),
+        })
     }
 
     /// A new key (from `patternProperties`, `propertyNames` or a word list) that the schema
@@ -351,18 +436,19 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut patterns: Vec<&'a str> = Vec::new();
         let mut names: Vec<(&'a Value, Ptr)> = Vec::new();
         for p in &conj.parts {
-            if let Some(pp) = as_object(p.kw.pattern_properties) {
+            if let Some(pp) = as_object(self.kw(p).pattern_properties()) {
                 patterns.extend(pp.keys().map(String::as_str));
             }
-            if let Some(n) = p.kw.property_names {
+            if let Some(n) = self.kw(p).property_names() {
                 let at = self.at_key(p.ptr, "propertyNames");
                 names.push((n, at));
             }
         }
-        let additional = conj
-            .parts
-            .iter()
-            .any(|p| p.kw.additional_properties.is_some_and(|a| *a != Value::Bool(false)));
+        let additional = conj.parts.iter().any(|p| {
+            self.kw(p)
+                .additional_properties()
+                .is_some_and(|a| *a != Value::Bool(false))
+        });
         for attempt in 0..12 {
             let candidate = if !patterns.is_empty() && (!additional || self.chance(0.6)) {
                 let pat = patterns[self.index(patterns.len())];
@@ -393,10 +479,10 @@ impl<'a, 'r> Gen<'a, 'r> {
                     format!("{base}{attempt}")
                 }
             };
-            if taken.iter().any(|(n, _)| *n == candidate) {
+            if taken.iter().any(|(n, _, _)| *n == candidate) {
                 continue;
             }
-            if let Some(pc) = self.property_conj(conj, &candidate)? {
+            if let Some(pc) = self.property_conj(conj, &candidate, None)? {
                 return Ok(Some((candidate, pc)));
             }
         }
@@ -407,10 +493,10 @@ impl<'a, 'r> Gen<'a, 'r> {
     /// `discriminator` (`Cat: allOf [Pet, ...]` gives `petType: "Cat"` or its mapping key).
     fn inherited_discriminator(&self, conj: &Conj<'a>) -> Option<(&'a str, String)> {
         for p in &conj.parts {
-            let Some(d) = as_object(p.kw.discriminator) else {
+            let Some(d) = as_object(self.kw(p).discriminator()) else {
                 continue;
             };
-            if p.kw.one_of.is_some() || p.kw.any_of.is_some() {
+            if self.kw(p).one_of().is_some() || self.kw(p).any_of().is_some() {
                 continue;
             }
             let prop = d.get("propertyName")?.as_str()?;
@@ -435,15 +521,15 @@ impl<'a, 'r> Gen<'a, 'r> {
                 let Some(q) = conj.parts.iter().find(|q| addr(q.map) == target) else {
                     continue;
                 };
-                let derives = as_array(q.kw.all_of).is_some_and(|all| {
-                        all.iter().any(|s| {
-                            s.get("$ref")
-                                .and_then(Value::as_str)
-                                .and_then(|r| self.store.resolve(r))
-                                .and_then(Value::as_object)
-                                .is_some_and(|t| addr(t) == declaring)
-                        })
-                    });
+                let derives = as_array(self.kw(q).all_of()).is_some_and(|all| {
+                    all.iter().any(|s| {
+                        s.get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| self.store.resolve(r))
+                            .and_then(Value::as_object)
+                            .is_some_and(|t| addr(t) == declaring)
+                    })
+                });
                 if derives {
                     return Some((prop, key.to_string()));
                 }

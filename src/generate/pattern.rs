@@ -267,7 +267,12 @@ mod tests {
 
     #[test]
     fn anchored_patterns_sample_and_match() {
-        for source in [r"^\d{3}-\d{4}$", r"^[A-Z]{2}[0-9]+$", r"^(foo|bar)\.baz$", "[a-z]+"] {
+        for source in [
+            r"^\d{3}-\d{4}$",
+            r"^[A-Z]{2}[0-9]+$",
+            r"^(foo|bar)\.baz$",
+            "[a-z]+",
+        ] {
             let p = get(source);
             let all = samples(source);
             assert!(!all.is_empty(), "{source}");
@@ -280,7 +285,10 @@ mod tests {
 
     #[test]
     fn lookarounds_are_stripped_for_sampling() {
-        assert_eq!(strip_lookarounds(r"^(?=.*\d)(?!x)[a-z\d]{8}$"), r"^[a-z\d]{8}$");
+        assert_eq!(
+            strip_lookarounds(r"^(?=.*\d)(?!x)[a-z\d]{8}$"),
+            r"^[a-z\d]{8}$"
+        );
         let p = get(r"^(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{8,12}$");
         assert!(p.is_valid());
         assert!(samples(r"^(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{8,12}$")

@@ -38,16 +38,16 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut patterns = Vec::new();
         let mut format = None;
         for p in &conj.parts {
-            if let Some(n) = as_u64(p.kw.min_length) {
+            if let Some(n) = as_u64(self.kw(p).min_length()) {
                 lo = lo.max(n);
             }
-            if let Some(n) = as_u64(p.kw.max_length) {
+            if let Some(n) = as_u64(self.kw(p).max_length()) {
                 if hi.is_none_or(|h| n < h) {
                     hi = Some(n);
                     hi_part = Some(p.ptr);
                 }
             }
-            if let Some(pat) = p.kw.pattern.and_then(Value::as_str) {
+            if let Some(pat) = self.kw(p).pattern().and_then(Value::as_str) {
                 let at = self.at_key(p.ptr, "pattern");
                 if !pattern::get(pat).is_valid() {
                     return Err(self.err(at, format!("`{pat}` is not a valid regular expression")));
@@ -55,7 +55,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 patterns.push((pat, at));
             }
             if format.is_none() {
-                format = p.kw.format.and_then(Value::as_str);
+                format = self.kw(p).format().and_then(Value::as_str);
             }
         }
         if let (Some(h), Some(ptr)) = (hi, hi_part) {
@@ -75,7 +75,11 @@ impl<'a, 'r> Gen<'a, 'r> {
         })
     }
 
-    pub(super) fn gen_string(&mut self, conj: &Conj<'a>, hint: Hint<'a>) -> Result<Value, GenError> {
+    pub(super) fn gen_string(
+        &mut self,
+        conj: &Conj<'a>,
+        hint: Hint<'a>,
+    ) -> Result<Value, GenError> {
         let rules = self.string_rules(conj)?;
         let (lo, hi) = (rules.lo, rules.hi);
         if hint.explicit {
@@ -111,7 +115,11 @@ impl<'a, 'r> Gen<'a, 'r> {
         let (lo, hi) = (rules.lo, rules.hi);
         let small = hi.map_or(8, |h| h.clamp(1, 8)) as u32;
         let large = lo.clamp(8, 4096) as u32;
-        let caps = [small, small.max(16).min(hi.unwrap_or(16).max(1) as u32), large];
+        let caps = [
+            small,
+            small.max(16).min(hi.unwrap_or(16).max(1) as u32),
+            large,
+        ];
         for &(source, _) in &rules.patterns {
             let compiled = pattern::get(source);
             for attempt in 0..36 {
@@ -329,7 +337,9 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     fn alphanumeric(&mut self, n: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..n).map(|_| CHARS[self.index(CHARS.len())] as char).collect()
+        (0..n)
+            .map(|_| CHARS[self.index(CHARS.len())] as char)
+            .collect()
     }
 }
 

@@ -36,34 +36,61 @@ fn all_of_merges_properties_required_and_bounds() {
     for seed in 0..30 {
         let v = gen_inline(schema.clone(), seed).expect("value");
         assert_eq!(v["a"], json!(6), "{v}");
-        assert!(v["b"].as_str().is_some_and(|s| s.chars().count() <= 3), "{v}");
+        assert!(
+            v["b"].as_str().is_some_and(|s| s.chars().count() <= 3),
+            "{v}"
+        );
     }
 }
 
 #[test]
 fn all_of_intersects_enums_and_types() {
     for seed in 0..20 {
-        let v = gen_inline(json!({"allOf": [{"enum": [1, 2, 3]}, {"enum": [2, 3, 4]}, {"not": {"const": 3}}]}), seed)
-            .expect("value");
+        let v = gen_inline(
+            json!({"allOf": [{"enum": [1, 2, 3]}, {"enum": [2, 3, 4]}, {"not": {"const": 3}}]}),
+            seed,
+        )
+        .expect("value");
         assert_eq!(v, json!(2));
-        let v = gen_inline(json!({"allOf": [{"type": ["string", "integer"]}, {"type": ["integer", "null"]}]}), seed)
-            .expect("value");
+        let v = gen_inline(
+            json!({"allOf": [{"type": ["string", "integer"]}, {"type": ["integer", "null"]}]}),
+            seed,
+        )
+        .expect("value");
         assert!(v.is_i64(), "{v}");
     }
-    let e = gen_inline(json!({"allOf": [{"type": "string"}, {"type": "integer"}]}), 1).expect_err("disjoint");
+    let e = gen_inline(
+        json!({"allOf": [{"type": "string"}, {"type": "integer"}]}),
+        1,
+    )
+    .expect_err("disjoint");
     assert!(e.pointer.ends_with("/type"), "{e}");
 }
 
 #[test]
 fn multiple_of_decimals_have_no_float_artefacts() {
     for seed in 0..50 {
-        let v = gen_inline(json!({"type": "number", "multipleOf": 0.1, "minimum": 0, "maximum": 1}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "number", "multipleOf": 0.1, "minimum": 0, "maximum": 1}),
+            seed,
+        )
+        .expect("v");
         let text = v.to_string();
         assert!(text.len() <= 3, "{text}");
-        let v = gen_inline(json!({"type": "number", "multipleOf": 0.01, "exclusiveMinimum": 0}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "number", "multipleOf": 0.01, "exclusiveMinimum": 0}),
+            seed,
+        )
+        .expect("v");
         let text = v.to_string();
-        assert!(text.split('.').nth(1).is_none_or(|d| d.len() <= 2), "{text}");
-        assert!(validate::is_multiple_of(v.as_number().expect("number"), 0.01), "{text}");
+        assert!(
+            text.split('.').nth(1).is_none_or(|d| d.len() <= 2),
+            "{text}"
+        );
+        assert!(
+            validate::is_multiple_of(v.as_number().expect("number"), 0.01),
+            "{text}"
+        );
         let v = gen_inline(json!({"type": "integer", "multipleOf": 0.75}), seed).expect("v");
         assert!(v.as_i64().is_some_and(|n| n % 3 == 0), "{v}");
     }
@@ -72,12 +99,24 @@ fn multiple_of_decimals_have_no_float_artefacts() {
 #[test]
 fn exclusive_bounds_and_formats() {
     for seed in 0..30 {
-        let v = gen_inline(json!({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 2}),
+            seed,
+        )
+        .expect("v");
         assert_eq!(v, json!(1));
-        let v = gen_inline(json!({"type": "number", "exclusiveMinimum": 1.5, "maximum": 1.6}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "number", "exclusiveMinimum": 1.5, "maximum": 1.6}),
+            seed,
+        )
+        .expect("v");
         let x = v.as_f64().expect("f64");
         assert!(x > 1.5 && x <= 1.6, "{v}");
-        let v = gen_inline(json!({"type": "integer", "format": "int32", "minimum": 2147483000}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "integer", "format": "int32", "minimum": 2147483000}),
+            seed,
+        )
+        .expect("v");
         assert!(v.as_i64().is_some_and(|n| n <= i64::from(i32::MAX)), "{v}");
     }
 }
@@ -85,14 +124,25 @@ fn exclusive_bounds_and_formats() {
 #[test]
 fn patterns_are_matched_with_lengths() {
     for seed in 0..30 {
-        let v = gen_inline(json!({"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"}),
+            seed,
+        )
+        .expect("v");
         let s = v.as_str().expect("string");
         assert!(pattern::is_match("^[A-Z]{3}-[0-9]{4}$", s), "{s}");
-        let v = gen_inline(json!({"type": "string", "pattern": "^[a-z]+$", "minLength": 30, "maxLength": 32}), seed)
-            .expect("v");
+        let v = gen_inline(
+            json!({"type": "string", "pattern": "^[a-z]+$", "minLength": 30, "maxLength": 32}),
+            seed,
+        )
+        .expect("v");
         let n = v.as_str().map_or(0, str::len);
         assert!((30..=32).contains(&n), "{v}");
-        let v = gen_inline(json!({"type": "string", "pattern": "^(?=.*\\d)(?=.*[a-z])[a-z0-9]{6}$"}), seed).expect("v");
+        let v = gen_inline(
+            json!({"type": "string", "pattern": "^(?=.*\\d)(?=.*[a-z])[a-z0-9]{6}$"}),
+            seed,
+        )
+        .expect("v");
         let s = v.as_str().expect("string");
         assert!(s.len() == 6 && s.chars().any(|c| c.is_ascii_digit()), "{s}");
     }
@@ -100,9 +150,14 @@ fn patterns_are_matched_with_lengths() {
 
 #[test]
 fn unsatisfiable_patterns_are_errors_not_panics() {
-    let e = gen_inline(json!({"type": "string", "pattern": "^a$", "minLength": 3}), 1).expect_err("impossible");
+    let e = gen_inline(
+        json!({"type": "string", "pattern": "^a$", "minLength": 3}),
+        1,
+    )
+    .expect_err("impossible");
     assert!(e.pointer.ends_with("/pattern"), "{e}");
-    let e = gen_inline(json!({"type": "string", "pattern": "[", "minLength": 3}), 1).expect_err("invalid");
+    let e = gen_inline(json!({"type": "string", "pattern": "[", "minLength": 3}), 1)
+        .expect_err("invalid");
     assert!(e.message.contains("regular expression"), "{e}");
 }
 
@@ -119,21 +174,34 @@ fn one_of_results_match_exactly_one_branch() {
         let n = v.as_i64().expect("integer");
         assert!((n % 2 == 0) != (n % 3 == 0), "{n}");
     }
-    let e = gen_inline(json!({"oneOf": [{"type": "string"}, {"type": "string"}]}), 1).expect_err("never exclusive");
+    let e = gen_inline(
+        json!({"oneOf": [{"type": "string"}, {"type": "string"}]}),
+        1,
+    )
+    .expect_err("never exclusive");
     assert!(e.pointer.contains("oneOf"), "{e}");
 }
 
 #[test]
 fn discriminator_sets_the_property_per_branch() {
     let s = store(vec![
-        ("Pet", json!({
-            "oneOf": [{"$ref": "#/$defs/Cat"}, {"$ref": "#/$defs/Dog"}],
-            "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/$defs/Cat"}}
-        })),
-        ("Cat", json!({"type": "object", "required": ["kind", "meows"],
-                       "properties": {"kind": {"type": "string"}, "meows": {"type": "boolean"}}})),
-        ("Dog", json!({"type": "object", "required": ["kind", "barks"],
-                       "properties": {"kind": {"type": "string"}, "barks": {"type": "boolean"}}})),
+        (
+            "Pet",
+            json!({
+                "oneOf": [{"$ref": "#/$defs/Cat"}, {"$ref": "#/$defs/Dog"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/$defs/Cat"}}
+            }),
+        ),
+        (
+            "Cat",
+            json!({"type": "object", "required": ["kind", "meows"],
+                       "properties": {"kind": {"type": "string"}, "meows": {"type": "boolean"}}}),
+        ),
+        (
+            "Dog",
+            json!({"type": "object", "required": ["kind", "barks"],
+                       "properties": {"kind": {"type": "string"}, "barks": {"type": "boolean"}}}),
+        ),
     ]);
     let mut seen = (false, false);
     for seed in 0..30 {
@@ -144,7 +212,10 @@ fn discriminator_sets_the_property_per_branch() {
             other => panic!("kind {other:?} in {v}"),
         }
     }
-    assert!(seen.0 && seen.1, "both branches should be picked over 30 seeds");
+    assert!(
+        seen.0 && seen.1,
+        "both branches should be picked over 30 seeds"
+    );
 }
 
 #[test]
@@ -166,9 +237,16 @@ fn recursion_is_bounded_by_max_depth() {
     let id = s.id_of_key("Node").expect("key");
     for max_depth in [0, 2, 6] {
         for seed in 0..10 {
-            let o = GenOptions { max_depth, ..opts(seed) };
+            let o = GenOptions {
+                max_depth,
+                ..opts(seed)
+            };
             let v = generate(&s, id, &o).expect("value");
-            assert!(depth(&v) <= 2 * (max_depth + 2), "max_depth {max_depth}: depth {}", depth(&v));
+            assert!(
+                depth(&v) <= 2 * (max_depth + 2),
+                "max_depth {max_depth}: depth {}",
+                depth(&v)
+            );
         }
     }
 }
@@ -184,10 +262,14 @@ fn minimal_values_past_max_depth() {
         "b": {"type": "string"}
     }});
     let mut schema_list = schema.clone();
-    schema_list["properties"]["a"]["properties"]["list"] = json!({"type": "array", "items": {"type": "string"}});
+    schema_list["properties"]["a"]["properties"]["list"] =
+        json!({"type": "array", "items": {"type": "string"}});
     schema_list["properties"]["a"]["properties"]["maybe"] = json!({"type": ["string", "null"]});
     let store = SchemaStore::new();
-    let o = GenOptions { max_depth: 0, ..opts(4) };
+    let o = GenOptions {
+        max_depth: 0,
+        ..opts(4)
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let v = generate_value(&store, &schema_list, &o, &mut rng).expect("value");
     // The root (depth 0) is still full; everything below it is minimal.
@@ -209,8 +291,10 @@ fn same_seed_same_value_different_seed_different_value() {
     let c = serde_json::to_string(&gen_key(&s, "User", 12)).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
-    let x = serde_json::to_string(&gen_inline(s.get(SchemaId(0)).clone(), 5).expect("v")).expect("json");
-    let y = serde_json::to_string(&gen_inline(s.get(SchemaId(0)).clone(), 5).expect("v")).expect("json");
+    let x = serde_json::to_string(&gen_inline(s.get(SchemaId(0)).clone(), 5).expect("v"))
+        .expect("json");
+    let y = serde_json::to_string(&gen_inline(s.get(SchemaId(0)).clone(), 5).expect("v"))
+        .expect("json");
     assert_eq!(x, y);
 }
 
@@ -225,7 +309,10 @@ fn read_only_and_write_only_follow_direction() {
     let store = SchemaStore::new();
     for seed in 0..20 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let req = GenOptions { direction: Direction::Request, ..opts(seed) };
+        let req = GenOptions {
+            direction: Direction::Request,
+            ..opts(seed)
+        };
         let v = generate_value(&store, &schema, &req, &mut rng).expect("request");
         assert!(v.get("createdAt").is_none() && v.get("id").is_some(), "{v}");
         let v = gen_inline(schema.clone(), seed).expect("response");
@@ -236,25 +323,41 @@ fn read_only_and_write_only_follow_direction() {
 #[test]
 fn names_drive_believable_values() {
     let schema = json!({"type": "object", "required": ["firstName", "lastName", "email", "createdAt", "updatedAt", "price", "currency", "countryCode"],
-        "properties": {
-            "firstName": {"type": "string"}, "lastName": {"type": "string"}, "email": {"type": "string"},
-            "updatedAt": {"type": "string", "format": "date-time"}, "createdAt": {"type": "string", "format": "date-time"},
-            "price": {"type": "number", "minimum": 0}, "currency": {"type": "string"},
-            "countryCode": {"type": "string", "maxLength": 2}
-        }});
+    "properties": {
+        "firstName": {"type": "string"}, "lastName": {"type": "string"}, "email": {"type": "string"},
+        "updatedAt": {"type": "string", "format": "date-time"}, "createdAt": {"type": "string", "format": "date-time"},
+        "price": {"type": "number", "minimum": 0}, "currency": {"type": "string"},
+        "countryCode": {"type": "string", "maxLength": 2}
+    }});
     for seed in 0..20 {
         let v = gen_inline(schema.clone(), seed).expect("v");
         let first = v["firstName"].as_str().expect("first").to_ascii_lowercase();
         let last = v["lastName"].as_str().expect("last").to_ascii_lowercase();
         let email = v["email"].as_str().expect("email");
         assert!(email.contains('@'), "{email}");
-        let local: String = email.split('@').next().unwrap_or("").chars().filter(char::is_ascii_alphanumeric).collect();
-        let clean = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
-        assert!(local.contains(&clean(&last)) || local.contains(&clean(&first)), "{email} vs {first} {last}");
+        let local: String = email
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let clean = |s: &str| {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        };
+        assert!(
+            local.contains(&clean(&last)) || local.contains(&clean(&first)),
+            "{email} vs {first} {last}"
+        );
         // Updated is listed first but still not before created.
         assert!(v["updatedAt"].as_str() >= v["createdAt"].as_str(), "{v}");
         let price = v["price"].to_string();
-        assert!(price.split('.').nth(1).is_none_or(|d| d.len() <= 2), "{price}");
+        assert!(
+            price.split('.').nth(1).is_none_or(|d| d.len() <= 2),
+            "{price}"
+        );
         assert_eq!(v["currency"].as_str().map(str::len), Some(3), "{v}");
         assert_eq!(v["countryCode"].as_str().map(str::len), Some(2), "{v}");
     }
@@ -263,22 +366,42 @@ fn names_drive_believable_values() {
 #[test]
 fn faked_values_yield_to_constraints() {
     for seed in 0..20 {
-        let v = gen_inline(json!({"type": "object", "required": ["email"], "properties": {
-            "email": {"type": "string", "maxLength": 4}}}), seed).expect("v");
-        assert!(v["email"].as_str().is_some_and(|s| s.chars().count() <= 4), "{v}");
-        let v = gen_inline(json!({"type": "object", "required": ["firstName"], "properties": {
-            "firstName": {"type": "string", "pattern": "^[0-9]{4}$"}}}), seed).expect("v");
-        assert!(v["firstName"].as_str().is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())), "{v}");
+        let v = gen_inline(
+            json!({"type": "object", "required": ["email"], "properties": {
+            "email": {"type": "string", "maxLength": 4}}}),
+            seed,
+        )
+        .expect("v");
+        assert!(
+            v["email"].as_str().is_some_and(|s| s.chars().count() <= 4),
+            "{v}"
+        );
+        let v = gen_inline(
+            json!({"type": "object", "required": ["firstName"], "properties": {
+            "firstName": {"type": "string", "pattern": "^[0-9]{4}$"}}}),
+            seed,
+        )
+        .expect("v");
+        assert!(
+            v["firstName"]
+                .as_str()
+                .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())),
+            "{v}"
+        );
     }
 }
 
 #[test]
 fn x_faker_hints_are_honoured() {
     for seed in 0..10 {
-        let v = gen_inline(json!({"type": "string", "x-faker": "internet.email"}), seed).expect("v");
+        let v =
+            gen_inline(json!({"type": "string", "x-faker": "internet.email"}), seed).expect("v");
         assert!(v.as_str().is_some_and(|s| s.contains('@')), "{v}");
-        let v = gen_inline(json!({"type": "string", "format": "date", "x-stubborn-faker": "datatype.uuid"}), seed)
-            .expect("v");
+        let v = gen_inline(
+            json!({"type": "string", "format": "date", "x-stubborn-faker": "datatype.uuid"}),
+            seed,
+        )
+        .expect("v");
         assert_eq!(v.as_str().map(str::len), Some(36), "{v}");
     }
 }
@@ -293,8 +416,11 @@ fn if_then_else_and_not() {
     for seed in 0..30 {
         let v = gen_inline(schema.clone(), seed).expect("v");
         assert!(validate::is_valid(&store, &schema, &v), "{v}");
-        let v = gen_inline(json!({"type": "integer", "minimum": 1, "maximum": 4, "not": {"enum": [2, 3]}}), seed)
-            .expect("v");
+        let v = gen_inline(
+            json!({"type": "integer", "minimum": 1, "maximum": 4, "not": {"enum": [2, 3]}}),
+            seed,
+        )
+        .expect("v");
         assert!(v == json!(1) || v == json!(4), "{v}");
     }
 }
@@ -311,17 +437,36 @@ fn arrays_honour_unique_contains_and_prefix() {
         let v = gen_inline(schema.clone(), seed).expect("v");
         assert!(validate::is_valid(&store, &schema, &v), "{v}");
     }
-    let v = gen_inline(json!({"type": "array", "items": {"type": "integer"}, "minItems": 5000}), 1).expect("v");
+    let v = gen_inline(
+        json!({"type": "array", "items": {"type": "integer"}, "minItems": 5000}),
+        1,
+    )
+    .expect("v");
     assert_eq!(v.as_array().map(Vec::len), Some(5000));
 }
 
 #[test]
 fn examples_default_and_const() {
-    assert_eq!(gen_inline(json!({"type": "integer", "example": 7}), 1).expect("v"), json!(7));
-    assert_eq!(gen_inline(json!({"type": "integer", "examples": [8, 9]}), 1).expect("v"), json!(8));
-    assert_eq!(gen_inline(json!({"type": "integer", "default": 3}), 1).expect("v"), json!(3));
-    assert_ne!(gen_inline(json!({"type": "integer", "maximum": 2, "example": 7}), 1).expect("v"), json!(7));
-    assert_eq!(gen_inline(json!({"const": [1, {"a": null}]}), 1).expect("v"), json!([1, {"a": null}]));
+    assert_eq!(
+        gen_inline(json!({"type": "integer", "example": 7}), 1).expect("v"),
+        json!(7)
+    );
+    assert_eq!(
+        gen_inline(json!({"type": "integer", "examples": [8, 9]}), 1).expect("v"),
+        json!(8)
+    );
+    assert_eq!(
+        gen_inline(json!({"type": "integer", "default": 3}), 1).expect("v"),
+        json!(3)
+    );
+    assert_ne!(
+        gen_inline(json!({"type": "integer", "maximum": 2, "example": 7}), 1).expect("v"),
+        json!(7)
+    );
+    assert_eq!(
+        gen_inline(json!({"const": [1, {"a": null}]}), 1).expect("v"),
+        json!([1, {"a": null}])
+    );
     let e = gen_inline(json!({"type": "string", "const": 1}), 1).expect_err("conflict");
     assert!(e.pointer.ends_with("/const"), "{e}");
 }
@@ -329,8 +474,14 @@ fn examples_default_and_const() {
 #[test]
 fn error_pointers_follow_refs() {
     let s = store(vec![
-        ("Pet", json!({"type": "object", "required": ["age"], "properties": {"age": {"$ref": "#/$defs/Age"}}})),
-        ("Age", json!({"type": "integer", "minimum": 10, "maximum": 5})),
+        (
+            "Pet",
+            json!({"type": "object", "required": ["age"], "properties": {"age": {"$ref": "#/$defs/Age"}}}),
+        ),
+        (
+            "Age",
+            json!({"type": "integer", "minimum": 10, "maximum": 5}),
+        ),
     ]);
     let id = s.id_of_key("Pet").expect("key");
     let e = generate(&s, id, &opts(1)).expect_err("contradiction");

@@ -44,29 +44,63 @@ fn clamp(secs: i64) -> i64 {
     secs.clamp(-62_135_596_800, 253_402_300_799)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`.
+/// Appends `n` zero-padded to `width` digits (`n` is non-negative and fits).
+fn push_padded(out: &mut String, n: i64, width: u32) {
+    let mut div = 10_i64.pow(width.saturating_sub(1));
+    let mut n = n.max(0);
+    if n >= div * 10 {
+        // Wider than asked (cannot happen for clamped dates); print it all.
+        out.push_str(&n.to_string());
+        return;
+    }
+    while div > 0 {
+        out.push(char::from(b'0' + (n / div) as u8));
+        n %= div;
+        div /= 10;
+    }
+}
+
+fn push_date(out: &mut String, secs: i64) {
+    let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
+    push_padded(out, y, 4);
+    out.push('-');
+    push_padded(out, i64::from(m), 2);
+    out.push('-');
+    push_padded(out, i64::from(d), 2);
+}
+
+fn push_time(out: &mut String, secs: i64) {
+    let t = secs.rem_euclid(DAY);
+    push_padded(out, t / HOUR, 2);
+    out.push(':');
+    push_padded(out, t % HOUR / MINUTE, 2);
+    out.push(':');
+    push_padded(out, t % MINUTE, 2);
+    out.push('Z');
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (built by hand: `format!` was a visible cost per timestamp).
 pub(crate) fn date_time(secs: i64) -> String {
     let secs = clamp(secs);
-    let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
-    let t = secs.rem_euclid(DAY);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        t / HOUR,
-        t % HOUR / MINUTE,
-        t % MINUTE
-    )
+    let mut out = String::with_capacity(20);
+    push_date(&mut out, secs);
+    out.push('T');
+    push_time(&mut out, secs);
+    out
 }
 
 /// `YYYY-MM-DD`.
 pub(crate) fn date(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(clamp(secs).div_euclid(DAY));
-    format!("{y:04}-{m:02}-{d:02}")
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, clamp(secs));
+    out
 }
 
 /// `HH:MM:SSZ` (RFC 3339 `full-time`, which requires the offset).
 pub(crate) fn time(secs: i64) -> String {
-    let t = secs.rem_euclid(DAY);
-    format!("{:02}:{:02}:{:02}Z", t / HOUR, t % HOUR / MINUTE, t % MINUTE)
+    let mut out = String::with_capacity(9);
+    push_time(&mut out, secs);
+    out
 }
 
 #[cfg(test)]

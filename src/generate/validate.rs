@@ -26,7 +26,12 @@ pub(crate) fn is_valid(store: &SchemaStore, schema: &Value, instance: &Value) ->
 /// Whether `instance` satisfies the schema object whose keywords are `kw`, skipping its `$ref`
 /// and `allOf` when `shallow` (the generator checks those separately as parts of the same
 /// conjunction).
-pub(crate) fn is_valid_kw(store: &SchemaStore, kw: &Kw<'_>, instance: &Value, shallow: bool) -> bool {
+pub(crate) fn is_valid_kw(
+    store: &SchemaStore,
+    kw: &Kw<'_>,
+    instance: &Value,
+    shallow: bool,
+) -> bool {
     Checker { store }.valid_kw(kw, instance, 1, shallow)
 }
 
@@ -57,7 +62,7 @@ impl Checker<'_> {
 
     fn valid_kw(&self, kw: &Kw<'_>, inst: &Value, d: usize, shallow: bool) -> bool {
         if !shallow {
-            if let Some(r) = kw.ref_ {
+            if let Some(r) = kw.ref_() {
                 match r.as_str().and_then(|r| self.store.resolve(r)) {
                     Some(target) => {
                         if !self.valid(target, inst, d) {
@@ -67,23 +72,23 @@ impl Checker<'_> {
                     None => return false,
                 }
             }
-            if let Some(all) = as_array(kw.all_of) {
+            if let Some(all) = as_array(kw.all_of()) {
                 if !all.iter().all(|s| self.valid(s, inst, d)) {
                     return false;
                 }
             }
         }
-        if let Some(t) = kw.type_ {
+        if let Some(t) = kw.type_() {
             if !type_matches(t, inst) {
                 return false;
             }
         }
-        if let Some(c) = kw.const_ {
+        if let Some(c) = kw.const_() {
             if !json_eq(c, inst) {
                 return false;
             }
         }
-        if let Some(e) = as_array(kw.enum_) {
+        if let Some(e) = as_array(kw.enum_()) {
             if !e.iter().any(|v| json_eq(v, inst)) {
                 return false;
             }
@@ -98,12 +103,12 @@ impl Checker<'_> {
         if !ok {
             return false;
         }
-        if let Some(any) = as_array(kw.any_of) {
+        if let Some(any) = as_array(kw.any_of()) {
             if !any.iter().any(|s| self.valid(s, inst, d)) {
                 return false;
             }
         }
-        if let Some(one) = as_array(kw.one_of) {
+        if let Some(one) = as_array(kw.one_of()) {
             let mut hits = 0;
             for s in one {
                 if self.valid(s, inst, d) {
@@ -117,16 +122,16 @@ impl Checker<'_> {
                 return false;
             }
         }
-        if let Some(not) = kw.not {
+        if let Some(not) = kw.not() {
             if self.valid(not, inst, d) {
                 return false;
             }
         }
-        if let Some(cond) = kw.if_ {
+        if let Some(cond) = kw.if_() {
             let branch = if self.valid(cond, inst, d) {
-                kw.then
+                kw.then()
             } else {
-                kw.else_
+                kw.else_()
             };
             if let Some(b) = branch {
                 if !self.valid(b, inst, d) {
@@ -139,27 +144,31 @@ impl Checker<'_> {
 
     fn array_ok(&self, kw: &Kw<'_>, items: &[Value], d: usize) -> bool {
         let len = items.len() as u64;
-        if as_u64(kw.min_items).is_some_and(|n| len < n)
-            || as_u64(kw.max_items).is_some_and(|n| len > n)
+        if as_u64(kw.min_items()).is_some_and(|n| len < n)
+            || as_u64(kw.max_items()).is_some_and(|n| len > n)
         {
             return false;
         }
         let mut prefix_len = 0;
-        if let Some(prefix) = as_array(kw.prefix_items) {
+        if let Some(prefix) = as_array(kw.prefix_items()) {
             prefix_len = prefix.len();
             if !prefix.iter().zip(items).all(|(s, v)| self.valid(s, v, d)) {
                 return false;
             }
         }
-        match kw.items {
+        match kw.items() {
             // Draft 4–2019 tuple form, accepted for robustness.
             Some(Value::Array(tuple)) => {
                 prefix_len = tuple.len();
                 if !tuple.iter().zip(items).all(|(s, v)| self.valid(s, v, d)) {
                     return false;
                 }
-                if let Some(extra) = kw.additional_items {
-                    if !items.iter().skip(prefix_len).all(|v| self.valid(extra, v, d)) {
+                if let Some(extra) = kw.additional_items() {
+                    if !items
+                        .iter()
+                        .skip(prefix_len)
+                        .all(|v| self.valid(extra, v, d))
+                    {
                         return false;
                     }
                 }
@@ -172,17 +181,17 @@ impl Checker<'_> {
             }
             None => {}
         }
-        if let Some(contains) = kw.contains {
+        if let Some(contains) = kw.contains() {
             let hits = items.iter().filter(|v| self.valid(contains, v, d)).count() as u64;
-            let min = as_u64(kw.min_contains).unwrap_or(1);
-            if hits < min || as_u64(kw.max_contains).is_some_and(|max| hits > max) {
+            let min = as_u64(kw.min_contains()).unwrap_or(1);
+            if hits < min || as_u64(kw.max_contains()).is_some_and(|max| hits > max) {
                 return false;
             }
         }
-        if is_true(kw.unique_items) && !all_unique(items) {
+        if is_true(kw.unique_items()) && !all_unique(items) {
             return false;
         }
-        if let Some(uneval) = kw.unevaluated_items {
+        if let Some(uneval) = kw.unevaluated_items() {
             let covered = self.covered_items(kw, items, d, 0).max(prefix_len);
             if !items.iter().skip(covered).all(|v| self.valid(uneval, v, d)) {
                 return false;
@@ -198,10 +207,10 @@ impl Checker<'_> {
             return 0;
         }
         let mut covered = 0;
-        if let Some(p) = as_array(kw.prefix_items) {
+        if let Some(p) = as_array(kw.prefix_items()) {
             covered = covered.max(p.len());
         }
-        match kw.items {
+        match kw.items() {
             Some(Value::Array(t)) => covered = covered.max(t.len()),
             Some(_) => return items.len(),
             None => {}
@@ -213,18 +222,21 @@ impl Checker<'_> {
             }
         };
         if let Some(target) = kw
-            .ref_
+            .ref_()
             .and_then(Value::as_str)
             .and_then(|r| self.store.resolve(r))
         {
             sub(target, &mut covered);
         }
-        if let Some(all) = as_array(kw.all_of) {
+        if let Some(all) = as_array(kw.all_of()) {
             for s in all {
                 sub(s, &mut covered);
             }
         }
-        for list in [as_array(kw.any_of), as_array(kw.one_of)].into_iter().flatten() {
+        for list in [as_array(kw.any_of()), as_array(kw.one_of())]
+            .into_iter()
+            .flatten()
+        {
             let arr = Value::Array(items.to_vec());
             for s in list {
                 if self.valid(s, &arr, d) {
@@ -237,12 +249,12 @@ impl Checker<'_> {
 
     fn object_ok(&self, kw: &Kw<'_>, obj: &Map<String, Value>, d: usize) -> bool {
         let len = obj.len() as u64;
-        if as_u64(kw.min_properties).is_some_and(|n| len < n)
-            || as_u64(kw.max_properties).is_some_and(|n| len > n)
+        if as_u64(kw.min_properties()).is_some_and(|n| len < n)
+            || as_u64(kw.max_properties()).is_some_and(|n| len > n)
         {
             return false;
         }
-        if let Some(req) = as_array(kw.required) {
+        if let Some(req) = as_array(kw.required()) {
             if !req
                 .iter()
                 .filter_map(Value::as_str)
@@ -251,10 +263,10 @@ impl Checker<'_> {
                 return false;
             }
         }
-        let props = as_object(kw.properties);
-        let patterns = as_object(kw.pattern_properties);
-        let additional = kw.additional_properties;
-        let names = kw.property_names;
+        let props = as_object(kw.properties());
+        let patterns = as_object(kw.pattern_properties());
+        let additional = kw.additional_properties();
+        let names = kw.property_names();
         if props.is_some() || patterns.is_some() || additional.is_some() || names.is_some() {
             for (k, v) in obj {
                 let mut matched = false;
@@ -288,7 +300,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(dep) = as_object(kw.dependent_required) {
+        if let Some(dep) = as_object(kw.dependent_required()) {
             for (k, needs) in dep {
                 if obj.contains_key(k) {
                     if let Some(needs) = needs.as_array() {
@@ -303,7 +315,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(dep) = as_object(kw.dependent_schemas) {
+        if let Some(dep) = as_object(kw.dependent_schemas()) {
             let whole = Value::Object(obj.clone());
             for (k, s) in dep {
                 if obj.contains_key(k) && !self.valid(s, &whole, d) {
@@ -311,7 +323,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(uneval) = kw.unevaluated_properties {
+        if let Some(uneval) = kw.unevaluated_properties() {
             if additional.is_none() {
                 let whole = Value::Object(obj.clone());
                 let mut seen: Vec<String> = Vec::new();
@@ -345,14 +357,16 @@ impl Checker<'_> {
             return;
         }
         let Some(obj) = inst.as_object() else { return };
-        if hops > 0 && (kw.additional_properties.is_some() || kw.unevaluated_properties.is_some()) {
+        if hops > 0
+            && (kw.additional_properties().is_some() || kw.unevaluated_properties().is_some())
+        {
             *all = true;
             return;
         }
-        if let Some(p) = as_object(kw.properties) {
+        if let Some(p) = as_object(kw.properties()) {
             seen.extend(p.keys().cloned());
         }
-        if let Some(pp) = as_object(kw.pattern_properties) {
+        if let Some(pp) = as_object(kw.pattern_properties()) {
             for k in obj.keys() {
                 if pp.keys().any(|pat| pattern::is_match(pat, k)) {
                     seen.push(k.clone());
@@ -365,36 +379,39 @@ impl Checker<'_> {
             }
         };
         if let Some(target) = kw
-            .ref_
+            .ref_()
             .and_then(Value::as_str)
             .and_then(|r| self.store.resolve(r))
         {
             visit(target, seen, all);
         }
-        if let Some(list) = as_array(kw.all_of) {
+        if let Some(list) = as_array(kw.all_of()) {
             for s in list {
                 visit(s, seen, all);
             }
         }
-        for list in [as_array(kw.any_of), as_array(kw.one_of)].into_iter().flatten() {
+        for list in [as_array(kw.any_of()), as_array(kw.one_of())]
+            .into_iter()
+            .flatten()
+        {
             for s in list {
                 if self.valid(s, inst, d) {
                     visit(s, seen, all);
                 }
             }
         }
-        if let Some(cond) = kw.if_ {
+        if let Some(cond) = kw.if_() {
             let branch = if self.valid(cond, inst, d) {
                 visit(cond, seen, all);
-                kw.then
+                kw.then()
             } else {
-                kw.else_
+                kw.else_()
             };
             if let Some(b) = branch {
                 visit(b, seen, all);
             }
         }
-        if let Some(dep) = as_object(kw.dependent_schemas) {
+        if let Some(dep) = as_object(kw.dependent_schemas()) {
             for (k, s) in dep {
                 if obj.contains_key(k) {
                     visit(s, seen, all);
@@ -406,29 +423,29 @@ impl Checker<'_> {
 
 fn number_ok(kw: &Kw<'_>, n: &Number) -> bool {
     let Some(x) = n.as_f64() else { return true };
-    if as_f64(kw.minimum).is_some_and(|b| x < b)
-        || as_f64(kw.maximum).is_some_and(|b| x > b)
-        || as_f64(kw.exclusive_minimum).is_some_and(|b| x <= b)
-        || as_f64(kw.exclusive_maximum).is_some_and(|b| x >= b)
+    if as_f64(kw.minimum()).is_some_and(|b| x < b)
+        || as_f64(kw.maximum()).is_some_and(|b| x > b)
+        || as_f64(kw.exclusive_minimum()).is_some_and(|b| x <= b)
+        || as_f64(kw.exclusive_maximum()).is_some_and(|b| x >= b)
     {
         return false;
     }
-    match as_f64(kw.multiple_of) {
+    match as_f64(kw.multiple_of()) {
         Some(mult) => is_multiple_of(n, mult),
         None => true,
     }
 }
 
 fn string_ok(kw: &Kw<'_>, s: &str) -> bool {
-    let min = as_u64(kw.min_length);
-    let max = as_u64(kw.max_length);
+    let min = as_u64(kw.min_length());
+    let max = as_u64(kw.max_length());
     if min.is_some() || max.is_some() {
         let len = s.chars().count() as u64;
         if min.is_some_and(|n| len < n) || max.is_some_and(|n| len > n) {
             return false;
         }
     }
-    match kw.pattern.and_then(Value::as_str) {
+    match kw.pattern().and_then(Value::as_str) {
         Some(p) => pattern::is_match(p, s),
         None => true,
     }
@@ -459,7 +476,10 @@ fn type_name_matches(name: &str, inst: &Value) -> bool {
 }
 
 pub(crate) fn is_integer(n: &Number) -> bool {
-    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+    n.is_i64()
+        || n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
 /// JSON equality as JSON Schema defines it: numbers compare by value (`1 == 1.0`).
@@ -471,8 +491,7 @@ pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
@@ -540,7 +559,10 @@ pub(crate) fn decimal_parts(x: f64) -> Option<(i128, i32)> {
     if !x.is_finite() {
         return None;
     }
-    let text = format!("{x:e}");
+    // Formatted on the stack: this runs for every `multipleOf` check.
+    let mut buf = StackText::default();
+    std::fmt::Write::write_fmt(&mut buf, format_args!("{x:e}")).ok()?;
+    let text = buf.as_str();
     let (mantissa, exponent) = text.split_once('e')?;
     let exponent: i32 = exponent.parse().ok()?;
     let negative = mantissa.starts_with('-');
@@ -548,10 +570,45 @@ pub(crate) fn decimal_parts(x: f64) -> Option<(i128, i32)> {
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut value: i128 = 0;
     for b in int_part.bytes().chain(frac_part.bytes()) {
-        value = value.checked_mul(10)?.checked_add(i128::from(b.checked_sub(b'0')?))?;
+        value = value
+            .checked_mul(10)?
+            .checked_add(i128::from(b.checked_sub(b'0')?))?;
     }
     let decimals = frac_part.len() as i32 - exponent;
     Some((if negative { -value } else { value }, decimals))
+}
+
+/// A small fixed buffer for formatting numbers without allocating.
+struct StackText {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 32],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -591,6 +648,10 @@ mod tests {
         assert!(is_valid(&store, &u, &json!({"a": 1})));
         assert!(!is_valid(&store, &u, &json!({"b": 1})));
         assert!(is_valid(&store, &json!({"enum": [1.0]}), &json!(1)));
-        assert!(!is_valid(&store, &json!({"uniqueItems": true}), &json!([1, 1.0])));
+        assert!(!is_valid(
+            &store,
+            &json!({"uniqueItems": true}),
+            &json!([1, 1.0])
+        ));
     }
 }

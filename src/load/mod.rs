@@ -5,8 +5,8 @@
 //! first.
 
 mod openapi;
-mod swagger2;
 pub mod source;
+mod swagger2;
 
 use crate::model::Api;
 use serde_json::Value;
@@ -22,7 +22,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub fn new(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        file: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         LoadError {
             file: file.into(),
             pointer: pointer.into(),
@@ -94,7 +98,10 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         .into());
     };
     if let Some(v) = obj.get("openapi") {
-        let version = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let version = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         if version.starts_with("3.0") || version.starts_with("3.1") {
             return openapi::build(sources, root, &version);
         }
@@ -108,7 +115,11 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
     if obj.contains_key("swagger") {
         let version = obj
             .get("swagger")
-            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
             .unwrap_or_default();
         let converted = swagger2::to_openapi30(doc, &file)?;
         let mut sources = sources;
@@ -131,7 +142,9 @@ pub fn describe(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.len() > 40 => format!("a string (\"{}…\")", &s[..s.floor_char_boundary(40)]),
+        Value::String(s) if s.len() > 40 => {
+            format!("a string (\"{}…\")", &s[..s.floor_char_boundary(40)])
+        }
         Value::String(s) => format!("the string \"{s}\""),
         Value::Array(a) => format!("an array of {} items", a.len()),
         Value::Object(_) => "an object".into(),

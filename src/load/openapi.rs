@@ -59,7 +59,11 @@ pub(super) fn build(sources: Sources, root: FileId, version: &str) -> Result<Api
         .to_string();
     let api_version = info
         .and_then(|i| i.get("version"))
-        .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
         .unwrap_or_default();
     if info.is_none() {
         b.warn(&rootloc, "the document has no `info` object");
@@ -82,7 +86,10 @@ pub(super) fn build(sources: Sources, root: FileId, version: &str) -> Result<Api
                 }
                 let iloc = ploc.child(path);
                 if !path.starts_with('/') {
-                    b.error(&iloc, format!("expected a path starting with '/', found \"{path}\""));
+                    b.error(
+                        &iloc,
+                        format!("expected a path starting with '/', found \"{path}\""),
+                    );
                     continue;
                 }
                 b.path_item(path, item, &iloc, &global_security, &mut operations);
@@ -94,7 +101,10 @@ pub(super) fn build(sources: Sources, root: FileId, version: &str) -> Result<Api
         ),
         None => {
             if doc.get("webhooks").is_none() && doc.get("components").is_none() {
-                b.error(&rootloc, "the document has no `paths` (nor `webhooks` or `components`)");
+                b.error(
+                    &rootloc,
+                    "the document has no `paths` (nor `webhooks` or `components`)",
+                );
             }
         }
     }
@@ -259,7 +269,10 @@ impl Builder {
                 return Some((value, loc));
             };
             let Some(reference) = reference.as_str() else {
-                self.error(&loc.child("$ref"), format!("expected a string, found {}", describe(reference)));
+                self.error(
+                    &loc.child("$ref"),
+                    format!("expected a string, found {}", describe(reference)),
+                );
                 return None;
             };
             let reference = reference.to_string();
@@ -297,7 +310,10 @@ impl Builder {
             return;
         };
         let Some(obj) = item.as_object() else {
-            self.error(&iloc, format!("expected a path item object, found {}", describe(&item)));
+            self.error(
+                &iloc,
+                format!("expected a path item object, found {}", describe(&item)),
+            );
             return;
         };
         let shared = self.parameters(obj.get("parameters"), &iloc.child("parameters"));
@@ -322,7 +338,13 @@ impl Builder {
             return out;
         };
         let Some(list) = params.as_array() else {
-            self.error(loc, format!("expected an array of parameters, found {}", describe(params)));
+            self.error(
+                loc,
+                format!(
+                    "expected an array of parameters, found {}",
+                    describe(params)
+                ),
+            );
             return out;
         };
         for (i, p) in list.iter().enumerate() {
@@ -339,7 +361,10 @@ impl Builder {
     fn parameter(&mut self, p: &Value, loc: &Loc) -> Option<Parameter> {
         let (p, loc) = self.follow(p, loc)?;
         let Some(obj) = p.as_object() else {
-            self.error(&loc, format!("expected a parameter object, found {}", describe(&p)));
+            self.error(
+                &loc,
+                format!("expected a parameter object, found {}", describe(&p)),
+            );
             return None;
         };
         let Some(name) = obj.get("name").and_then(Value::as_str) else {
@@ -356,7 +381,9 @@ impl Builder {
                     &loc.child("in"),
                     format!(
                         "expected `in` to be one of path, query, header, cookie; found {}",
-                        other.map(|s| format!("\"{s}\"")).unwrap_or_else(|| "nothing".into())
+                        other
+                            .map(|s| format!("\"{s}\""))
+                            .unwrap_or_else(|| "nothing".into())
                     ),
                 );
                 return None;
@@ -374,7 +401,9 @@ impl Builder {
             .get("explode")
             .and_then(Value::as_bool)
             .unwrap_or(style == "form");
-        let schema = obj.get("schema").map(|s| self.intern_schema(s, &loc.child("schema")));
+        let schema = obj
+            .get("schema")
+            .map(|s| self.intern_schema(s, &loc.child("schema")));
         let content = match obj.get("content") {
             Some(Value::Object(c)) => {
                 let cloc = loc.child("content");
@@ -389,15 +418,27 @@ impl Builder {
             name: name.to_string(),
             location,
             required: location == ParamIn::Path
-                || obj.get("required").and_then(Value::as_bool).unwrap_or(false),
+                || obj
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             schema,
             style,
             explode,
-            allow_empty_value: obj.get("allowEmptyValue").and_then(Value::as_bool).unwrap_or(false),
-            allow_reserved: obj.get("allowReserved").and_then(Value::as_bool).unwrap_or(false),
+            allow_empty_value: obj
+                .get("allowEmptyValue")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            allow_reserved: obj
+                .get("allowReserved")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             content,
             examples,
-            deprecated: obj.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            deprecated: obj
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 
@@ -411,19 +452,28 @@ impl Builder {
         global_security: &[Vec<String>],
     ) -> Option<Operation> {
         let Some(obj) = op.as_object() else {
-            self.error(loc, format!("expected an operation object, found {}", describe(op)));
+            self.error(
+                loc,
+                format!("expected an operation object, found {}", describe(op)),
+            );
             return None;
         };
         let mut parameters = self.parameters(obj.get("parameters"), &loc.child("parameters"));
         for p in shared {
-            if !parameters.iter().any(|q| q.name == p.name && q.location == p.location) {
+            if !parameters
+                .iter()
+                .any(|q| q.name == p.name && q.location == p.location)
+            {
                 parameters.push(clone_param(p));
             }
         }
         // Every template variable needs a path parameter; an undeclared one is served as a
         // string so the route still works, and reported.
         for name in template_params(path) {
-            if !parameters.iter().any(|p| p.location == ParamIn::Path && p.name == name) {
+            if !parameters
+                .iter()
+                .any(|p| p.location == ParamIn::Path && p.name == name)
+            {
                 self.warn(
                     loc,
                     format!("path parameter `{name}` of {path} is not declared; treating it as a string"),
@@ -458,7 +508,9 @@ impl Builder {
                     let Some(status) = StatusKey::parse(key) else {
                         self.error(
                             &kloc,
-                            format!("expected a status code (200, 4XX or default), found \"{key}\""),
+                            format!(
+                                "expected a status code (200, 4XX or default), found \"{key}\""
+                            ),
                         );
                         continue;
                     };
@@ -468,7 +520,10 @@ impl Builder {
                 }
             }
             Some(other) => {
-                self.error(&loc.child("responses"), format!("expected an object, found {}", describe(other)));
+                self.error(
+                    &loc.child("responses"),
+                    format!("expected an object, found {}", describe(other)),
+                );
             }
             None => {
                 if !self.is_30 {
@@ -495,7 +550,10 @@ impl Builder {
                 .unwrap_or_else(|| format!("{method} {path}")),
             method,
             path: path.to_string(),
-            summary: obj.get("summary").and_then(Value::as_str).map(str::to_string),
+            summary: obj
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             parameters,
             request_body,
             responses,
@@ -517,7 +575,10 @@ impl Builder {
     fn response(&mut self, status: StatusKey, r: &Value, loc: &Loc) -> Option<Response> {
         let (r, loc) = self.follow(r, loc)?;
         let Some(obj) = r.as_object() else {
-            self.error(&loc, format!("expected a response object, found {}", describe(&r)));
+            self.error(
+                &loc,
+                format!("expected a response object, found {}", describe(&r)),
+            );
             return None;
         };
         let content = self.content(obj.get("content"), &loc.child("content"));
@@ -529,8 +590,12 @@ impl Builder {
                     continue;
                 }
                 let l = hloc.child(name);
-                let Some((h, l)) = self.follow(h, &l) else { continue };
-                let schema = h.get("schema").map(|s| self.intern_schema(s, &l.child("schema")));
+                let Some((h, l)) = self.follow(h, &l) else {
+                    continue;
+                };
+                let schema = h
+                    .get("schema")
+                    .map(|s| self.intern_schema(s, &l.child("schema")));
                 let examples = match h.as_object() {
                     Some(o) => self.examples(o, &l),
                     None => Vec::new(),
@@ -562,7 +627,10 @@ impl Builder {
                 .map(|(mt, m)| self.media_type(mt, m, &loc.child(mt)))
                 .collect(),
             Some(other) => {
-                self.error(loc, format!("expected a map of media types, found {}", describe(other)));
+                self.error(
+                    loc,
+                    format!("expected a map of media types, found {}", describe(other)),
+                );
                 Vec::new()
             }
             None => Vec::new(),
@@ -570,7 +638,9 @@ impl Builder {
     }
 
     fn media_type(&mut self, mt: &str, m: &Value, loc: &Loc) -> MediaType {
-        let schema = m.get("schema").map(|s| self.intern_schema(s, &loc.child("schema")));
+        let schema = m
+            .get("schema")
+            .map(|s| self.intern_schema(s, &loc.child("schema")));
         let examples = match m.as_object() {
             Some(o) => self.examples(o, loc),
             None => Vec::new(),
@@ -599,13 +669,17 @@ impl Builder {
                 let eloc = loc.child("examples");
                 for (name, ex) in named {
                     let l = eloc.child(name);
-                    let Some((ex, l)) = self.follow(ex, &l) else { continue };
+                    let Some((ex, l)) = self.follow(ex, &l) else {
+                        continue;
+                    };
                     let value = match (ex.get("value"), ex.get("externalValue")) {
                         (Some(v), _) => v.clone(),
                         (None, Some(ext)) => {
                             self.warn(
                                 &l,
-                                format!("externalValue {ext} is not loaded; the example is skipped"),
+                                format!(
+                                    "externalValue {ext} is not loaded; the example is skipped"
+                                ),
                             );
                             continue;
                         }
@@ -616,7 +690,10 @@ impl Builder {
                     };
                     out.push(Example {
                         name: Some(name.clone()),
-                        summary: ex.get("summary").and_then(Value::as_str).map(str::to_string),
+                        summary: ex
+                            .get("summary")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
                         value,
                         origin: self.at(&l),
                     });
@@ -625,7 +702,10 @@ impl Builder {
             Some(other) => {
                 self.warn(
                     &loc.child("examples"),
-                    format!("expected a map of named examples, found {}", describe(other)),
+                    format!(
+                        "expected a map of named examples, found {}",
+                        describe(other)
+                    ),
                 );
             }
             None => {}
@@ -640,10 +720,16 @@ impl Builder {
         };
         let sloc = root.child("components").child("securitySchemes");
         for (name, s) in schemes {
-            let Some((s, _)) = self.follow(s, &sloc.child(name)) else { continue };
+            let Some((s, _)) = self.follow(s, &sloc.child(name)) else {
+                continue;
+            };
             out.push(SecurityScheme {
                 name: name.clone(),
-                kind: s.get("type").and_then(Value::as_str).unwrap_or_default().to_string(),
+                kind: s
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 param_name: s.get("name").and_then(Value::as_str).map(str::to_string),
                 location: match s.get("in").and_then(Value::as_str) {
                     Some("header") => Some(ParamIn::Header),
@@ -651,7 +737,10 @@ impl Builder {
                     Some("cookie") => Some(ParamIn::Cookie),
                     _ => None,
                 },
-                scheme: s.get("scheme").and_then(Value::as_str).map(|x| x.to_ascii_lowercase()),
+                scheme: s
+                    .get("scheme")
+                    .and_then(Value::as_str)
+                    .map(|x| x.to_ascii_lowercase()),
             });
         }
         out
@@ -659,7 +748,13 @@ impl Builder {
 
     fn security_requirements(&mut self, s: &Value, loc: &Loc) -> Vec<Vec<String>> {
         let Some(list) = s.as_array() else {
-            self.error(loc, format!("expected an array of security requirements, found {}", describe(s)));
+            self.error(
+                loc,
+                format!(
+                    "expected an array of security requirements, found {}",
+                    describe(s)
+                ),
+            );
             return Vec::new();
         };
         list.iter()
@@ -735,7 +830,10 @@ impl Builder {
             Value::Object(o) => o,
             Value::Bool(_) => return value.clone(),
             other => {
-                self.error(loc, format!("expected a schema (an object), found {}", describe(other)));
+                self.error(
+                    loc,
+                    format!("expected a schema (an object), found {}", describe(other)),
+                );
                 return Value::Bool(true);
             }
         };
@@ -763,7 +861,8 @@ impl Builder {
                 },
                 // `$schema`/`$id` would change how the rewritten `$ref`s resolve.
                 "$schema" | "$id" | "$anchor" | "$dynamicAnchor" => continue,
-                "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                "properties" | "patternProperties" | "$defs" | "definitions"
+                | "dependentSchemas" => {
                     // A whole map of schemas behind one `$ref` (DigitalOcean's split files do
                     // this with `properties`): follow it, then convert the map found there.
                     let (v, kloc) = match v.get("$ref") {
@@ -777,12 +876,18 @@ impl Builder {
                         Value::Object(m) => {
                             let mut mm = Map::with_capacity(m.len());
                             for (name, s) in m {
-                                mm.insert(name.clone(), self.convert(s, &kloc.child(name), depth + 1));
+                                mm.insert(
+                                    name.clone(),
+                                    self.convert(s, &kloc.child(name), depth + 1),
+                                );
                             }
                             Value::Object(mm)
                         }
                         other => {
-                            self.error(&kloc, format!("expected an object of schemas, found {}", describe(other)));
+                            self.error(
+                                &kloc,
+                                format!("expected an object of schemas, found {}", describe(other)),
+                            );
                             continue;
                         }
                     }
@@ -795,7 +900,10 @@ impl Builder {
                             .collect(),
                     ),
                     other => {
-                        self.error(&kloc, format!("expected an array of schemas, found {}", describe(other)));
+                        self.error(
+                            &kloc,
+                            format!("expected an array of schemas, found {}", describe(other)),
+                        );
                         continue;
                     }
                 },
@@ -812,9 +920,17 @@ impl Builder {
                     }
                     other => self.convert(other, &kloc, depth + 1),
                 },
-                "additionalProperties" | "not" | "if" | "then" | "else" | "contains"
-                | "propertyNames" | "unevaluatedProperties" | "unevaluatedItems"
-                | "additionalItems" | "contentSchema" => self.convert(v, &kloc, depth + 1),
+                "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedProperties"
+                | "unevaluatedItems"
+                | "additionalItems"
+                | "contentSchema" => self.convert(v, &kloc, depth + 1),
                 "discriminator" => self.discriminator(v, &kloc),
                 _ => v.clone(),
             };
@@ -848,7 +964,11 @@ impl Builder {
                     Err(e) => {
                         let at = Loc {
                             file: loc.file,
-                            pointer: format!("{}/mapping/{}", loc.pointer, escape_pointer_token(key)),
+                            pointer: format!(
+                                "{}/mapping/{}",
+                                loc.pointer,
+                                escape_pointer_token(key)
+                            ),
                         };
                         self.warn(&at, e.message);
                     }
@@ -879,8 +999,10 @@ fn schema_name(pointer: &str) -> String {
                 .iter()
                 .map(String::as_str)
                 .filter(|t| {
-                    !matches!(*t, "paths" | "content" | "schema" | "responses" | "requestBody" | "parameters")
-                        && !t.contains('/')
+                    !matches!(
+                        *t,
+                        "paths" | "content" | "schema" | "responses" | "requestBody" | "parameters"
+                    ) && !t.contains('/')
                 })
                 .collect();
             if useful.is_empty() {
@@ -932,7 +1054,10 @@ mod tests {
     #[test]
     fn names_from_pointers() {
         assert_eq!(schema_name("/components/schemas/Pet"), "Pet");
-        assert_eq!(schema_name("/paths/~1pets/get/responses/200/content/application~1json/schema"), "get.200");
+        assert_eq!(
+            schema_name("/paths/~1pets/get/responses/200/content/application~1json/schema"),
+            "get.200"
+        );
         assert_eq!(template_params("/a/{x}/b{y}.json"), vec!["x", "y"]);
     }
 }

@@ -21,7 +21,11 @@ impl Sources {
     /// Reads and parses the root document.
     pub fn open(path: &Path) -> Result<(Self, FileId), LoadError> {
         let canonical = path.canonicalize().map_err(|e| {
-            LoadError::new(path.display().to_string(), "", format!("cannot read file: {e}"))
+            LoadError::new(
+                path.display().to_string(),
+                "",
+                format!("cannot read file: {e}"),
+            )
         })?;
         let base_dir = canonical
             .parent()
@@ -128,7 +132,9 @@ impl Sources {
             return Err(LoadError::new(
                 here,
                 at,
-                format!("file reference \"{reference}\" leaves the spec's directory through a link"),
+                format!(
+                    "file reference \"{reference}\" leaves the spec's directory through a link"
+                ),
             ));
         }
         let shown = canonical
@@ -210,7 +216,9 @@ impl<'de> serde::Deserialize<'de> for YamlJson {
 struct YamlVisitor;
 
 fn float(f: f64) -> Value {
-    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(f)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 impl<'de> serde::de::Visitor<'de> for YamlVisitor {
@@ -229,10 +237,14 @@ impl<'de> serde::de::Visitor<'de> for YamlVisitor {
         Ok(Value::Number(v.into()))
     }
     fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map(|i| Value::Number(i.into())).unwrap_or_else(|_| float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(|i| Value::Number(i.into()))
+            .unwrap_or_else(|_| float(v as f64)))
     }
     fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(u64::try_from(v).map(|i| Value::Number(i.into())).unwrap_or_else(|_| float(v as f64)))
+        Ok(u64::try_from(v)
+            .map(|i| Value::Number(i.into()))
+            .unwrap_or_else(|_| float(v as f64)))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(float(v))
@@ -304,7 +316,8 @@ mod tests {
 
     #[test]
     fn yaml_and_json_by_content() {
-        let y = parse_document("openapi: 3.0.0\nresponses:\n  200:\n    description: ok\n").unwrap();
+        let y =
+            parse_document("openapi: 3.0.0\nresponses:\n  200:\n    description: ok\n").unwrap();
         assert_eq!(y["responses"]["200"]["description"], "ok");
         let j = parse_document("  {\"a\": [1, 2.5]}").unwrap();
         assert_eq!(j["a"][1], 2.5);
@@ -324,6 +337,9 @@ mod tests {
 
     #[test]
     fn normalize_dots() {
-        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
     }
 }

@@ -32,7 +32,10 @@ pub fn response_for_code(op: &Operation, code: u16) -> Option<usize> {
     let rs = &op.responses;
     rs.iter()
         .position(|r| r.status == StatusKey::Code(code))
-        .or_else(|| rs.iter().position(|r| r.status == StatusKey::Range((code / 100) as u8)))
+        .or_else(|| {
+            rs.iter()
+                .position(|r| r.status == StatusKey::Range((code / 100) as u8))
+        })
         .or_else(|| rs.iter().position(|r| r.status == StatusKey::Default))
 }
 

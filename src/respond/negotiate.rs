@@ -29,14 +29,23 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
                 }
             }
         }
-        out.push(Range { kind, subtype, q: q.clamp(0.0, 1.0) });
+        out.push(Range {
+            kind,
+            subtype,
+            q: q.clamp(0.0, 1.0),
+        });
     }
     out
 }
 
 /// `application/json; charset=utf-8` → (`application`, `json`), lower-cased.
 pub fn essence(media_type: &str) -> (String, String) {
-    let mt = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mt = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match mt.split_once('/') {
         Some((k, s)) => (k.to_string(), s.to_string()),
         None => (mt, String::new()),
@@ -56,8 +65,10 @@ pub fn is_xml(media_type: &str) -> bool {
 }
 
 fn pattern_matches(pattern: (&str, &str), concrete: (&str, &str)) -> Option<u8> {
-    let kind_ok = pattern.0 == "*" || concrete.0 == "*" || pattern.0.eq_ignore_ascii_case(concrete.0);
-    let sub_ok = pattern.1 == "*" || concrete.1 == "*" || pattern.1.eq_ignore_ascii_case(concrete.1);
+    let kind_ok =
+        pattern.0 == "*" || concrete.0 == "*" || pattern.0.eq_ignore_ascii_case(concrete.0);
+    let sub_ok =
+        pattern.1 == "*" || concrete.1 == "*" || pattern.1.eq_ignore_ascii_case(concrete.1);
     if !(kind_ok && sub_ok) {
         return None;
     }
@@ -75,7 +86,11 @@ pub fn choose(accept: Option<&str>, available: &[(String, String)]) -> Option<us
         available
             .iter()
             .position(|(k, s)| k == "application" && s == "json")
-            .or_else(|| available.iter().position(|(k, s)| is_json(&format!("{k}/{s}"))))
+            .or_else(|| {
+                available
+                    .iter()
+                    .position(|(k, s)| is_json(&format!("{k}/{s}")))
+            })
             .unwrap_or(0)
     };
     let accept = match accept.map(str::trim) {
@@ -135,7 +150,10 @@ mod tests {
     fn q_values_and_wildcards() {
         let a = av(&["application/json", "application/xml", "text/plain"]);
         assert_eq!(choose(Some("application/xml"), &a), Some(1));
-        assert_eq!(choose(Some("application/json;q=0.5, application/xml"), &a), Some(1));
+        assert_eq!(
+            choose(Some("application/json;q=0.5, application/xml"), &a),
+            Some(1)
+        );
         assert_eq!(choose(Some("text/*"), &a), Some(2));
         assert_eq!(choose(Some("application/*;q=0.9, text/plain"), &a), Some(2));
         assert_eq!(choose(Some("image/png"), &a), None);

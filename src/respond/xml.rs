@@ -5,7 +5,12 @@ use crate::schema::SchemaStore;
 use serde_json::Value;
 
 /// Serialises `value` as an XML document. `root_name` is used when the schema names no element.
-pub fn to_xml(store: &SchemaStore, schema: Option<&Value>, value: &Value, root_name: &str) -> String {
+pub fn to_xml(
+    store: &SchemaStore,
+    schema: Option<&Value>,
+    value: &Value,
+    root_name: &str,
+) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let name = schema
         .and_then(|s| xml_hint(store, s, "name"))
@@ -31,7 +36,11 @@ fn xml_flag(store: &SchemaStore, schema: Option<&Value>, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn prop_schema<'a>(store: &'a SchemaStore, schema: Option<&'a Value>, name: &str) -> Option<&'a Value> {
+fn prop_schema<'a>(
+    store: &'a SchemaStore,
+    schema: Option<&'a Value>,
+    name: &str,
+) -> Option<&'a Value> {
     let s = store.deref(schema?);
     if let Some(p) = s.get("properties").and_then(|p| p.get(name)) {
         return Some(p);
@@ -47,7 +56,14 @@ fn items_schema<'a>(store: &'a SchemaStore, schema: Option<&'a Value>) -> Option
     store.deref(schema?).get("items")
 }
 
-fn element(store: &SchemaStore, schema: Option<&Value>, value: &Value, name: &str, out: &mut String, depth: usize) {
+fn element(
+    store: &SchemaStore,
+    schema: Option<&Value>,
+    value: &Value,
+    name: &str,
+    out: &mut String,
+    depth: usize,
+) {
     if depth > 64 {
         return;
     }
@@ -59,7 +75,9 @@ fn element(store: &SchemaStore, schema: Option<&Value>, value: &Value, name: &st
             for (k, v) in map {
                 let ps = prop_schema(store, schema, k);
                 if xml_flag(store, ps, "attribute") && !v.is_object() && !v.is_array() {
-                    let an = ps.and_then(|s| xml_hint(store, s, "name")).unwrap_or_else(|| sanitize(k));
+                    let an = ps
+                        .and_then(|s| xml_hint(store, s, "name"))
+                        .unwrap_or_else(|| sanitize(k));
                     out.push(' ');
                     out.push_str(&an);
                     out.push_str("=\"");
@@ -71,10 +89,14 @@ fn element(store: &SchemaStore, schema: Option<&Value>, value: &Value, name: &st
             }
             out.push('>');
             for (k, v, ps) in children {
-                let en = ps.and_then(|s| xml_hint(store, s, "name")).unwrap_or_else(|| sanitize(k));
+                let en = ps
+                    .and_then(|s| xml_hint(store, s, "name"))
+                    .unwrap_or_else(|| sanitize(k));
                 if let Value::Array(items) = v {
                     let is = items_schema(store, ps);
-                    let item_name = is.and_then(|s| xml_hint(store, s, "name")).unwrap_or_else(|| en.clone());
+                    let item_name = is
+                        .and_then(|s| xml_hint(store, s, "name"))
+                        .unwrap_or_else(|| en.clone());
                     if xml_flag(store, ps, "wrapped") {
                         out.push_str(&format!("<{en}>"));
                         for it in items {
@@ -143,7 +165,13 @@ fn escape(s: &str, out: &mut String) {
 fn sanitize(name: &str) -> String {
     let mut s: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
         s.insert(0, '_');
@@ -167,7 +195,17 @@ mod tests {
             }}),
         )]);
         let schema = json!({"$ref": "#/$defs/Pet"});
-        let xml = to_xml(&store, Some(&schema), &json!({"id": 1, "name": "a<b", "tags": ["x", "y"]}), "Pet");
-        assert!(xml.ends_with("<pet id=\"1\"><name>a&lt;b</name><tags><tag>x</tag><tag>y</tag></tags></pet>"), "{xml}");
+        let xml = to_xml(
+            &store,
+            Some(&schema),
+            &json!({"id": 1, "name": "a<b", "tags": ["x", "y"]}),
+            "Pet",
+        );
+        assert!(
+            xml.ends_with(
+                "<pet id=\"1\"><name>a&lt;b</name><tags><tag>x</tag><tag>y</tag></tags></pet>"
+            ),
+            "{xml}"
+        );
     }
 }

@@ -6,7 +6,10 @@ use serde_json::{Map, Value};
 /// OpenAPI 3.0 → 2020-12: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`,
 /// Swagger's `x-nullable`. `example` stays: unknown keywords are annotations in 2020-12.
 pub fn from_openapi_30(obj: &mut Map<String, Value>) {
-    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(Value::Bool(exclusive)) = obj.get(flag) {
             let exclusive = *exclusive;
             obj.remove(flag);
@@ -46,7 +49,10 @@ pub fn from_openapi_31(obj: &mut Map<String, Value>) {
 }
 
 fn is_type_name(s: &str) -> bool {
-    matches!(s, "string" | "number" | "integer" | "boolean" | "array" | "object" | "null")
+    matches!(
+        s,
+        "string" | "number" | "integer" | "boolean" | "array" | "object" | "null"
+    )
 }
 
 /// Lets `null` through a schema, keeping every other constraint.
@@ -54,7 +60,10 @@ fn make_nullable(obj: &mut Map<String, Value>) {
     match obj.get_mut("type") {
         Some(Value::String(t)) => {
             let t = std::mem::take(t);
-            obj.insert("type".into(), Value::Array(vec![Value::String(t), Value::String("null".into())]));
+            obj.insert(
+                "type".into(),
+                Value::Array(vec![Value::String(t), Value::String("null".into())]),
+            );
         }
         Some(Value::Array(a)) => {
             if !a.iter().any(|x| x == "null") {
@@ -82,7 +91,10 @@ fn make_nullable(obj: &mut Map<String, Value>) {
             if !rest.is_empty() {
                 obj.insert(
                     "anyOf".into(),
-                    Value::Array(vec![Value::Object(rest), serde_json::json!({"type": "null"})]),
+                    Value::Array(vec![
+                        Value::Object(rest),
+                        serde_json::json!({"type": "null"}),
+                    ]),
                 );
             }
             return;
@@ -112,7 +124,10 @@ mod tests {
             conv(json!({"type": "string", "nullable": true, "enum": ["a"]})),
             json!({"type": ["string", "null"], "enum": ["a", null]})
         );
-        assert_eq!(conv(json!({"type": "string", "nullable": false})), json!({"type": "string"}));
+        assert_eq!(
+            conv(json!({"type": "string", "nullable": false})),
+            json!({"type": "string"})
+        );
     }
 
     #[test]
@@ -126,7 +141,9 @@ mod tests {
     #[test]
     fn boolean_exclusive_bounds() {
         assert_eq!(
-            conv(json!({"minimum": 1, "exclusiveMinimum": true, "maximum": 5, "exclusiveMaximum": false})),
+            conv(
+                json!({"minimum": 1, "exclusiveMinimum": true, "maximum": 5, "exclusiveMaximum": false})
+            ),
             json!({"exclusiveMinimum": 1, "maximum": 5})
         );
     }

@@ -9,6 +9,8 @@
 //! whole store, and reused for every request after that.
 
 pub mod convert;
+pub mod direction;
+pub mod messages;
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -24,6 +26,14 @@ pub struct SchemaId(pub u32);
 /// A compiled validator, or the reason the schema could not be compiled.
 pub type CompiledValidator = Result<jsonschema::Validator, String>;
 
+/// Which side of an exchange a value is on. `readOnly` properties are not required in
+/// requests and `writeOnly` ones not in responses, so a schema validates differently per side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
 /// All schemas of one API, in JSON Schema 2020-12 form.
 #[derive(Default)]
 pub struct SchemaStore {
@@ -31,8 +41,10 @@ pub struct SchemaStore {
     defs: Vec<Value>,
     origins: Vec<String>,
     index: HashMap<String, SchemaId>,
-    registry: OnceLock<Result<jsonschema::Registry<'static>, String>>,
-    validators: Vec<OnceLock<CompiledValidator>>,
+    /// Per direction: the store as one document, adapted to that side, registered once.
+    registries: [OnceLock<Result<jsonschema::Registry<'static>, String>>; 2],
+    /// Per direction: validators compiled on first use.
+    validators: [Vec<OnceLock<CompiledValidator>>; 2],
 }
 
 impl std::fmt::Debug for SchemaStore {
@@ -80,7 +92,8 @@ impl SchemaStore {
         self.keys.push(key);
         self.defs.push(Value::Bool(true));
         self.origins.push(origin);
-        self.validators.push(OnceLock::new());
+        self.validators[0].push(OnceLock::new());
+        self.validators[1].push(OnceLock::new());
         id
     }
 
@@ -176,11 +189,13 @@ impl SchemaStore {
         Value::Object(root)
     }
 
-    fn registry(&self) -> Result<&jsonschema::Registry<'static>, String> {
-        self.registry
+    fn registry(&self, direction: Direction) -> Result<&jsonschema::Registry<'static>, String> {
+        self.registries[direction as usize]
             .get_or_init(|| {
+                let mut doc = self.to_document();
+                direction::adapt(&mut doc, direction);
                 jsonschema::Registry::new()
-                    .add(STORE_URI, self.to_document())
+                    .add(STORE_URI, doc)
                     .and_then(|b| b.prepare())
                     .map_err(|e| e.to_string())
             })
@@ -188,17 +203,30 @@ impl SchemaStore {
             .map_err(Clone::clone)
     }
 
-    /// The validator for `id`, compiled on first use and cached.
+    /// The validator for `id` on the response side (what a server may send).
     pub fn validator(&self, id: SchemaId) -> Result<&jsonschema::Validator, &str> {
-        self.validators[id.0 as usize]
+        self.validator_for(id, Direction::Response)
+    }
+
+    /// The validator for `id` on one side of the exchange, compiled on first use and cached.
+    /// Formats are asserted (OpenAPI's `int32`/`int64` ranges are turned into bounds at load
+    /// time; `byte` is checked as base64).
+    pub fn validator_for(
+        &self,
+        id: SchemaId,
+        direction: Direction,
+    ) -> Result<&jsonschema::Validator, &str> {
+        self.validators[direction as usize][id.0 as usize]
             .get_or_init(|| {
-                let registry = self.registry()?;
+                let registry = self.registry(direction)?;
                 let wrapper = serde_json::json!({
                     "$ref": format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)))
                 });
                 jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft202012)
                     .with_registry(registry)
+                    .should_validate_formats(true)
+                    .with_format("byte", crate::validate::security::is_base64)
                     .build(&wrapper)
                     .map_err(|e| e.to_string())
             })
@@ -206,8 +234,8 @@ impl SchemaStore {
             .map_err(String::as_str)
     }
 
-    /// Validates `instance` against the schema `id`; returns one message per violation,
-    /// each prefixed with the JSON pointer into the instance.
+    /// Validates `instance` against the schema `id` (response side); returns one message per
+    /// violation, each prefixed with the JSON pointer into the instance.
     pub fn check(&self, id: SchemaId, instance: &Value) -> Result<(), Vec<String>> {
         let validator = self.validator(id).map_err(|e| vec![e.to_string()])?;
         let errors: Vec<String> = validator
@@ -289,6 +317,9 @@ mod tests {
         let b = store.reserve("Pet", "b".into());
         store.set(b, json!({"type": "string"}));
         assert_ne!(store.key(a), store.key(b));
-        assert_eq!(store.resolve(&store.ref_to(b)), Some(&json!({"type": "string"})));
+        assert_eq!(
+            store.resolve(&store.ref_to(b)),
+            Some(&json!({"type": "string"}))
+        );
     }
 }

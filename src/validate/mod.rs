@@ -1,0 +1,315 @@
+//! Validate: a request against the operation it routed to. Everything here is compiled at load
+//! time or is a pure function of the request; violations are collected, never short-circuited,
+//! so a client learns every problem in one answer.
+
+pub mod body;
+pub mod params;
+pub mod security;
+
+use serde_json::Value;
+
+/// Where in the request a violation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    Path,
+    Query,
+    Header,
+    Cookie,
+    Body,
+}
+
+impl Place {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Path => "path",
+            Place::Query => "query",
+            Place::Header => "header",
+            Place::Cookie => "cookie",
+            Place::Body => "body",
+        }
+    }
+}
+
+/// One way a request breaks the contract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub place: Place,
+    /// The parameter name (path, query, header, cookie) or a JSON pointer into the body
+    /// (`/items/0/price`; empty for the whole body).
+    pub name: String,
+    /// The failing keyword: `required`, `type`, `format`, `minimum`, `contentType`, `syntax`...
+    pub keyword: String,
+    /// What a person reads: `must be an integer, got "abc"`.
+    pub message: String,
+    /// Malformed syntax (broken JSON, an undecodable form) rather than a wrong value: answered
+    /// with 400 instead of 422.
+    pub malformed: bool,
+}
+
+impl Violation {
+    pub fn new(
+        place: Place,
+        name: impl Into<String>,
+        keyword: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Violation {
+            place,
+            name: name.into(),
+            keyword: keyword.to_string(),
+            message: message.into(),
+            malformed: false,
+        }
+    }
+
+    pub fn malformed(mut self) -> Self {
+        self.malformed = true;
+        self
+    }
+
+    /// The entry in a problem+json `errors` array.
+    pub fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        m.insert("in".into(), Value::from(self.place.as_str()));
+        if self.place == Place::Body {
+            m.insert("pointer".into(), Value::from(self.name.clone()));
+        } else {
+            m.insert("name".into(), Value::from(self.name.clone()));
+        }
+        m.insert("keyword".into(), Value::from(self.keyword.clone()));
+        m.insert("message".into(), Value::from(self.message.clone()));
+        Value::Object(m)
+    }
+}
+
+use crate::model::{MediaType, Operation, ParamIn, SecurityScheme};
+use crate::schema::{messages, Direction, SchemaId, SchemaStore};
+use http::HeaderMap;
+
+/// What the validator needs about one operation, prepared at load time.
+pub struct OpValidator {
+    params: Vec<params::CompiledParam>,
+    /// The schema each parameter's value is validated against (its `content` schema when the
+    /// parameter is serialised as a media type).
+    param_schemas: Vec<Option<SchemaId>>,
+    has_body: bool,
+}
+
+impl OpValidator {
+    pub fn new(store: &SchemaStore, op: &Operation) -> OpValidator {
+        let params = op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| params::compile(store, i, p))
+            .collect();
+        let param_schemas = op
+            .parameters
+            .iter()
+            .map(|p| {
+                p.schema
+                    .or_else(|| p.content.as_ref().and_then(|m| m.schema))
+            })
+            .collect();
+        OpValidator {
+            params,
+            param_schemas,
+            has_body: op.request_body.is_some(),
+        }
+    }
+}
+
+/// The parts of a request the contract speaks about.
+pub struct RequestParts<'a> {
+    /// Percent-decoded path parameter values, by name, from the router.
+    pub path_params: &'a [(String, String)],
+    /// The raw query string (without `?`).
+    pub query: Option<&'a str>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// How a request fared against its operation.
+#[derive(Debug)]
+pub enum Outcome {
+    Valid,
+    /// No security requirement is met: 401.
+    Unauthorized(security::Denied),
+    /// The body's media type is not one the operation accepts: 415.
+    UnsupportedMediaType(Violation),
+    /// Everything else, all at once: 400 when any is malformed syntax, else 422.
+    Invalid(Vec<Violation>),
+}
+
+/// Checks a request against its operation: security first (a stranger learns nothing more),
+/// then the body's media type, then every parameter and the body together.
+pub fn validate(
+    store: &SchemaStore,
+    schemes: &[SecurityScheme],
+    op: &Operation,
+    compiled: &OpValidator,
+    req: &RequestParts,
+) -> Outcome {
+    if let Err(denied) = security::check(schemes, &op.security, req.headers, req.query) {
+        return Outcome::Unauthorized(denied);
+    }
+    let mut violations = Vec::new();
+
+    // The body's media type, before anything is parsed.
+    let mut body_media: Option<&MediaType> = None;
+    if compiled.has_body {
+        if let Some(rb) = &op.request_body {
+            let content_type = req
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            if req.body.is_empty() && content_type.is_none() {
+                if rb.required {
+                    violations.push(Violation::new(
+                        Place::Body,
+                        "",
+                        "required",
+                        "a request body is required",
+                    ));
+                }
+            } else if !rb.content.is_empty() {
+                let accepted: Vec<&str> =
+                    rb.content.iter().map(|m| m.media_type.as_str()).collect();
+                match content_type {
+                    None => {
+                        return Outcome::UnsupportedMediaType(Violation::new(
+                            Place::Header,
+                            "Content-Type",
+                            "contentType",
+                            format!(
+                                "Content-Type is missing; this operation accepts {}",
+                                accepted.join(", ")
+                            ),
+                        ))
+                    }
+                    Some(ct) => match body::pick_media(&rb.content, ct) {
+                        Some(i) => body_media = Some(&rb.content[i]),
+                        None => {
+                            return Outcome::UnsupportedMediaType(Violation::new(
+                                Place::Header,
+                                "Content-Type",
+                                "contentType",
+                                format!(
+                                    "{ct} is not accepted; this operation accepts {}",
+                                    accepted.join(", ")
+                                ),
+                            ))
+                        }
+                    },
+                }
+                if req.body.is_empty() && rb.required {
+                    violations.push(Violation::new(
+                        Place::Body,
+                        "",
+                        "required",
+                        "a request body is required",
+                    ));
+                    body_media = None;
+                }
+            }
+        }
+    }
+
+    // Parameters.
+    let raw = params::RawRequest {
+        path_params: req.path_params,
+        query: req.query,
+        headers: req.headers,
+    };
+    let (values, mut param_violations) = params::extract(&compiled.params, &raw);
+    violations.append(&mut param_violations);
+    for (i, value) in values.iter().enumerate() {
+        let (Some(value), Some(schema)) = (value, compiled.param_schemas.get(i).copied().flatten())
+        else {
+            continue;
+        };
+        let p = &op.parameters[compiled.params[i].index];
+        let place = match p.location {
+            ParamIn::Path => Place::Path,
+            ParamIn::Query => Place::Query,
+            ParamIn::Header => Place::Header,
+            ParamIn::Cookie => Place::Cookie,
+        };
+        schema_violations(store, schema, value, place, &p.name, &mut violations);
+    }
+
+    // The body.
+    if let Some(media) = body_media {
+        let ct = req
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        match body::parse_partial(store, media, ct, req.body) {
+            Err(mut v) => violations.append(&mut v),
+            Ok((parsed, mut structural)) => {
+                if let (body::Parsed::Value(value), Some(schema)) = (parsed, media.schema) {
+                    // Fields already reported (a part of the wrong type...) were left out of
+                    // the value; their absence is not a second violation.
+                    let mut found = Vec::new();
+                    schema_violations(store, schema, &value, Place::Body, "", &mut found);
+                    found.retain(|f| !structural.iter().any(|s| s.name == f.name));
+                    violations.append(&mut structural);
+                    violations.append(&mut found);
+                } else {
+                    violations.append(&mut structural);
+                }
+            }
+        }
+    }
+
+    if violations.is_empty() {
+        Outcome::Valid
+    } else {
+        Outcome::Invalid(violations)
+    }
+}
+
+/// Validates `value` against `schema` (request side) and turns each error into a violation.
+/// For parameters `name` is the parameter's name; for the body, pointers come from the errors.
+pub fn schema_violations(
+    store: &SchemaStore,
+    schema: SchemaId,
+    value: &Value,
+    place: Place,
+    name: &str,
+    out: &mut Vec<Violation>,
+) {
+    let validator = match store.validator_for(schema, Direction::Request) {
+        Ok(v) => v,
+        Err(e) => {
+            out.push(Violation::new(
+                place,
+                name,
+                "schema",
+                format!("the schema cannot be compiled: {e}"),
+            ));
+            return;
+        }
+    };
+    for error in validator.iter_errors(value) {
+        let (keyword, mut message, extra) = messages::describe(error.kind(), error.instance());
+        if message.is_empty() {
+            message = error.to_string();
+        }
+        let mut pointer = error.instance_path().to_string();
+        if let Some(extra) = extra {
+            pointer.push('/');
+            pointer.push_str(&crate::schema::escape_pointer_token(&extra));
+        }
+        let full_name = if place == Place::Body {
+            pointer
+        } else if pointer.is_empty() {
+            name.to_string()
+        } else {
+            // A property inside an object-valued parameter: `filter/role`.
+            format!("{name}{pointer}")
+        };
+        out.push(Violation::new(place, full_name, &keyword, message));
+    }
+}
