@@ -42,10 +42,13 @@ bare=$(rps http://127.0.0.1:4020/pets)
 example=$(rps http://127.0.0.1:4021/pets)
 generated=$(rps http://127.0.0.1:4021/pets/1)
 dynamic=$(rps http://127.0.0.1:4022/pets/1)
+post=$(rps http://127.0.0.1:4021/pets -s bench/post-pet.lua)
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
 printf '%-34s %12s %8s\n' scenario req/s "vs bare"
 printf '%-34s %12.0f %8s\n' "bare hyper, fixed body" "$bare" 100%
 printf '%-34s %12.0f %8s\n' "stubborn GET with example" "$example" "$(pct "$example" "$bare")"
 printf '%-34s %12.0f %8s\n' "stubborn GET generated (static)" "$generated" "$(pct "$generated" "$bare")"
 printf '%-34s %12.0f %8s\n' "stubborn GET --dynamic" "$dynamic" "$(pct "$dynamic" "$bare")"
+printf '%-34s %12.0f %8s\n' "stubborn POST, validated body" "$post" "$(pct "$post" "$bare")"
 printf '%-34s %12s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
+printf '%-34s %12s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"

@@ -42,9 +42,50 @@ pub fn from_openapi_31(obj: &mut Map<String, Value>) {
             obj.remove("type");
         }
     }
+    integer_format_bounds(obj);
     // `required: true` (a Swagger-ism inside properties) is not valid 2020-12.
     if matches!(obj.get("required"), Some(v) if !v.is_array()) {
         obj.remove("required");
+    }
+}
+
+/// OpenAPI's `int32`/`int64` formats are ranges; JSON Schema validators ignore unknown
+/// formats on numbers, so the range becomes `minimum`/`maximum` (the tighter bound wins).
+fn integer_format_bounds(obj: &mut Map<String, Value>) {
+    let (lo, hi): (i64, i64) = match obj.get("format").and_then(Value::as_str) {
+        Some("int32") => (i32::MIN as i64, i32::MAX as i64),
+        Some("int64") => (i64::MIN, i64::MAX),
+        _ => return,
+    };
+    let integer = match obj.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(a)) => a.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    if !integer {
+        return;
+    }
+    let tighter_lo = obj
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .is_some_and(|m| m >= lo as f64)
+        || obj
+            .get("exclusiveMinimum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| m >= lo as f64);
+    if !tighter_lo {
+        obj.insert("minimum".into(), Value::from(lo));
+    }
+    let tighter_hi = obj
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .is_some_and(|m| m <= hi as f64)
+        || obj
+            .get("exclusiveMaximum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| m <= hi as f64);
+    if !tighter_hi {
+        obj.insert("maximum".into(), Value::from(hi));
     }
 }
 
@@ -135,6 +176,18 @@ mod tests {
         assert_eq!(
             conv(json!({"allOf": [{"$ref": "#/$defs/A"}], "nullable": true, "description": "d"})),
             json!({"description": "d", "anyOf": [{"allOf": [{"$ref": "#/$defs/A"}]}, {"type": "null"}]})
+        );
+    }
+
+    #[test]
+    fn integer_formats_become_bounds() {
+        assert_eq!(
+            conv(json!({"type": "integer", "format": "int32", "minimum": 1})),
+            json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 2147483647})
+        );
+        assert_eq!(
+            conv(json!({"type": "string", "format": "int64"})),
+            json!({"type": "string", "format": "int64"})
         );
     }
 

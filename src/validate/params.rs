@@ -349,7 +349,9 @@ pub(crate) fn coerce(raw: &str, shape: &Shape) -> Value {
             _ => {}
         }
     }
-    if t & T_NULL != 0 && t & T_STR == 0 && (raw == "null" || raw.is_empty()) {
+    // Only the word `null` is null: an empty value is an empty string, which a nullable
+    // non-string schema rightly refuses.
+    if t & T_NULL != 0 && t & T_STR == 0 && raw == "null" {
         return Value::Null;
     }
     Value::String(raw.to_owned())
@@ -1458,7 +1460,7 @@ mod tests {
         let n = s(json!({"$ref": "#/$defs/Num"}));
         assert_eq!(coerce("7", &n), json!(7));
         assert_eq!(coerce("null", &n), Value::Null);
-        assert_eq!(coerce("", &n), Value::Null);
+        assert_eq!(coerce("", &n), json!(""));
         assert_eq!(coerce("x", &n), json!("x"));
         let ns = s(json!({"type": ["string", "null"]}));
         assert_eq!(coerce("null", &ns), json!("null"));
