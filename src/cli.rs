@@ -69,6 +69,12 @@ pub struct MockArgs {
     /// Serve without checking requests (the same as --validate=off).
     #[arg(long)]
     pub no_validate: bool,
+    /// Latency added to every answer, in milliseconds: 250, or a random one in 100..500.
+    #[arg(long, value_parser = crate::compile::parse_delay)]
+    pub delay: Option<(u64, u64)>,
+    /// Share of requests answered with a server error (a documented 5xx, else 500/503), 0 to 1.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub chaos: f64,
     /// Largest request body accepted, e.g. 10MB, 512KB or 1048576; larger bodies get 413.
     #[arg(long, default_value = "10MB", value_parser = parse_size)]
     pub max_body: usize,
@@ -79,6 +85,15 @@ pub enum Validate {
     Enforce,
     Warn,
     Off,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "expected a share from 0 to 1 such as 0.1, got \"{s}\""
+        )),
+    }
 }
 
 /// `10MB`, `512kb`, `1048576`: decimal units (KB = 1000 bytes), as `curl` and browsers show them.

@@ -8,6 +8,7 @@
 
 use crate::generate::{self, Direction, GenOptions};
 use crate::model::{Api, MediaType, Method, Operation, Response};
+use crate::respond::choose::{self, Fault, Preferences, RequestView, Scenario, Target};
 use crate::respond::{self, negotiate, problem::Problem};
 use crate::route::{Routed, Router};
 use crate::validate::{self, OpValidator, Outcome, RequestParts, Violation};
@@ -26,6 +27,10 @@ pub struct MockOptions {
     pub dynamic: bool,
     /// What to do with requests that break the contract.
     pub validate: ValidateMode,
+    /// Latency added to every answer: a fixed or a random delay in milliseconds (`--delay`).
+    pub delay: Option<(u64, u64)>,
+    /// The share of requests answered with a server error (`--chaos`), 0 to 1.
+    pub chaos: f64,
 }
 
 /// `--validate`: reject bad requests (the default), only report them, or not check at all.
@@ -48,6 +53,28 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// What the choose step decided for one request.
+#[derive(Clone, Debug, Default)]
+pub struct Choice {
+    /// The status asked for (explicitly, by a scenario, or for an error); `None`: the default.
+    pub status: Option<u16>,
+    /// A named example to answer with.
+    pub example: Option<String>,
+    /// Generate a fresh body with this seed instead of the fixed one.
+    pub seed: Option<u64>,
+    /// An inline body (from `x-stubborn-scenarios`).
+    pub body: Option<Value>,
+    /// Extra response headers (from `x-stubborn-scenarios`).
+    pub headers: Vec<(String, String)>,
+}
+
+fn has_example(m: &MediaType, name: &str) -> bool {
+    m.examples.iter().any(|e| e.name.as_deref() == Some(name))
+}
+
+/// The response header saying which scenario answered and why.
+pub const MATCH_HEADER: &str = "x-stubborn-match";
+
 /// The response header listing violations when a documented response answers a bad request,
 /// or when `--validate=warn` lets one through.
 pub const VIOLATIONS_HEADER: &str = "x-stubborn-violations";
@@ -61,7 +88,10 @@ pub struct CompiledMedia {
     /// The concrete media type sent (a documented wildcard made concrete).
     wire_type: String,
     pub content_type: HeaderValue,
+    /// The body served when nothing names an example: the first example, else generated.
     body: OnceLock<BodyResult>,
+    /// Each documented example, rendered on first use.
+    examples: Vec<OnceLock<Bytes>>,
 }
 
 pub struct CompiledResponse {
@@ -75,6 +105,13 @@ struct CompiledOp {
     default: Option<usize>,
     responses: Vec<CompiledResponse>,
     validator: OpValidator,
+    scenarios: Vec<Scenario>,
+    /// Whether any scenario looks at the body (only then is it parsed for matching).
+    scenarios_read_body: bool,
+    /// `x-stubborn-default`: the scenario or example answering when nothing matches.
+    default_example: Option<String>,
+    /// `x-stubborn-delay`.
+    delay: Option<(u64, u64)>,
 }
 
 /// A compiled API, ready to answer requests.
@@ -92,9 +129,23 @@ pub struct Answer {
     pub status: u16,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
+    /// Wait this long before answering (simulated latency).
+    pub delay: Option<std::time::Duration>,
+    /// Break the connection instead of answering properly.
+    pub fault: Option<Fault>,
 }
 
 impl Answer {
+    pub fn empty(status: u16) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: Bytes::new(),
+            delay: None,
+            fault: None,
+        }
+    }
+
     pub fn problem(p: &Problem) -> Answer {
         Answer {
             status: p.status,
@@ -103,12 +154,14 @@ impl Answer {
                 HeaderValue::from_static(respond::problem::CONTENT_TYPE),
             )],
             body: p.to_bytes(),
+            delay: None,
+            fault: None,
         }
     }
 }
 
 impl Mock {
-    pub fn new(api: Api, options: MockOptions) -> Mock {
+    pub fn new(mut api: Api, options: MockOptions) -> Mock {
         let router = Router::new(
             api.operations
                 .iter()
@@ -116,19 +169,48 @@ impl Mock {
                 .map(|(i, op)| (i, op.method, op.path.as_str())),
             &api.base_paths,
         );
+        let mut warnings = Vec::new();
         let ops = api
             .operations
             .iter()
-            .map(|op| CompiledOp {
-                default: respond::default_response(op),
-                validator: OpValidator::new(&api.schemas, op),
-                responses: op
-                    .responses
-                    .iter()
-                    .map(|r| compile_response(&api.schemas, r))
-                    .collect(),
+            .map(|op| {
+                let (scenarios, problems) = choose::scenarios_of(op);
+                warnings.extend(problems);
+                let delay = op.extensions.get("x-stubborn-delay").and_then(|v| match v {
+                    Value::Number(n) => n.as_u64().map(|ms| (ms, ms)),
+                    Value::String(s) => parse_delay(s).ok(),
+                    _ => None,
+                });
+                CompiledOp {
+                    default: respond::default_response(op),
+                    responses: op
+                        .responses
+                        .iter()
+                        .map(|r| compile_response(&api.schemas, r))
+                        .collect(),
+                    validator: OpValidator::new(&api.schemas, op),
+                    scenarios_read_body: scenarios.iter().any(|s| {
+                        s.conditions
+                            .iter()
+                            .any(|c| matches!(c.source, choose::Source::Body(_)))
+                    }),
+                    scenarios,
+                    default_example: op
+                        .extensions
+                        .get("x-stubborn-default")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    delay,
+                }
             })
             .collect();
+        for w in warnings {
+            let (at, message) = match w.split_once(": ") {
+                Some((a, m)) => (a.to_string(), m.to_string()),
+                None => (String::new(), w),
+            };
+            api.warnings.push(crate::model::Diagnostic { at, message });
+        }
         Mock {
             api,
             router,
@@ -136,6 +218,11 @@ impl Mock {
             options,
             dynamic_counter: AtomicU64::new(0),
         }
+    }
+
+    /// The scenarios of an operation, for `check` and the admin API.
+    pub fn scenarios(&self, op_index: usize) -> &[Scenario] {
+        &self.ops[op_index].scenarios
     }
 
     pub fn operation(&self, index: usize) -> &Operation {
@@ -200,12 +287,34 @@ impl Mock {
             Routed::NotFound => return self.not_found(req.method, req.path),
         };
         let head = req.method == Method::Head;
+        let prefs = match choose::preferences(req.headers) {
+            Ok(p) => p,
+            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+        };
+        let mut answer = match self.check_request(operation, &path_params, req, accept, head) {
+            Some(rejection) => rejection,
+            None => self.choose_and_render(operation, &path_params, req, &prefs, accept, head),
+        };
+        answer.delay = self.delay(operation, &prefs);
+        answer.fault = prefs.fault;
+        answer
+    }
+
+    /// Validation: `Some(answer)` when the request is rejected.
+    fn check_request(
+        &self,
+        operation: usize,
+        path_params: &[(String, String)],
+        req: &Request,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Option<Answer> {
         if self.options.validate == ValidateMode::Off {
-            return self.answer_operation(operation, None, accept, head);
+            return None;
         }
         let op = &self.api.operations[operation];
         let parts = RequestParts {
-            path_params: &path_params,
+            path_params,
             query: req.query,
             headers: req.headers,
             body: req.body,
@@ -218,7 +327,7 @@ impl Mock {
             &parts,
         );
         let (status, title, violations, challenge) = match outcome {
-            Outcome::Valid => return self.answer_operation(operation, None, accept, head),
+            Outcome::Valid => return None,
             Outcome::Unauthorized(denied) => (
                 401,
                 "Unauthorized",
@@ -235,7 +344,6 @@ impl Mock {
             }
         };
         if self.options.validate == ValidateMode::Warn {
-            let mut answer = self.answer_operation(operation, None, accept, head);
             for v in &violations {
                 eprintln!(
                     "warning: {} {}: {} {}: {}",
@@ -246,8 +354,12 @@ impl Mock {
                     v.message
                 );
             }
+            // The answer is made normally; the violations ride along in a header.
+            let prefs = choose::preferences(req.headers).unwrap_or_default();
+            let mut answer =
+                self.choose_and_render(operation, path_params, req, &prefs, accept, head);
             push_violations_header(&mut answer, &violations);
-            return answer;
+            return Some(answer);
         }
         let mut answer = self.reject(operation, status, title, &violations, accept, head);
         if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
@@ -255,7 +367,205 @@ impl Mock {
                 .headers
                 .push((http::header::WWW_AUTHENTICATE, challenge));
         }
+        Some(answer)
+    }
+
+    /// The choose step: explicit wishes, then chaos, then the closest scenario, then the
+    /// default; then render, saying in `x-stubborn-match` what was chosen and why.
+    fn choose_and_render(
+        &self,
+        operation: usize,
+        path_params: &[(String, String)],
+        req: &Request,
+        prefs: &Preferences,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Answer {
+        let op = &self.api.operations[operation];
+        let compiled = &self.ops[operation];
+        let seed = match (prefs.seed, prefs.dynamic) {
+            (Some(s), _) => Some(s),
+            (None, Some(true)) => Some(self.next_seed()),
+            (None, Some(false)) => None,
+            (None, None) => self.options.dynamic.then(|| self.next_seed()),
+        };
+        let (mut choice, note) = if prefs.code.is_some() || prefs.example.is_some() {
+            let mut parts = Vec::new();
+            if let Some(c) = prefs.code {
+                parts.push(format!("code={c}"));
+            }
+            if let Some(e) = &prefs.example {
+                parts.push(format!("example={e}"));
+            }
+            if let Some(code) = prefs.code.filter(|c| *c >= 500) {
+                if respond::response_for_code(op, code).is_none() {
+                    return self.server_error(op, code, "asked for with Prefer");
+                }
+            }
+            let choice = Choice {
+                status: prefs.code,
+                example: prefs.example.clone(),
+                ..Choice::default()
+            };
+            (choice, format!("explicit; {}", parts.join(" ")))
+        } else if let Some(answer) = self.chaos(op) {
+            return answer;
+        } else {
+            self.closest(operation, path_params, req)
+                .unwrap_or_else(|| match &compiled.default_example {
+                    Some(name) => match compiled.scenarios.iter().find(|s| &s.name == name) {
+                        Some(s) => (
+                            choice_of(&s.target),
+                            format!("default; x-stubborn-default={name}"),
+                        ),
+                        None => (
+                            Choice {
+                                example: Some(name.clone()),
+                                ..Choice::default()
+                            },
+                            format!("default; x-stubborn-default={name}"),
+                        ),
+                    },
+                    None => (Choice::default(), "default".to_string()),
+                })
+        };
+        if choice.example.is_none() && choice.body.is_none() {
+            choice.seed = seed;
+        }
+        let mut answer = self.render_choice(operation, &choice, accept, head);
+        if let Ok(v) = HeaderValue::from_str(&note) {
+            answer
+                .headers
+                .push((HeaderName::from_static(MATCH_HEADER), v));
+        }
         answer
+    }
+
+    /// The scenario closest to the request, if any shares something with it.
+    fn closest(
+        &self,
+        operation: usize,
+        path_params: &[(String, String)],
+        req: &Request,
+    ) -> Option<(Choice, String)> {
+        let compiled = &self.ops[operation];
+        if compiled.scenarios.is_empty() {
+            return None;
+        }
+        let query = req
+            .query
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let body = if compiled.scenarios_read_body && !req.body.is_empty() {
+            let ct = req
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if negotiate::essence(ct) == ("application".into(), "x-www-form-urlencoded".into()) {
+                let m: serde_json::Map<String, Value> = form_urlencoded::parse(req.body)
+                    .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                    .collect();
+                Some(Value::Object(m))
+            } else {
+                serde_json::from_slice(req.body).ok()
+            }
+        } else {
+            None
+        };
+        let view = RequestView {
+            path_params,
+            query,
+            headers: req.headers,
+            body,
+        };
+        let (i, score, matched) = choose::best(&compiled.scenarios, &view)?;
+        let s = &compiled.scenarios[i];
+        Some((
+            choice_of(&s.target),
+            format!(
+                "scenario={}; score={score}; matched={}",
+                s.name,
+                matched.join(",")
+            ),
+        ))
+    }
+
+    /// `--chaos`: with the configured probability, a server error instead of the answer.
+    fn chaos(&self, op: &Operation) -> Option<Answer> {
+        if self.options.chaos <= 0.0 {
+            return None;
+        }
+        let roll = (self.next_seed() >> 11) as f64 / (1u64 << 53) as f64;
+        if roll >= self.options.chaos {
+            return None;
+        }
+        let documented = op.responses.iter().find_map(|r| match r.status {
+            crate::model::StatusKey::Code(c) if c >= 500 => Some(c),
+            crate::model::StatusKey::Range(5) => Some(500),
+            _ => None,
+        });
+        Some(match documented {
+            Some(code) => {
+                let mut a = self.answer_operation(self.index_of(op), Some(code), None, false);
+                if let Ok(v) = HeaderValue::from_str("chaos") {
+                    a.headers.push((HeaderName::from_static(MATCH_HEADER), v));
+                }
+                a
+            }
+            None => {
+                let code = if roll < self.options.chaos / 2.0 {
+                    500
+                } else {
+                    503
+                };
+                self.server_error(op, code, "simulated by --chaos")
+            }
+        })
+    }
+
+    fn index_of(&self, op: &Operation) -> usize {
+        self.api
+            .operations
+            .iter()
+            .position(|o| std::ptr::eq(o, op))
+            .unwrap_or_default()
+    }
+
+    /// A simulated server error the operation does not document.
+    fn server_error(&self, op: &Operation, code: u16, why: &str) -> Answer {
+        let title = match code {
+            503 => "Service Unavailable",
+            502 => "Bad Gateway",
+            504 => "Gateway Timeout",
+            _ => "Internal Server Error",
+        };
+        let mut a = Answer::problem(&Problem::new(
+            code,
+            title,
+            format!(
+                "a simulated server error for {} {} ({why})",
+                op.method, op.path
+            ),
+        ));
+        if let Ok(v) = HeaderValue::from_str("simulated server error") {
+            a.headers.push((HeaderName::from_static(MATCH_HEADER), v));
+        }
+        a
+    }
+
+    /// How long to wait before answering: `Prefer: delay`, else `x-stubborn-delay`, else `--delay`.
+    fn delay(&self, operation: usize, prefs: &Preferences) -> Option<std::time::Duration> {
+        let (lo, hi) = match prefs.delay_ms {
+            Some(ms) => (ms, ms),
+            None => self.ops[operation].delay.or(self.options.delay)?,
+        };
+        let ms = if hi > lo {
+            lo + self.next_seed() % (hi - lo + 1)
+        } else {
+            lo
+        };
+        (ms > 0).then(|| std::time::Duration::from_millis(ms.min(600_000)))
     }
 
     /// The answer to a request that breaks the contract: the response the operation documents
@@ -327,55 +637,88 @@ impl Mock {
         accept: Option<&str>,
         head: bool,
     ) -> Answer {
+        self.render_choice(
+            op_index,
+            &Choice {
+                status,
+                ..Choice::default()
+            },
+            accept,
+            head,
+        )
+    }
+
+    /// Renders what the choose step decided: the response, its media type by `accept`, and the
+    /// body (a named example, an inline body, a generated one, or the default).
+    pub fn render_choice(
+        &self,
+        op_index: usize,
+        choice: &Choice,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Answer {
         let op = &self.api.operations[op_index];
         let compiled = &self.ops[op_index];
-        let ri = match status {
-            Some(code) => respond::response_for_code(op, code),
-            None => compiled.default,
+        // The response: by status when one is asked for, else where the named example lives,
+        // else the default.
+        let ri = match (choice.status, &choice.example) {
+            (Some(code), _) => respond::response_for_code(op, code),
+            (None, Some(name)) => op
+                .responses
+                .iter()
+                .position(|r| r.content.iter().any(|m| has_example(m, name)))
+                .or(compiled.default),
+            (None, None) => compiled.default,
         };
         let Some(ri) = ri else {
-            if let Some(code) = status {
-                let documented: Vec<String> =
-                    op.responses.iter().map(|r| r.status.to_string()).collect();
-                return Answer::problem(
-                    &Problem::new(
-                        404,
-                        "Response Not Documented",
-                        format!(
-                            "{} {} documents no {code} response; it documents {}",
-                            op.method,
-                            op.path,
-                            documented.join(", ")
-                        ),
-                    )
-                    .with("documented", Value::from(documented)),
-                );
+            if let Some(code) = choice.status {
+                return self.undocumented_code(op, code);
             }
             // An operation without responses answers an empty 200: the document allows anything.
-            return Answer {
-                status: 200,
-                headers: Vec::new(),
-                body: Bytes::new(),
-            };
+            return Answer::empty(200);
         };
         let resp = &compiled.responses[ri];
-        let code = match (status, op.responses[ri].status) {
+        let code = match (choice.status, op.responses[ri].status) {
             (Some(c), _) => c,
             (None, key) => key.serve_code(),
         };
         let mut headers = self.headers(op_index, ri).clone();
+        for (k, v) in &choice.headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                headers.retain(|(n, _)| *n != k);
+                headers.push((k, v));
+            }
+        }
         if resp.media.is_empty() {
             return Answer {
                 status: code,
                 headers,
                 body: Bytes::new(),
+                ..Answer::empty(code)
             };
         }
-        let Some(mi) = negotiate::choose(accept, &resp.available) else {
-            let offered: Vec<&str> = op.responses[ri]
-                .content
+        // With a named example, only the media types that carry it are candidates.
+        let candidates: Vec<usize> = match &choice.example {
+            Some(name) => (0..resp.media.len())
+                .filter(|&mi| has_example(&op.responses[ri].content[mi], name))
+                .collect(),
+            None => (0..resp.media.len()).collect(),
+        };
+        if candidates.is_empty() {
+            let name = choice.example.as_deref().unwrap_or_default();
+            return self.unknown_example(op, name);
+        }
+        let available: Vec<(String, String)> = candidates
+            .iter()
+            .map(|&mi| resp.available[mi].clone())
+            .collect();
+        let Some(pick) = negotiate::choose(accept, &available) else {
+            let offered: Vec<&str> = candidates
                 .iter()
-                .map(|m| m.media_type.as_str())
+                .map(|&mi| op.responses[ri].content[mi].media_type.as_str())
                 .collect();
             return Answer::problem(
                 &Problem::new(
@@ -392,9 +735,25 @@ impl Mock {
                 .with("available", Value::from(offered)),
             );
         };
+        let mi = candidates[pick];
         let media = &resp.media[mi];
-        let body = if self.options.dynamic {
-            self.dynamic_body(op_index, ri, mi)
+        let model = &op.responses[ri].content[mi];
+        let body = if let Some(value) = &choice.body {
+            Ok(respond::render(
+                &self.api.schemas,
+                &media.wire_type,
+                model.schema,
+                value,
+            ))
+        } else if let Some(name) = &choice.example {
+            let ei = model
+                .examples
+                .iter()
+                .position(|e| e.name.as_deref() == Some(name.as_str()))
+                .unwrap_or_default();
+            Ok(self.example_body(op_index, ri, mi, ei).clone())
+        } else if let Some(seed) = choice.seed {
+            self.generated_body(op_index, ri, mi, seed)
         } else {
             self.static_body(op_index, ri, mi).clone()
         };
@@ -405,6 +764,7 @@ impl Mock {
                     status: code,
                     headers,
                     body: if head { Bytes::new() } else { bytes },
+                    ..Answer::empty(code)
                 }
             }
             Err(e) => Answer::problem(&Problem::new(
@@ -416,6 +776,54 @@ impl Mock {
                 ),
             )),
         }
+    }
+
+    fn undocumented_code(&self, op: &Operation, code: u16) -> Answer {
+        let documented: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+        Answer::problem(
+            &Problem::new(
+                404,
+                "Response Not Documented",
+                format!(
+                    "{} {} documents no {code} response; it documents {}",
+                    op.method,
+                    op.path,
+                    documented.join(", ")
+                ),
+            )
+            .with("documented", Value::from(documented)),
+        )
+    }
+
+    fn unknown_example(&self, op: &Operation, name: &str) -> Answer {
+        let mut names: Vec<String> = Vec::new();
+        for r in &op.responses {
+            for m in &r.content {
+                for e in &m.examples {
+                    if let Some(n) = &e.name {
+                        if !names.contains(n) {
+                            names.push(n.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let detail = if names.is_empty() {
+            format!(
+                "{} {} has no named examples; asked for \"{name}\"",
+                op.method, op.path
+            )
+        } else {
+            format!(
+                "{} {} has no example \"{name}\" there; its examples are {}",
+                op.method,
+                op.path,
+                names.join(", ")
+            )
+        };
+        Answer::problem(
+            &Problem::new(404, "Example Not Found", detail).with("examples", Value::from(names)),
+        )
     }
 
     fn media_model(&self, oi: usize, ri: usize, mi: usize) -> (&Operation, &Response, &MediaType) {
@@ -435,42 +843,58 @@ impl Mock {
         ])
     }
 
-    /// The example or generated body of a variant, rendered once.
+    /// The body of a variant when nothing names an example: its first example, else a body
+    /// generated from the schema; rendered once.
     pub fn static_body(&self, oi: usize, ri: usize, mi: usize) -> &BodyResult {
         self.ops[oi].responses[ri].media[mi].body.get_or_init(|| {
             let (op, resp, media) = self.media_model(oi, ri, mi);
-            let value = if let Some(ex) = media.examples.first() {
-                ex.value.clone()
-            } else if let Some(schema) = media.schema {
-                let opts = GenOptions {
-                    seed: self.variant_seed(op, resp, media),
-                    direction: Direction::Response,
-                    use_examples: true,
-                    ..GenOptions::default()
-                };
-                generate::generate(&self.api.schemas, schema, &opts).map_err(|e| e.to_string())?
-            } else {
+            if !media.examples.is_empty() {
+                return Ok(self.example_body(oi, ri, mi, 0).clone());
+            }
+            let Some(schema) = media.schema else {
                 return Ok(Bytes::new());
             };
+            let opts = GenOptions {
+                seed: self.variant_seed(op, resp, media),
+                direction: Direction::Response,
+                use_examples: true,
+                ..GenOptions::default()
+            };
+            let value =
+                generate::generate(&self.api.schemas, schema, &opts).map_err(|e| e.to_string())?;
             let wire = &self.ops[oi].responses[ri].media[mi].wire_type;
             Ok(respond::render(
                 &self.api.schemas,
                 wire,
-                media.schema,
+                Some(schema),
                 &value,
             ))
         })
     }
 
-    /// A freshly generated body (`--dynamic`); falls back to the static body without a schema.
-    fn dynamic_body(&self, oi: usize, ri: usize, mi: usize) -> BodyResult {
-        let (op, resp, media) = self.media_model(oi, ri, mi);
+    /// Example `ei` of a variant, rendered once.
+    fn example_body(&self, oi: usize, ri: usize, mi: usize, ei: usize) -> &Bytes {
+        let compiled = &self.ops[oi].responses[ri].media[mi];
+        compiled.examples[ei].get_or_init(|| {
+            let (_, _, media) = self.media_model(oi, ri, mi);
+            respond::render(
+                &self.api.schemas,
+                &compiled.wire_type,
+                media.schema,
+                &media.examples[ei].value,
+            )
+        })
+    }
+
+    /// A body generated afresh with `seed` (dynamic mode, `Prefer: dynamic=true` or `seed=`);
+    /// without a schema, the variant's static body.
+    fn generated_body(&self, oi: usize, ri: usize, mi: usize, seed: u64) -> BodyResult {
+        let (_, _, media) = self.media_model(oi, ri, mi);
         let Some(schema) = media.schema else {
             return self.static_body(oi, ri, mi).clone();
         };
-        let n = self.dynamic_counter.fetch_add(1, Ordering::Relaxed);
         let opts = GenOptions {
-            seed: self.variant_seed(op, resp, media) ^ n.wrapping_mul(0x9E3779B97F4A7C15),
+            seed,
             direction: Direction::Response,
             use_examples: false,
             ..GenOptions::default()
@@ -484,6 +908,12 @@ impl Mock {
             Some(schema),
             &value,
         ))
+    }
+
+    /// A fresh seed for one dynamic answer.
+    fn next_seed(&self) -> u64 {
+        let n = self.dynamic_counter.fetch_add(1, Ordering::Relaxed);
+        respond::stable_hash(&[&self.options.seed.to_string(), &n.to_string()])
     }
 
     /// The documented response headers of a variant, with example or generated values.
@@ -518,6 +948,48 @@ impl Mock {
             }
             out
         })
+    }
+}
+
+fn choice_of(target: &Target) -> Choice {
+    match target {
+        Target::Example { example, .. } => Choice {
+            example: Some(example.clone()),
+            ..Choice::default()
+        },
+        Target::Custom {
+            status,
+            example,
+            body,
+            headers,
+        } => Choice {
+            status: Some(*status),
+            example: example.clone(),
+            body: body.clone(),
+            headers: headers.clone(),
+            seed: None,
+        },
+    }
+}
+
+/// `250` or `100..500` (milliseconds).
+pub fn parse_delay(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected milliseconds like 250 or a range like 100..500, got \"{s}\"");
+    match s.split_once("..") {
+        Some((a, b)) => {
+            let (a, b): (u64, u64) = (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            );
+            if a > b {
+                return Err(bad());
+            }
+            Ok((a, b))
+        }
+        None => {
+            let ms = s.trim().parse().map_err(|_| bad())?;
+            Ok((ms, ms))
+        }
     }
 }
 
@@ -578,6 +1050,7 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
                     .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
                 wire_type,
                 body: OnceLock::new(),
+                examples: m.examples.iter().map(|_| OnceLock::new()).collect(),
             }
         })
         .collect();

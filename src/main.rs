@@ -62,6 +62,8 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                 (_, Validate::Warn) => ValidateMode::Warn,
                 (_, Validate::Enforce) => ValidateMode::Enforce,
             },
+            delay: args.delay,
+            chaos: args.chaos,
         },
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()

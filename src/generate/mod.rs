@@ -27,6 +27,7 @@
 
 mod array;
 mod faker;
+mod format;
 mod kw;
 mod number;
 mod object;

@@ -25,9 +25,10 @@ const EXTRA_KEYS: &[&str] = &[
     "reference",
 ];
 
-/// A property picked for the object, with the schemas its value must satisfy and its rank in
-/// the document's order (`usize::MAX` for keys the schema does not declare).
-type Chosen<'a> = (Cow<'a, str>, Conj<'a>, usize);
+/// A property picked for the object, with the schemas its value must satisfy, its rank in the
+/// document's order (`usize::MAX` for keys the schema does not declare) and whether it may be
+/// left out after all (an optional property whose value cannot be generated).
+type Chosen<'a> = (Cow<'a, str>, Conj<'a>, usize, bool);
 
 /// Where a declared property was first found: part index, key and schema.
 type Known<'a> = (usize, &'a String, &'a Value);
@@ -126,7 +127,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let known = Some(found[i]);
             if let Some(&(_, at)) = required.iter().find(|(n, _)| *n == name) {
                 let pc = self.required_conj(conj, name, known, at)?;
-                chosen.push((Cow::Borrowed(name), pc, i));
+                chosen.push((Cow::Borrowed(name), pc, i, false));
                 continue;
             }
             if conj.made().forbid.contains(&name) {
@@ -152,14 +153,14 @@ impl<'a, 'r> Gen<'a, 'r> {
             if excluded || !self.chance(p) {
                 spare.push((excluded, i));
             } else {
-                chosen.push((Cow::Borrowed(name), pc, i));
+                chosen.push((Cow::Borrowed(name), pc, i, true));
                 optional_room -= 1;
             }
         }
         for &(name, at) in &required {
             if !declared.contains(&name) {
                 let pc = self.required_conj(conj, name, None, at)?;
-                chosen.push((Cow::Borrowed(name), pc, usize::MAX));
+                chosen.push((Cow::Borrowed(name), pc, usize::MAX, false));
             }
         }
         // minProperties: spare declared properties first (direction-excluded ones last).
@@ -170,10 +171,10 @@ impl<'a, 'r> Gen<'a, 'r> {
                 if let Some((_, i)) = spare.next() {
                     let name = declared[i];
                     if let Ok(Some(pc)) = self.property_conj(conj, name, Some(found[i])) {
-                        chosen.push((Cow::Borrowed(name), pc, i));
+                        chosen.push((Cow::Borrowed(name), pc, i, false));
                     }
                 } else if let Some((name, pc)) = self.extra_property(conj, &chosen)? {
-                    chosen.push((Cow::Owned(name), pc, usize::MAX));
+                    chosen.push((Cow::Owned(name), pc, usize::MAX, false));
                 } else {
                     let at = self.at_key(conj.at, "minProperties");
                     return Err(self.err(
@@ -208,7 +209,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     break;
                 }
                 match self.extra_property(conj, &chosen)? {
-                    Some((name, pc)) => chosen.push((Cow::Owned(name), pc, usize::MAX)),
+                    Some((name, pc)) => chosen.push((Cow::Owned(name), pc, usize::MAX, true)),
                     None => break,
                 }
             }
@@ -237,7 +238,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         self.objs.push(ObjCtx::default());
         let mark = self.active.len();
         self.active.extend(conj.parts.iter().map(|p| addr(p.map)));
-        let result = self.fill_object(chosen, &forced, personish);
+        let result = self.fill_object(chosen, &forced, personish, min_props);
         self.active.truncate(mark);
         self.objs.pop();
         result
@@ -265,9 +266,11 @@ impl<'a, 'r> Gen<'a, 'r> {
         chosen: Vec<Chosen<'a>>,
         forced: &[(&'a str, Value)],
         personish: bool,
+        min_props: u64,
     ) -> Result<Value, GenError> {
         let mut out = Map::with_capacity(chosen.len());
-        for (name, pc, _) in chosen {
+        let mut room = (chosen.len() as u64).saturating_sub(min_props);
+        for (name, pc, _, optional) in chosen {
             let fixed = forced
                 .iter()
                 .find(|(k, _)| *k == name)
@@ -296,7 +299,15 @@ impl<'a, 'r> Gen<'a, 'r> {
                     self.depth += 1;
                     let r = self.gen(pc, hint);
                     self.depth -= 1;
-                    r?
+                    match r {
+                        Ok(v) => v,
+                        // An optional property that cannot be generated is simply left out.
+                        Err(_) if optional && room > 0 && !self.exhausted() => {
+                            room -= 1;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
             };
             out.insert(name.into_owned(), value);
@@ -323,11 +334,11 @@ impl<'a, 'r> Gen<'a, 'r> {
                     continue;
                 };
                 for dep in deps.iter().filter_map(Value::as_str) {
-                    if chosen.iter().any(|(n, _, _)| n == dep) {
+                    if chosen.iter().any(|(n, ..)| n == dep) {
                         continue;
                     }
                     match self.property_conj(conj, dep, None)? {
-                        Some(c) => chosen.push((Cow::Borrowed(dep), c, rank(declared, dep))),
+                        Some(c) => chosen.push((Cow::Borrowed(dep), c, rank(declared, dep), false)),
                         None => {
                             let at = self.at_key(p.ptr, "dependentRequired");
                             return Err(self.err(
@@ -479,7 +490,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     format!("{base}{attempt}")
                 }
             };
-            if taken.iter().any(|(n, _, _)| *n == candidate) {
+            if taken.iter().any(|(n, ..)| *n == candidate) {
                 continue;
             }
             if let Some(pc) = self.property_conj(conj, &candidate, None)? {

@@ -4,7 +4,7 @@
 
 use super::faker::{Kind, TextStyle};
 use super::kw::as_u64;
-use super::{pattern, Conj, Gen, GenError, Hint, Ptr};
+use super::{format, pattern, Conj, Gen, GenError, Hint, Ptr};
 use serde_json::Value;
 
 /// Longest string generated; a larger `minLength` is reported as unsatisfiable in practice.
@@ -19,6 +19,12 @@ struct StringRules<'a> {
 }
 
 impl StringRules<'_> {
+    /// Lengths, patterns and `format`: for candidates not built for the format.
+    fn accepts_all(&self, s: &str) -> bool {
+        self.accepts(s) && self.format.is_none_or(|f| format::is_valid(f, s))
+    }
+
+    /// Lengths and patterns: for candidates built for the format (valid by construction).
     fn accepts(&self, s: &str) -> bool {
         if self.lo > 0 || self.hi.is_some() {
             let n = s.chars().count();
@@ -84,21 +90,25 @@ impl<'a, 'r> Gen<'a, 'r> {
         let (lo, hi) = (rules.lo, rules.hi);
         if hint.explicit {
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
-                if rules.accepts(&s) {
+                if rules.accepts_all(&s) {
                     return Ok(Value::String(s));
                 }
             }
         }
         if let Some(f) = rules.format {
-            if let Some(s) = self.format_string(f, lo, hi, hint.kind) {
-                if rules.accepts(&s) {
-                    return Ok(Value::String(s));
+            // Patterns on top of a format (`^2024-` on a date) may need a few draws.
+            let tries = if rules.patterns.is_empty() { 1 } else { 32 };
+            for _ in 0..tries {
+                match self.format_string(f, lo, hi, hint.kind) {
+                    Some(s) if rules.accepts(&s) => return Ok(Value::String(s)),
+                    Some(_) => {}
+                    None => break,
                 }
             }
         }
         if !hint.explicit && hint.kind != Kind::None {
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
-                if rules.accepts(&s) {
+                if rules.accepts_all(&s) {
                     return Ok(Value::String(s));
                 }
             }
@@ -106,7 +116,23 @@ impl<'a, 'r> Gen<'a, 'r> {
         if !rules.patterns.is_empty() {
             return self.string_from_patterns(&rules).map(Value::String);
         }
-        Ok(Value::String(self.text(lo, hi, 5, 24, TextStyle::Words)))
+        for _ in 0..4 {
+            let s = self.text(lo, hi, 5, 24, TextStyle::Words);
+            if rules.accepts_all(&s) {
+                return Ok(Value::String(s));
+            }
+            if rules.format.is_none() {
+                break;
+            }
+        }
+        let at = self.at_key(conj.at, "format");
+        Err(self.err(
+            at,
+            format!(
+                "no `{}` string fits the length bounds",
+                rules.format.unwrap_or("string")
+            ),
+        ))
     }
 
     /// A string matching every pattern within the length bounds: sampled from each pattern
@@ -127,7 +153,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 let Some(s) = compiled.sample(self.rng, cap) else {
                     break;
                 };
-                if rules.accepts(&s) {
+                if rules.accepts_all(&s) {
                     return Ok(s);
                 }
                 let n = s.chars().count();
@@ -135,13 +161,13 @@ impl<'a, 'r> Gen<'a, 'r> {
                     // Unanchored patterns still match with text around the match.
                     let filler = self.text(lo - n, Some(lo - n), lo - n, lo - n, TextStyle::Words);
                     for padded in [format!("{s}{filler}"), format!("{filler}{s}")] {
-                        if rules.accepts(&padded) {
+                        if rules.accepts_all(&padded) {
                             return Ok(padded);
                         }
                     }
                 } else if let Some(h) = hi.filter(|h| n > *h) {
                     let cut: String = s.chars().take(h).collect();
-                    if rules.accepts(&cut) {
+                    if rules.accepts_all(&cut) {
                         return Ok(cut);
                     }
                 }
@@ -262,7 +288,14 @@ impl<'a, 'r> Gen<'a, 'r> {
                 2 => format!("PT{}M", self.between(1, 59)),
                 _ => format!("P{}DT{}H", self.between(1, 14), self.between(1, 23)),
             },
-            "email" | "idn-email" => self.persona().email,
+            "email" | "idn-email" => {
+                let email = self.persona().email;
+                if hi.is_some_and(|h| email.len() > h) {
+                    short_email(hi.unwrap_or(6))?
+                } else {
+                    email
+                }
+            }
             "uuid" | "guid" => self.uuid(),
             "uri" | "url" | "iri" => {
                 if kind == Kind::Image {
@@ -351,4 +384,12 @@ fn push_word(out: &mut String, w: &str, capital: bool) {
         }
     }
     out.push_str(chars.as_str());
+}
+
+/// The shortest believable addresses, for tight `maxLength`s (`a@b.io` is 6 characters).
+fn short_email(max: usize) -> Option<String> {
+    ["ann@ex.io", "a@ex.io", "a@b.io"]
+        .into_iter()
+        .find(|e| e.len() <= max)
+        .map(str::to_string)
 }

@@ -398,11 +398,21 @@ fn x_faker_hints_are_honoured() {
             gen_inline(json!({"type": "string", "x-faker": "internet.email"}), seed).expect("v");
         assert!(v.as_str().is_some_and(|s| s.contains('@')), "{v}");
         let v = gen_inline(
-            json!({"type": "string", "format": "date", "x-stubborn-faker": "datatype.uuid"}),
+            json!({"type": "string", "x-stubborn-faker": "datatype.uuid"}),
             seed,
         )
         .expect("v");
         assert_eq!(v.as_str().map(str::len), Some(36), "{v}");
+        // A hint that contradicts an asserted format yields to it.
+        let v = gen_inline(
+            json!({"type": "string", "format": "date", "x-faker": "datatype.uuid"}),
+            seed,
+        )
+        .expect("v");
+        assert!(
+            v.as_str().is_some_and(|s| format::is_valid("date", s)),
+            "{v}"
+        );
     }
 }
 

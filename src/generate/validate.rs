@@ -5,12 +5,12 @@
 //! branch, whether a `not` or `if` matches. Subschemas have no id in the store, so the
 //! `jsonschema` validator cannot be used for them without compiling a validator per question.
 //! This checker covers the 2020-12 assertion keywords the generator relies on, with the same
-//! semantics as `jsonschema` (including its decimal reading of `multipleOf` and its regex
-//! dialect). `format` is an annotation in 2020-12 and is not checked; `unevaluated*` are
+//! semantics as `jsonschema` (including its decimal reading of `multipleOf`, its regex
+//! dialect and, like the store's validator, asserted `format`s); `unevaluated*` are
 //! approximated. The final word is always `SchemaStore::check` in [`super::generate`].
 
 use super::kw::{as_array, as_f64, as_object, as_u64, is_true, Kw};
-use super::pattern;
+use super::{format, pattern};
 use crate::schema::SchemaStore;
 use serde_json::{Map, Number, Value};
 
@@ -445,8 +445,13 @@ fn string_ok(kw: &Kw<'_>, s: &str) -> bool {
             return false;
         }
     }
-    match kw.pattern().and_then(Value::as_str) {
-        Some(p) => pattern::is_match(p, s),
+    if let Some(p) = kw.pattern().and_then(Value::as_str) {
+        if !pattern::is_match(p, s) {
+            return false;
+        }
+    }
+    match kw.format().and_then(Value::as_str) {
+        Some(f) => format::is_valid(f, s),
         None => true,
     }
 }

@@ -1,6 +1,7 @@
 //! Choose and render: which documented response answers, in which media type, with which
 //! bytes. Pure functions over the model; the HTTP layer only copies the result onto the wire.
 
+pub mod choose;
 pub mod negotiate;
 pub mod problem;
 pub mod xml;

@@ -65,7 +65,7 @@ pub async fn serve(
                         Ok(b) => b,
                         Err(answer) => return finish(answer, &http, &headers),
                     };
-                    handle(
+                    let answer = handle(
                         &mock,
                         &http,
                         &method,
@@ -73,7 +73,12 @@ pub async fn serve(
                         query.as_deref(),
                         &headers,
                         &body,
-                    )
+                    );
+                    // Simulated latency: a timer, so other requests go on meanwhile.
+                    if let Some(delay) = answer.delay {
+                        tokio::time::sleep(delay).await;
+                    }
+                    finish(answer, &http, &headers)
                 }
             },
         )
@@ -146,8 +151,8 @@ pub fn handle(
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
-) -> warp::reply::Response {
-    let answer = match Method::parse(method.as_str()) {
+) -> Answer {
+    match Method::parse(method.as_str()) {
         Some(Method::Options) => options(mock, http, path, headers),
         Some(m) => mock.handle(&Request {
             method: m,
@@ -161,8 +166,7 @@ pub fn handle(
             "Method Not Allowed",
             format!("{method} is not an HTTP method an OpenAPI document can describe"),
         )),
-    };
-    finish(answer, http, headers)
+    }
 }
 
 /// The answer as an HTTP response, with CORS headers when they are on.
@@ -226,9 +230,8 @@ fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> 
         }
     }
     Answer {
-        status: 204,
         headers: out,
-        body: Bytes::new(),
+        ..Answer::empty(204)
     }
 }
 
