@@ -820,6 +820,8 @@ impl<'a, 'r> Gen<'a, 'r> {
         let discriminator = kw::as_object(self.kw(&part).discriminator());
         let rounds = if exclusive { 3 } else { 1 };
         let mut last_err = None;
+        // Per branch, a value that matched it and others too, for the repair below.
+        let mut overlapping: Vec<(Value, Conj<'a>, usize)> = Vec::new();
         for _ in 0..rounds {
             for &i in &order {
                 if self.exhausted() {
@@ -839,6 +841,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                         c.made_mut().forced.push((prop, Value::String(value)));
                     }
                 }
+                let kept = exclusive.then(|| c.clone());
                 match self.gen(c, hint) {
                     Ok(v) => {
                         if !exclusive
@@ -853,12 +856,83 @@ impl<'a, 'r> Gen<'a, 'r> {
                             at,
                             "could not generate a value matching exactly one `oneOf` branch",
                         ));
+                        if let Some(c) = kept {
+                            if !overlapping.iter().any(|(_, _, b)| *b == i) {
+                                overlapping.push((v, c, i));
+                            }
+                        }
                     }
                     Err(e) => last_err = Some(e),
                 }
             }
         }
+        for (v, c, i) in overlapping {
+            if let Some(v) = self.separate_branches(v, &c, branches, i) {
+                return Ok(v);
+            }
+        }
         Err(last_err.unwrap_or_else(|| self.err(at, "no branch could be generated")))
+    }
+
+    /// Last resort for overlapping `oneOf` branches (a branch that only adds optional
+    /// properties to another matches everything the other does): give the object a property
+    /// that another branch declares, with a value that branch rejects and `conj` (the chosen
+    /// branch and everything else) accepts. Odd data, but valid where nothing else is.
+    fn separate_branches(
+        &mut self,
+        mut v: Value,
+        conj: &Conj<'a>,
+        branches: &'a [Value],
+        chosen: usize,
+    ) -> Option<Value> {
+        const WRONG: [fn() -> Value; 6] = [
+            || Value::Null,
+            || Value::Bool(false),
+            || Value::from(0),
+            || Value::String(String::new()),
+            || Value::Array(Vec::new()),
+            || Value::Object(Map::new()),
+        ];
+        for (j, branch) in branches.iter().enumerate() {
+            if j == chosen || !validate::is_valid(self.store, branch, &v) {
+                continue;
+            }
+            let mut other = Conj::new(conj.at);
+            self.flatten_into(&mut other, branch, conj.at).ok()?;
+            let names: Vec<&'a str> = other
+                .parts
+                .iter()
+                .filter_map(|p| kw::as_object(self.kw(p).properties()))
+                .flat_map(|props| props.keys().map(String::as_str))
+                .collect();
+            let mut separated = false;
+            'names: for name in names {
+                if v.get(name).is_some() {
+                    continue;
+                }
+                for wrong in WRONG {
+                    let mut candidate = v.clone();
+                    if let Value::Object(obj) = &mut candidate {
+                        obj.insert(name.to_string(), wrong());
+                    }
+                    if !validate::is_valid(self.store, branch, &candidate)
+                        && self.fits(conj, &candidate)
+                    {
+                        v = candidate;
+                        separated = true;
+                        break 'names;
+                    }
+                }
+            }
+            if !separated {
+                return None;
+            }
+        }
+        let exclusive = branches
+            .iter()
+            .enumerate()
+            .all(|(j, b)| j == chosen || !validate::is_valid(self.store, b, &v));
+        exclusive.then_some(v)
     }
 
     /// Branch indices in random order, with branches that only admit `null` last (so

@@ -134,9 +134,16 @@ fn sampling_hir(source: &str) -> Option<Hir> {
     Some(simplify(hir))
 }
 
-/// Removes `(?=…)`, `(?!…)`, `(?<=…)` and `(?<!…)` groups from a pattern's source text.
+/// Removes `(?=…)`, `(?!…)`, `(?<=…)` and `(?<!…)` groups and backreferences (`\1`) from a
+/// pattern's source text: what `rand_regex` cannot sample. Samples are checked against the
+/// real pattern afterwards.
 fn strip_lookarounds(source: &str) -> std::borrow::Cow<'_, str> {
-    if !source.contains("(?=")
+    let has_backref = source
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && (b'1'..=b'9').contains(&w[1]));
+    if !has_backref
+        && !source.contains("(?=")
         && !source.contains("(?!")
         && !source.contains("(?<=")
         && !source.contains("(?<!")
@@ -150,11 +157,24 @@ fn strip_lookarounds(source: &str) -> std::borrow::Cow<'_, str> {
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' {
-            out.push(c);
-            if let Some(&next) = chars.get(i + 1) {
-                out.push(next);
+            match chars.get(i + 1) {
+                Some(d) if !in_class && ('1'..='9').contains(d) => {
+                    // A backreference: drop it with its digits.
+                    i += 2;
+                    while chars.get(i).is_some_and(char::is_ascii_digit) {
+                        i += 1;
+                    }
+                }
+                Some(&next) => {
+                    out.push(c);
+                    out.push(next);
+                    i += 2;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
             }
-            i += 2;
             continue;
         }
         if in_class {
@@ -285,6 +305,7 @@ mod tests {
 
     #[test]
     fn lookarounds_are_stripped_for_sampling() {
+        assert_eq!(strip_lookarounds(r"([ab])(,\1)*[\1]"), r"([ab])(,)*[\1]");
         assert_eq!(
             strip_lookarounds(r"^(?=.*\d)(?!x)[a-z\d]{8}$"),
             r"^[a-z\d]{8}$"

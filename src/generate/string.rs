@@ -173,6 +173,14 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
         }
+        // Patterns the sampler cannot build from (or only builds badly for) may still accept
+        // ordinary text.
+        for _ in 0..8 {
+            let s = self.text(lo, hi, 3, 16, TextStyle::OneWord);
+            if rules.accepts_all(&s) {
+                return Ok(s);
+            }
+        }
         let at = rules.patterns.first().map_or(Ptr(0), |(_, p)| *p);
         Err(self.err(
             at,

@@ -498,3 +498,42 @@ fn error_pointers_follow_refs() {
     assert_eq!(e.pointer, "#/$defs/Age");
     assert_eq!(e.to_string(), format!("#/$defs/Age: {}", e.message));
 }
+
+#[test]
+fn overlapping_one_of_branches_are_separated() {
+    // Every `Snapshot` is an `Action`, so only an `Action` that a `Snapshot` rejects works.
+    let s = store(vec![
+        (
+            "Action",
+            json!({"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string", "enum": ["reboot", "snapshot"]}}}),
+        ),
+        (
+            "Snapshot",
+            json!({"allOf": [{"$ref": "#/$defs/Action"},
+                {"type": "object", "properties": {"name": {"type": "string"}}}]}),
+        ),
+        (
+            "Either",
+            json!({"oneOf": [{"$ref": "#/$defs/Action"}, {"$ref": "#/$defs/Snapshot"}]}),
+        ),
+    ]);
+    for seed in 0..10 {
+        let v = gen_key(&s, "Either", seed);
+        assert!(v.get("name").is_some_and(|n| !n.is_string()), "{v}");
+    }
+}
+
+#[test]
+fn optional_properties_that_cannot_be_generated_are_left_out() {
+    for seed in 0..10 {
+        let v = gen_inline(
+            json!({"type": "object", "required": ["a"], "properties": {
+                "a": {"type": "string"},
+                "b": {"type": "string", "format": "hostname", "enum": ["not_a_host"]}}}),
+            seed,
+        )
+        .expect("v");
+        assert!(v.get("a").is_some() && v.get("b").is_none(), "{v}");
+    }
+}

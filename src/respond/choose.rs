@@ -409,24 +409,25 @@ fn custom_scenario(op: &Operation, entry: &Value) -> Result<Scenario, String> {
                 .as_object()
                 .ok_or_else(|| format!("`when.{kind}` must map names to values"))?;
             for (key, expected) in values {
-                let source =
-                    match kind.as_str() {
-                        "path" => Source::Path(key.clone()),
-                        "query" => Source::Query(key.clone()),
-                        "header" => Source::Header(key.to_ascii_lowercase()),
-                        "cookie" => Source::Cookie(key.clone()),
-                        "body" => {
-                            if !(key.is_empty() || key.starts_with('/')) {
-                                return Err(format!(
-                                    "`when.body` keys are JSON pointers like /name, got \"{key}\""
-                                ));
-                            }
-                            Source::Body(key.clone())
+                let source = match kind.as_str() {
+                    "path" => Source::Path(key.clone()),
+                    "query" => Source::Query(key.clone()),
+                    "header" => Source::Header(key.to_ascii_lowercase()),
+                    "cookie" => Source::Cookie(key.clone()),
+                    "body" => {
+                        if !(key.is_empty() || key.starts_with('/')) {
+                            return Err(format!(
+                                "`when.body` keys are JSON pointers like /name, got \"{key}\""
+                            ));
                         }
-                        other => return Err(format!(
+                        Source::Body(key.clone())
+                    }
+                    other => {
+                        return Err(format!(
                             "unknown `when` source \"{other}\" (path, query, header, cookie, body)"
-                        )),
-                    };
+                        ))
+                    }
+                };
                 let expect = match expected.get("regex").and_then(Value::as_str) {
                     Some(r) if expected.as_object().is_some_and(|o| o.len() == 1) => Expect::Regex(
                         regex::Regex::new(r)
