@@ -326,3 +326,67 @@ async fn chaos_rate_within_statistical_bounds() {
         );
     }
 }
+
+/// Sends one raw HTTP/1.1 request and reads until the server closes: what a client sees.
+fn raw_exchange(base: &str, request: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    out
+}
+
+#[test]
+fn fault_reset_closes_without_an_answer() {
+    let base = server().base.clone();
+    let got = raw_exchange(
+        &base,
+        "GET /pets/1 HTTP/1.1\r\nHost: x\r\nPrefer: fault=reset\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        got.is_empty(),
+        "expected no bytes, got {:?}",
+        String::from_utf8_lossy(&got)
+    );
+    // The server itself is fine afterwards.
+    let ok = raw_exchange(
+        &base,
+        "GET /pets/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        ok.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&ok)
+    );
+}
+
+#[test]
+fn fault_truncate_sends_part_of_the_announced_body() {
+    let base = server().base.clone();
+    let got = raw_exchange(
+        &base,
+        "GET /pets/1 HTTP/1.1\r\nHost: x\r\nPrefer: fault=truncate\r\nConnection: close\r\n\r\n",
+    );
+    let text = String::from_utf8_lossy(&got).to_string();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let announced: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .expect("content-length");
+    assert!(
+        body.len() < announced,
+        "sent {} of {announced} bytes",
+        body.len()
+    );
+    assert!(!body.is_empty());
+}

@@ -171,6 +171,9 @@ const MAX_PARTS: usize = 256;
 /// Schema positions visited per value; bounds `oneOf` retries multiplying through nesting and
 /// very large arrays.
 const MAX_NODES: usize = 400_000;
+/// Schema positions after which the rest of a value is generated minimal, so bodies of
+/// schemas with wide, deep optional structure (Stripe's expandable objects) stay small.
+const SOFT_NODES: usize = 2_000;
 /// Depth past `max_depth` at which a schema whose required properties never bottom out is
 /// declared unsatisfiable.
 const DEPTH_SLACK: usize = 48;
@@ -529,9 +532,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         self.ptrs.child(k, Seg::Idx(i))
     }
 
-    /// Past `max_depth`: produce the smallest valid values.
+    /// Past `max_depth` (or a large body already): produce the smallest valid values.
     fn minimal(&self) -> bool {
-        self.depth > self.max_depth
+        self.depth > self.max_depth || self.nodes > SOFT_NODES
     }
 
     fn exhausted(&self) -> bool {
@@ -936,7 +939,9 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// Branch indices in random order, with branches that only admit `null` last (so
-    /// `anyOf: [X, {type: null}]` usually yields an X).
+    /// `anyOf: [X, {type: null}]` usually yields an X). Below the top levels, scalar branches
+    /// come first: `anyOf: [string, Customer]` (an id or the expanded object) then stays an id,
+    /// which keeps bodies of heavily linked schemas small.
     fn branch_order(&mut self, branches: &[Value]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..branches.len()).collect();
         for i in (1..order.len()).rev() {
@@ -944,13 +949,20 @@ impl<'a, 'r> Gen<'a, 'r> {
             order.swap(i, j);
         }
         let minimal = self.minimal();
+        let nested = self.depth >= 2;
         let store = self.store;
-        let only_null = |i: &usize| {
-            let s = store.deref(&branches[*i]);
-            s.get("type").is_some_and(|t| ty::parse(t) == ty::NULL)
+        let rank = |i: &usize| {
+            let types = store
+                .deref(&branches[*i])
+                .get("type")
+                .map_or(ty::ALL, ty::parse);
+            let only_null = types == ty::NULL;
+            let scalar = types & (ty::OBJECT | ty::ARRAY) == 0;
+            // Stable partition: non-null first (null first when producing minimal values),
+            // then scalars first where nested.
+            (only_null != minimal, nested && !scalar)
         };
-        // Stable partition: non-null first (or null first when producing minimal values).
-        order.sort_by_key(|i| only_null(i) != minimal);
+        order.sort_by_key(rank);
         order
     }
 

@@ -143,12 +143,17 @@ impl<'a, 'r> Gen<'a, 'r> {
             };
             let excluded = self.direction_excludes(&pc);
             let recursive = pc.parts.iter().any(|p| self.active.contains(&addr(p.map)));
+            // Most optional properties at the top, fewer further down: nested objects of real
+            // APIs are wide, and bodies grow with the product of their widths.
             let p = if recursive {
                 0.35
-            } else if self.depth >= 4 {
-                0.6
             } else {
-                0.9
+                match self.depth {
+                    0 | 1 => 0.9,
+                    2 => 0.7,
+                    3 => 0.5,
+                    _ => 0.3,
+                }
             };
             if excluded || !self.chance(p) {
                 spare.push((excluded, i));

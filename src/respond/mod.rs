@@ -4,6 +4,7 @@
 pub mod choose;
 pub mod negotiate;
 pub mod problem;
+pub mod template;
 pub mod xml;
 
 use crate::model::{Operation, Response, StatusKey};

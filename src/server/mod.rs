@@ -4,6 +4,7 @@
 
 use crate::compile::{Answer, Mock, Request};
 use crate::model::Method;
+use crate::respond::choose::Fault;
 use crate::respond::problem::Problem;
 use crate::route::Routed;
 use bytes::Bytes;
@@ -90,11 +91,115 @@ pub async fn serve(
             );
             Ok::<_, Infallible>(to_response(Answer::problem(&p)))
         });
-    warp::serve(filter)
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    let service = warp::service(filter);
+    run(service, listener, shutdown).await;
+}
+
+/// Why a connection was broken on purpose, or a body failed.
+#[derive(Debug)]
+struct Broken(String);
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Broken {}
+
+type WireBody = http_body_util::combinators::BoxBody<Bytes, Broken>;
+
+/// The accept loop. warp's own `serve` cannot break a connection on purpose, which
+/// `Prefer: fault=reset|truncate` needs, so connections are served here with hyper-util, the
+/// same builder warp uses, around warp's filter as a service.
+async fn run<S>(
+    service: S,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) where
+    S: tower_service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = warp::reply::Response,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    use http_body_util::BodyExt;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Out of file descriptors and the like: wait a moment instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = service.clone();
+        let hyper_service =
+            hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let mut svc = svc.clone();
+                async move {
+                    let Ok(response) = svc.call(req).await;
+                    let fault = response.extensions().get::<Fault>().copied();
+                    match fault {
+                        // An error from the service makes hyper drop the connection unanswered.
+                        Some(Fault::Reset) => {
+                            Err::<http::Response<WireBody>, Broken>(Broken("fault=reset".into()))
+                        }
+                        Some(Fault::Truncate) => Ok(truncated(response).await),
+                        None => Ok(response.map(|b| b.map_err(|e| Broken(e.to_string())).boxed())),
+                    }
+                }
+            });
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder.http1().pipeline_flush(true);
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), hyper_service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    // Requests in flight finish; idle connections close.
+    graceful.shutdown().await;
+}
+
+/// `fault=truncate`: announce the whole body, send half of it, then break the connection.
+async fn truncated(response: warp::reply::Response) -> http::Response<WireBody> {
+    use http_body_util::BodyExt;
+    let (mut parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let full = bytes.len().max(2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    let half = bytes.slice(..bytes.len() / 2);
+    // The first half goes out; the failure comes a moment later, once hyper has flushed it.
+    let frames = futures_util::stream::unfold(Some(half), |state| async move {
+        match state {
+            Some(half) => Some((Ok(http_body::Frame::data(half)), None)),
+            None => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Some((Err(Broken("fault=truncate".into())), None))
+            }
+        }
+    });
+    let body = http_body_util::StreamBody::new(frames);
+    http::Response::from_parts(parts, body.boxed())
 }
 
 /// Reads the body, refusing with 413 as soon as it is known to exceed `limit`: at once from
@@ -237,6 +342,9 @@ fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> 
 
 fn to_response(answer: Answer) -> warp::reply::Response {
     let mut response = warp::reply::Response::new(answer.body.into());
+    if let Some(fault) = answer.fault {
+        response.extensions_mut().insert(fault);
+    }
     *response.status_mut() = http::StatusCode::from_u16(answer.status)
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let h = response.headers_mut();
