@@ -9,6 +9,7 @@
 use crate::generate::{self, Direction, GenOptions};
 use crate::model::{Api, MediaType, Method, Operation, Response};
 use crate::respond::choose::{self, Fault, Preferences, RequestView, Scenario, Target};
+use crate::respond::template::{self, Template};
 use crate::respond::{self, negotiate, problem::Problem};
 use crate::route::{Routed, Router};
 use crate::validate::{self, OpValidator, Outcome, RequestParts, Violation};
@@ -53,6 +54,16 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// The request, as templates in examples see it.
+pub struct RequestContext<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub path_params: &'a [(String, String)],
+    pub query: Option<&'a str>,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
 /// What the choose step decided for one request.
 #[derive(Clone, Debug, Default)]
 pub struct Choice {
@@ -92,6 +103,9 @@ pub struct CompiledMedia {
     body: OnceLock<BodyResult>,
     /// Each documented example, rendered on first use.
     examples: Vec<OnceLock<Bytes>>,
+    /// Examples that use the request (`{{request.path.id}}`) or dynamic variables, parsed once;
+    /// aligned with `examples`. These are rendered per request instead of cached.
+    templates: Vec<Option<Template>>,
 }
 
 pub struct CompiledResponse {
@@ -176,6 +190,18 @@ impl Mock {
             .map(|op| {
                 let (scenarios, problems) = choose::scenarios_of(op);
                 warnings.extend(problems);
+                for r in &op.responses {
+                    for m in &r.content {
+                        for e in &m.examples {
+                            if let Some((_, errs)) = template::compile(&e.value) {
+                                warnings.extend(
+                                    errs.into_iter()
+                                        .map(|x| format!("{}: template: {x}", e.origin)),
+                                );
+                            }
+                        }
+                    }
+                }
                 let delay = op.extensions.get("x-stubborn-delay").and_then(|v| match v {
                     Value::Number(n) => n.as_u64().map(|ms| (ms, ms)),
                     Value::String(s) => parse_delay(s).ok(),
@@ -432,7 +458,15 @@ impl Mock {
         if choice.example.is_none() && choice.body.is_none() {
             choice.seed = seed;
         }
-        let mut answer = self.render_choice(operation, &choice, accept, head);
+        let rc = RequestContext {
+            method: req.method,
+            path: req.path,
+            path_params,
+            query: req.query,
+            headers: req.headers,
+            body: req.body,
+        };
+        let mut answer = self.render_choice(operation, &choice, accept, head, Some(&rc));
         if let Ok(v) = HeaderValue::from_str(&note) {
             answer
                 .headers
@@ -645,6 +679,7 @@ impl Mock {
             },
             accept,
             head,
+            None,
         )
     }
 
@@ -656,6 +691,7 @@ impl Mock {
         choice: &Choice,
         accept: Option<&str>,
         head: bool,
+        request: Option<&RequestContext>,
     ) -> Answer {
         let op = &self.api.operations[op_index];
         let compiled = &self.ops[op_index];
@@ -738,7 +774,20 @@ impl Mock {
         let mi = candidates[pick];
         let media = &resp.media[mi];
         let model = &op.responses[ri].content[mi];
-        let body = if let Some(value) = &choice.body {
+        // The example that answers, if one does; a templated one is filled from the request.
+        let example_index = match (&choice.example, &choice.body, choice.seed) {
+            (Some(name), _, _) => model
+                .examples
+                .iter()
+                .position(|e| e.name.as_deref() == Some(name.as_str())),
+            (None, None, None) if !model.examples.is_empty() => Some(0),
+            _ => None,
+        };
+        let templated =
+            example_index.and_then(|ei| media.templates.get(ei).and_then(Option::as_ref));
+        let body = if let (Some(t), Some(rc)) = (templated, request) {
+            Ok(self.fill_template(t, rc, model))
+        } else if let Some(value) = &choice.body {
             Ok(respond::render(
                 &self.api.schemas,
                 &media.wire_type,
@@ -776,6 +825,36 @@ impl Mock {
                 ),
             )),
         }
+    }
+
+    /// Renders a templated example with the request's values.
+    fn fill_template(&self, t: &Template, rc: &RequestContext, model: &MediaType) -> Bytes {
+        let parsed_body: Option<Value> = if rc.body.is_empty() {
+            None
+        } else {
+            serde_json::from_slice(rc.body).ok()
+        };
+        let ctx = template::Context {
+            method: rc.method.as_str(),
+            path: rc.path,
+            path_params: rc.path_params,
+            query: rc.query,
+            headers: rc.headers,
+            body: parsed_body.as_ref(),
+        };
+        let schema = model.schema.map(|id| self.api.schemas.get(id));
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        let value = t.render_with_clock(&ctx, &self.api.schemas, schema, self.next_seed(), now_ms);
+        let wire = negotiate::essence(&model.media_type);
+        let wire = if wire.0 == "*" || wire.1 == "*" {
+            "application/json"
+        } else {
+            model.media_type.as_str()
+        };
+        respond::render(&self.api.schemas, wire, model.schema, &value)
     }
 
     fn undocumented_code(&self, op: &Operation, code: u16) -> Answer {
@@ -1051,6 +1130,11 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
                 wire_type,
                 body: OnceLock::new(),
                 examples: m.examples.iter().map(|_| OnceLock::new()).collect(),
+                templates: m
+                    .examples
+                    .iter()
+                    .map(|e| template::compile(&e.value).map(|(t, _)| t))
+                    .collect(),
             }
         })
         .collect();

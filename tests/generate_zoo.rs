@@ -722,6 +722,18 @@ fn weird_schemas_never_panic() {
             json!({"type": "number", "multipleOf": 1e-30}),
         ),
         (
+            "huge_float_range",
+            json!({"type": "number", "minimum": -1e308, "maximum": 1e308}),
+        ),
+        (
+            "huge_binary",
+            json!({"type": "string", "format": "binary", "maxLength": 1e19}),
+        ),
+        (
+            "format_and_length_conflict",
+            json!({"type": "string", "format": "date-time", "maxLength": 5}),
+        ),
+        (
             "big_multiple",
             json!({"type": "integer", "multipleOf": 1e25}),
         ),

@@ -390,3 +390,38 @@ fn fault_truncate_sends_part_of_the_announced_body() {
     );
     assert!(!body.is_empty());
 }
+
+#[tokio::test]
+async fn templates_fill_examples_from_the_request() {
+    let (s, h, b) = call("GET", "/owners/42?limit=5", &[("x-trace", "abc-123")], None).await;
+    assert_eq!(s, 200, "{b} {h:?}");
+    // A lone expression takes the schema's type; an embedded one stays text.
+    assert_eq!(b["id"], json!(42));
+    assert_eq!(b["limit"], json!(5));
+    assert_eq!(b["trace"], json!("abc-123"));
+    assert_eq!(b["greeting"], json!("Hello owner 42!"));
+    assert!(b["email"].as_str().unwrap().contains('@'), "{b}");
+    assert!(b["name"].as_str().unwrap().contains(' '), "{b}");
+    // A missing value is null, never an error.
+    let (_, _, b) = call("GET", "/owners/7", &[], None).await;
+    assert_eq!(
+        (b["trace"].clone(), b["limit"].clone()),
+        (Value::Null, Value::Null)
+    );
+    // Dynamic variables change from request to request.
+    let (_, _, again) = call("GET", "/owners/7", &[], None).await;
+    assert_ne!(b["email"], again["email"]);
+    // The body, by dotted path and by JSON pointer.
+    let (s, _, b) = call(
+        "PUT",
+        "/owners/9",
+        &[],
+        Some(json!({"id": 9, "name": "Ada", "email": "ada@example.com"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        b,
+        json!({"id": 9, "name": "Ada", "email": "ada@example.com"})
+    );
+}

@@ -165,6 +165,7 @@ fn exact(n: &str) -> Option<Kind> {
         | "excerpt" | "caption" => Text,
         "title" | "subject" | "headline" | "heading" => Title,
         "slug" | "permalink" => Slug,
+        "type" | "kind" => Word,
         "status" => Status,
         "tag" | "tags" | "label" | "labels" | "keyword" | "keywords" | "category"
         | "categories" => Tag,
@@ -616,13 +617,16 @@ impl<'a, 'r> Gen<'a, 'r> {
         lorem::Word().fake_with_rng(self.rng)
     }
 
+    /// Uniform in `lo..=hi`; written out rather than `random_range`, which panics when
+    /// `hi - lo` overflows (`-1e308..1e308`).
     pub(super) fn rng_f64(&mut self, lo: f64, hi: f64) -> f64 {
         use rand::RngExt;
-        if lo.is_finite() && hi.is_finite() && lo < hi {
-            self.rng.random_range(lo..=hi)
-        } else {
-            lo
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return lo;
         }
+        let u: f64 = self.rng.random();
+        let x = lo * (1.0 - u) + hi * u;
+        x.clamp(lo, hi)
     }
 
     pub(super) fn url(&mut self) -> String {

@@ -42,7 +42,7 @@ pub(crate) fn is_valid(format: &str, s: &str) -> bool {
 /// Standard base64 with padding: what OpenAPI's `format: byte` means.
 fn is_base64(s: &str) -> bool {
     let body = s.trim_end_matches('=');
-    s.len() % 4 == 0
+    s.len().is_multiple_of(4)
         && s.len() - body.len() <= 2
         && body
             .bytes()

@@ -14,12 +14,18 @@
 //! resolved by picking a branch and adding it to the conjunction; `oneOf` results are then
 //! checked not to match a second branch, `not` results not to match the negated schema, with a
 //! few retries. Those checks, and checks of examples and enum members against the rest of the
-//! conjunction, use a small built-in checker ([`validate`]); [`generate`] finally validates the
-//! whole value with the store's real validator and retries with other random streams if needed.
+//! conjunction, use a small built-in checker ([`validate`]) that follows the store's validator
+//! (including asserted `format`s); [`generate`] finally validates the whole value with the
+//! store's real validator and retries with other random streams if needed.
 //!
 //! Values are made believable from property names (`email`, `firstName`, `createdAt`, ...) and
 //! `x-faker` hints, always subject to the schema's constraints: a faked value that violates
 //! them is replaced by a generic one that does not.
+//!
+//! Bodies stay small: optional properties get rarer with depth, `anyOf: [id, Object]` style
+//! links stay ids below the top levels, everything past `max_depth` (or past a few thousand
+//! generated positions) is minimal, and an optional property whose schema cannot be satisfied
+//! is left out rather than failing the whole body.
 //!
 //! Output depends only on the store, the schema and [`GenOptions`]: the random stream is
 //! ChaCha8 (portable), object key order is the document's, and dates are placed around a
@@ -497,7 +503,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             conj.ref_keys.push((key, addr(map)));
         }
         self.flatten_into(&mut conj, schema, root)?;
-        self.gen(conj, Hint::default())
+        self.gen(&conj, Hint::default())
     }
 
     /// The keywords of `part`.
@@ -651,7 +657,7 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// Generates a value for a position.
-    fn gen(&mut self, conj: Conj<'a>, hint: Hint<'a>) -> Result<Value, GenError> {
+    fn gen(&mut self, conj: &Conj<'a>, hint: Hint<'a>) -> Result<Value, GenError> {
         self.nodes += 1;
         if self.exhausted() {
             return Err(self.err(conj.at, "generation budget exceeded (value too large)"));
@@ -662,13 +668,13 @@ impl<'a, 'r> Gen<'a, 'r> {
                 "recursion does not terminate (required properties or minItems nest forever)",
             ));
         }
-        if let Some(v) = self.fixed_value(&conj)? {
+        if let Some(v) = self.fixed_value(conj)? {
             return Ok(v);
         }
-        if let Some(app) = self.next_applicator(&conj) {
+        if let Some(app) = self.next_applicator(conj) {
             return self.apply(conj, app, hint);
         }
-        self.gen_base(&conj, hint)
+        self.gen_base(conj, hint)
     }
 
     /// An example, `const` or `enum` member valid for the whole conjunction, if the schema
@@ -745,7 +751,7 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     fn apply(
         &mut self,
-        conj: Conj<'a>,
+        conj: &Conj<'a>,
         app: Applicator<'a>,
         hint: Hint<'a>,
     ) -> Result<Value, GenError> {
@@ -759,7 +765,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             Applicator::Not(negated, part, id) => self.apply_not(conj, negated, part, id, hint),
             Applicator::If(part, id) => self.apply_if(conj, part, id, hint),
             Applicator::DependentSchemas(deps, part, id) => {
-                let mut conj = conj;
+                let mut conj = conj.clone();
                 conj.made_mut().consumed.push(id);
                 let required = self.required_names(&conj);
                 let base = self.at_key(part.ptr, "dependentSchemas");
@@ -782,7 +788,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                         self.flatten_into(&mut conj, sub, at)?;
                     }
                 }
-                self.gen(conj, hint)
+                self.gen(&conj, hint)
             }
         }
     }
@@ -807,7 +813,7 @@ impl<'a, 'r> Gen<'a, 'r> {
     #[allow(clippy::too_many_arguments)]
     fn choose_branch(
         &mut self,
-        conj: Conj<'a>,
+        conj: &Conj<'a>,
         branches: &'a [Value],
         part: Part<'a>,
         id: usize,
@@ -845,7 +851,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     }
                 }
                 let kept = exclusive.then(|| c.clone());
-                match self.gen(c, hint) {
+                match self.gen(&c, hint) {
                     Ok(v) => {
                         if !exclusive
                             || branches
@@ -968,17 +974,18 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     fn apply_not(
         &mut self,
-        mut conj: Conj<'a>,
+        conj: &Conj<'a>,
         negated: &'a Value,
         part: Part<'a>,
         id: usize,
         hint: Hint<'a>,
     ) -> Result<Value, GenError> {
+        let mut conj = conj.clone();
         conj.made_mut().consumed.push(id);
         let at = self.at_key(part.ptr, "not");
         let target = self.store.deref(negated);
         match target {
-            Value::Bool(false) => return self.gen(conj, hint),
+            Value::Bool(false) => return self.gen(&conj, hint),
             Value::Bool(true) => {
                 return Err(self.err(at, "`not: true` admits no value"));
             }
@@ -989,7 +996,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 // Cheap, exact cases: rule out types or properties up front.
                 if let Some(t) = m.get("type") {
                     conj.made_mut().not_types |= ty::parse(t);
-                    return self.gen(conj, hint);
+                    return self.gen(&conj, hint);
                 }
                 if let Some(req) = m.get("required").and_then(Value::as_array) {
                     let required = self.required_names(&conj);
@@ -999,7 +1006,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                         .find(|n| !required.contains(n) && !conj.made().require.contains(n))
                     {
                         conj.made_mut().forbid.push(name);
-                        return self.gen(conj, hint);
+                        return self.gen(&conj, hint);
                     }
                 }
             }
@@ -1008,7 +1015,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         let saved = self.examples_off;
         let mut outcome = None;
         for _ in 0..8 {
-            match self.gen(conj.clone(), hint) {
+            match self.gen(&conj, hint) {
                 Ok(v) if !validate::is_valid(self.store, negated, &v) => {
                     outcome = Some(Ok(v));
                     break;
@@ -1030,18 +1037,19 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     fn apply_if(
         &mut self,
-        mut conj: Conj<'a>,
+        conj: &Conj<'a>,
         part: Part<'a>,
         id: usize,
         hint: Hint<'a>,
     ) -> Result<Value, GenError> {
+        let mut conj = conj.clone();
         conj.made_mut().consumed.push(id);
         let k = self.kw(&part);
         let (Some(cond), then, otherwise) = (k.if_(), k.then(), k.else_()) else {
-            return self.gen(conj, hint);
+            return self.gen(&conj, hint);
         };
         if then.is_none() && otherwise.is_none() {
-            return self.gen(conj, hint);
+            return self.gen(&conj, hint);
         }
         let then_first = self.chance(0.5);
         let mut last_err = None;
@@ -1068,7 +1076,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 last_err = Some(e);
                 continue;
             }
-            match self.gen(c, hint) {
+            match self.gen(&c, hint) {
                 Ok(v) => {
                     let branch = if validate::is_valid(self.store, cond, &v) {
                         then

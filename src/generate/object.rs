@@ -302,7 +302,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                         },
                     };
                     self.depth += 1;
-                    let r = self.gen(pc, hint);
+                    let r = self.gen(&pc, hint);
                     self.depth -= 1;
                     match r {
                         Ok(v) => v,
@@ -477,7 +477,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 let nc = self.conj_of(conj.at, &names)?;
                 let saved = self.examples_off;
                 self.examples_off = attempt > 0;
-                let r = self.gen(nc, Hint::default());
+                let r = self.gen(&nc, Hint::default());
                 self.examples_off = saved;
                 match r {
                     Ok(Value::String(s)) => s,

@@ -38,7 +38,12 @@ pub(crate) struct Pattern {
     hir: Option<Hir>,
     /// Samplers by repetition cap (`x*` becomes `x{0,cap}`); a handful at most.
     samplers: RefCell<Vec<(u32, Option<Rc<rand_regex::Regex>>)>>,
+    /// Samplers fitted to length bounds (see [`fit_length`]), by bounds.
+    sized: RefCell<Vec<(LengthBounds, Option<Rc<rand_regex::Regex>>)>>,
 }
+
+/// `minLength`/`maxLength` a sample should meet.
+type LengthBounds = (usize, Option<usize>);
 
 thread_local! {
     static CACHE: RefCell<HashMap<Box<str>, Rc<Pattern>>> = RefCell::new(HashMap::new());
@@ -79,6 +84,7 @@ impl Pattern {
             check,
             hir,
             samplers: RefCell::new(Vec::new()),
+            sized: RefCell::new(Vec::new()),
         }
     }
 
@@ -101,6 +107,36 @@ impl Pattern {
     /// [`is_match`]: Pattern::is_match
     pub(crate) fn sample(&self, rng: &mut ChaCha8Rng, max_repeat: u32) -> Option<String> {
         let sampler = self.sampler(max_repeat)?;
+        let sampled: Result<String, _> = sampler.sample(rng);
+        sampled.ok()
+    }
+
+    /// A string built to have `lo..=hi` characters, for patterns whose length varies through a
+    /// single repetition (`^[0-9a-f]+$` with `minLength: 40, maxLength: 40`), where sampling
+    /// and filtering would rarely hit the length. `None` for other shapes.
+    pub(crate) fn sample_sized(
+        &self,
+        rng: &mut ChaCha8Rng,
+        lo: usize,
+        hi: Option<usize>,
+    ) -> Option<String> {
+        let hir = self.hir.as_ref()?;
+        let sampler = {
+            let mut sized = self.sized.borrow_mut();
+            match sized.iter().find(|(b, _)| *b == (lo, hi)) {
+                Some((_, s)) => s.clone(),
+                None => {
+                    let built = fit_length(hir, lo, hi.unwrap_or(lo.saturating_add(16)))
+                        .and_then(|fitted| rand_regex::Regex::with_hir(fitted, 0).ok())
+                        .map(Rc::new);
+                    if sized.len() >= 8 {
+                        sized.remove(0);
+                    }
+                    sized.push(((lo, hi), built.clone()));
+                    built
+                }
+            }
+        }?;
         let sampled: Result<String, _> = sampler.sample(rng);
         sampled.ok()
     }
@@ -254,6 +290,63 @@ fn simplify(hir: Hir) -> Hir {
     }
 }
 
+/// `hir` with its one variable-length repetition bounded so every match has `lo..=hi` bytes
+/// (characters, for the ASCII classes [`simplify`] leaves), or `None` when the expression is
+/// not a fixed-width frame around a single repetition of a fixed-width piece.
+fn fit_length(hir: &Hir, lo: usize, hi: usize) -> Option<Hir> {
+    let props = hir.properties();
+    let fixed = props
+        .maximum_len()
+        .filter(|max| Some(*max) == props.minimum_len());
+    if let Some(width) = fixed {
+        return (lo..=hi).contains(&width).then(|| hir.clone());
+    }
+    match hir.kind() {
+        HirKind::Capture(cap) => fit_length(&cap.sub, lo, hi).map(|sub| {
+            Hir::capture(regex_syntax::hir::Capture {
+                index: cap.index,
+                name: cap.name.clone(),
+                sub: Box::new(sub),
+            })
+        }),
+        HirKind::Repetition(rep) => {
+            let sub = rep.sub.properties();
+            let width = sub
+                .maximum_len()
+                .filter(|w| Some(*w) == sub.minimum_len() && *w > 0)?;
+            let c_lo = (rep.min as usize).max(lo.div_ceil(width));
+            let c_hi = rep.max.map_or(usize::MAX, |m| m as usize).min(hi / width);
+            if c_lo > c_hi {
+                return None;
+            }
+            Some(Hir::repetition(regex_syntax::hir::Repetition {
+                min: u32::try_from(c_lo).ok()?,
+                max: Some(u32::try_from(c_hi).ok()?),
+                greedy: rep.greedy,
+                sub: rep.sub.clone(),
+            }))
+        }
+        HirKind::Concat(subs) => {
+            let mut variable = None;
+            let mut frame = 0usize;
+            for (i, sub) in subs.iter().enumerate() {
+                let p = sub.properties();
+                match p.maximum_len().filter(|max| Some(*max) == p.minimum_len()) {
+                    Some(w) => frame += w,
+                    None if variable.is_none() => variable = Some(i),
+                    None => return None,
+                }
+            }
+            let i = variable?;
+            let fitted = fit_length(&subs[i], lo.saturating_sub(frame), hi.checked_sub(frame)?)?;
+            let mut parts = subs.to_vec();
+            parts[i] = fitted;
+            Some(Hir::concat(parts))
+        }
+        _ => None,
+    }
+}
+
 fn narrow_unicode(class: ClassUnicode) -> ClassUnicode {
     let mut narrowed = class.clone();
     narrowed.intersect(&ClassUnicode::new([ClassUnicodeRange::new(' ', '~')]));
@@ -315,6 +408,23 @@ mod tests {
         assert!(samples(r"^(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{8,12}$")
             .iter()
             .any(|s| p.is_match(s)));
+    }
+
+    #[test]
+    fn sized_samples_hit_the_length() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let sha = get("^[0-9a-fA-F]+$");
+        for _ in 0..20 {
+            let s = sha.sample_sized(&mut rng, 40, Some(40)).expect("fits");
+            assert_eq!(s.len(), 40);
+            assert!(sha.is_match(&s));
+        }
+        let key = get(r"^sk_(live|test)_[A-Za-z0-9]{8,}$");
+        let s = key.sample_sized(&mut rng, 30, Some(32)).expect("fits");
+        assert!((30..=32).contains(&s.len()) && key.is_match(&s), "{s}");
+        assert!(get("^(a+|b+)$")
+            .sample_sized(&mut rng, 5, Some(5))
+            .is_none());
     }
 
     #[test]

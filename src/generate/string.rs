@@ -148,6 +148,15 @@ impl<'a, 'r> Gen<'a, 'r> {
         ];
         for &(source, _) in &rules.patterns {
             let compiled = pattern::get(source);
+            if lo > 0 || hi.is_some() {
+                for _ in 0..8 {
+                    match compiled.sample_sized(self.rng, lo, hi) {
+                        Some(s) if rules.accepts_all(&s) => return Ok(s),
+                        Some(_) => {}
+                        None => break,
+                    }
+                }
+            }
             for attempt in 0..36 {
                 let cap = caps[attempt / 12];
                 let Some(s) = compiled.sample(self.rng, cap) else {
@@ -321,7 +330,8 @@ impl<'a, 'r> Gen<'a, 'r> {
             "ipv6" => self.ipv6(),
             "byte" => self.base64(lo, hi)?,
             "binary" => {
-                let n = self.between(lo.max(8) as i64, hi.unwrap_or(32).max(lo) as i64);
+                let top = hi.unwrap_or(32).max(lo).min(lo.max(8) + 64);
+                let n = self.between(lo.max(8) as i64, top as i64);
                 self.alphanumeric(n as usize)
             }
             "password" => {

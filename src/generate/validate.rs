@@ -584,18 +584,10 @@ pub(crate) fn decimal_parts(x: f64) -> Option<(i128, i32)> {
 }
 
 /// A small fixed buffer for formatting numbers without allocating.
+#[derive(Default)]
 struct StackText {
     buf: [u8; 32],
     len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl StackText {

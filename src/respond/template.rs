@@ -83,7 +83,8 @@ pub struct Context<'a> {
 /// `None` when `value` contains no `{{` at all (the caller then keeps its pre-rendered bytes).
 ///
 /// Otherwise the compiled template and the problems found, each prefixed with the JSON
-/// pointer of the string (or key) it is in. The template compiles even with problems: a bad
+/// pointer of the string (or key) it is in (`/items/0/name: unknown variable `$nope``; no
+/// prefix when the whole value is that string). The template compiles even with problems: a bad
 /// expression renders as an empty string, or as `null` when it is the whole string.
 pub fn compile(value: &Value) -> Option<(Template, Vec<String>)> {
     let mut c = Compiler {
@@ -112,6 +113,11 @@ pub fn dynamic_variable_names() -> impl Iterator<Item = &'static str> {
 }
 
 impl Template {
+    /// Whether any dynamic (`$`) variable occurs, so the output depends on the seed.
+    pub fn is_dynamic(&self) -> bool {
+        self.dynamic
+    }
+
     /// Renders with the request. `store` + `schema` (the response schema, may be `None`) let a
     /// string that is exactly one expression keep the JSON type the schema wants at that
     /// position. Missing request values render as `null` for a lone expression and as an empty
@@ -947,6 +953,9 @@ fn typed_text<'s>(s: &str, types: Types, view: Option<&View<'s>>, store: &'s Sch
             return Value::Bool(false);
         }
     }
+    if types.has(Types::NULL) && (t.is_empty() || t == "null") {
+        return Value::Null;
+    }
     if types.has(Types::ARRAY) {
         if t.starts_with('[') {
             if let Ok(v @ Value::Array(_)) = serde_json::from_str::<Value>(t) {
@@ -969,9 +978,6 @@ fn typed_text<'s>(s: &str, types: Types, view: Option<&View<'s>>, store: &'s Sch
         if let Ok(v @ Value::Object(_)) = serde_json::from_str::<Value>(t) {
             return v;
         }
-    }
-    if types.has(Types::NULL) && (t.is_empty() || t == "null") {
-        return Value::Null;
     }
     Value::String(s.to_string())
 }
@@ -2380,7 +2386,7 @@ mod tests {
         assert_eq!(out[0], json!("2023-11-14T22:13:20.123Z"));
         let s = |i: usize| out[i].as_str().unwrap().to_string();
         assert!(s(1) < s(0) && s(0) < s(2), "{out}");
-        assert!(s(3) < s(0) && s(3) > "2023-11-13".to_string(), "{out}");
+        assert!(s(3) < s(0) && s(3).as_str() > "2023-11-13", "{out}");
         assert_eq!(out[4], json!("1700000000"));
     }
 
