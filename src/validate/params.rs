@@ -330,6 +330,11 @@ fn parse_number(raw: &str, fraction: bool) -> Option<Number> {
             return Some(n.into());
         }
     }
+    // An integer beyond 64 bits would round to a float that passes bounds it breaks
+    // (-9223372036854775809 → i64::MIN): keep it a string, which an integer schema refuses.
+    if integral && !fraction {
+        return None;
+    }
     raw.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
