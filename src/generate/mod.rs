@@ -104,6 +104,14 @@ impl fmt::Display for GenError {
 
 impl std::error::Error for GenError {}
 
+/// The validator's side for a generation direction.
+fn side(d: Direction) -> crate::schema::Direction {
+    match d {
+        Direction::Request => crate::schema::Direction::Request,
+        Direction::Response => crate::schema::Direction::Response,
+    }
+}
+
 /// Generates a value for the stored schema `id`, validates it with the store's validator and
 /// retries (other random streams, then without examples) until it passes.
 ///
@@ -131,7 +139,7 @@ pub fn generate(store: &SchemaStore, id: SchemaId, opts: &GenOptions) -> Result<
         let root = gen.ptrs.root(Seg::Def(store.key(id)));
         gen.root_key = Some(store.key(id));
         match gen.generate_root(store.get(id), root) {
-            Ok(value) => match store.check(id, &value) {
+            Ok(value) => match store.check_for(id, &value, side(attempt_opts.direction)) {
                 Ok(()) => return Ok(value),
                 Err(messages) => last_invalid = Some(messages),
             },

@@ -127,6 +127,11 @@ impl<'a, 'r> Gen<'a, 'r> {
             let known = Some(found[i]);
             if let Some(&(_, at)) = required.iter().find(|(n, _)| *n == name) {
                 let pc = self.required_conj(conj, name, known, at)?;
+                // `required` does not apply to the other side's properties: a response does
+                // not carry a writeOnly password, a request no readOnly id.
+                if self.direction_excludes(&pc) {
+                    continue;
+                }
                 chosen.push((Cow::Borrowed(name), pc, i, false));
                 continue;
             }

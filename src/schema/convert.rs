@@ -43,9 +43,24 @@ pub fn from_openapi_31(obj: &mut Map<String, Value>) {
         }
     }
     integer_format_bounds(obj);
-    // `required: true` (a Swagger-ism inside properties) is not valid 2020-12.
-    if matches!(obj.get("required"), Some(v) if !v.is_array()) {
-        obj.remove("required");
+    // `required: true` (a Swagger-ism inside properties) is not valid 2020-12, and a name
+    // listed twice (OpenAI's spec does it) confuses validators.
+    match obj.get_mut("required") {
+        Some(Value::Array(names)) => {
+            let mut seen = Vec::with_capacity(names.len());
+            names.retain(|n| {
+                if seen.contains(n) {
+                    false
+                } else {
+                    seen.push(n.clone());
+                    true
+                }
+            });
+        }
+        Some(_) => {
+            obj.remove("required");
+        }
+        None => {}
     }
 }
 

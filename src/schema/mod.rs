@@ -237,7 +237,19 @@ impl SchemaStore {
     /// Validates `instance` against the schema `id` (response side); returns one message per
     /// violation, each prefixed with the JSON pointer into the instance.
     pub fn check(&self, id: SchemaId, instance: &Value) -> Result<(), Vec<String>> {
-        let validator = self.validator(id).map_err(|e| vec![e.to_string()])?;
+        self.check_for(id, instance, Direction::Response)
+    }
+
+    /// [`SchemaStore::check`] for one side of the exchange.
+    pub fn check_for(
+        &self,
+        id: SchemaId,
+        instance: &Value,
+        direction: Direction,
+    ) -> Result<(), Vec<String>> {
+        let validator = self
+            .validator_for(id, direction)
+            .map_err(|e| vec![e.to_string()])?;
         let errors: Vec<String> = validator
             .iter_errors(instance)
             .map(|e| {

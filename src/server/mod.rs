@@ -23,6 +23,9 @@ pub struct HttpOptions {
     pub max_body: usize,
 }
 
+/// How much of an oversized body is read and discarded before answering 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
 /// The default `--max-body`: 10 MB.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 
@@ -235,6 +238,18 @@ where
             ))
         })?;
         if buf.len() + chunk.remaining() > limit {
+            // Read on (and discard) a little of what the client is still sending, so closing
+            // the connection does not reset it before the client reads the 413.
+            let drain = async {
+                let mut drained = 0usize;
+                while let Some(Ok(c)) = body.next().await {
+                    drained += c.remaining();
+                    if drained > DRAIN_LIMIT {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(200), drain).await;
             return Err(too_large());
         }
         while chunk.has_remaining() {
