@@ -94,6 +94,21 @@ fn main() {
                 }
             }
             total_fail += fail;
+            if std::env::var("ALL_RESPONSES").is_ok() {
+                let (n, bad, causes) = all_responses(&mock, seed);
+                println!(
+                    "  every response body: {n} generated, {} valid ({:.2}%), {bad} not",
+                    n - bad,
+                    if n == 0 {
+                        100.0
+                    } else {
+                        100.0 * (n - bad) as f64 / n as f64
+                    }
+                );
+                for c in causes.iter().take(12) {
+                    println!("    {c}");
+                }
+            }
             println!(
                 "{path} seed {seed}: {} ops, loaded in {loaded:?}; GET ok {ok}, fail {fail}, author examples that contradict their schema {authored}, skipped {skipped}; total {:?}",
                 mock.api.operations.len(),
@@ -104,6 +119,48 @@ fn main() {
     if total_fail > 0 {
         std::process::exit(1);
     }
+}
+
+/// Generates every response body of every operation that has a JSON schema (no examples, so
+/// the generator alone is judged) and validates it. Returns (count, failures, causes).
+fn all_responses(mock: &Mock, seed: u64) -> (usize, usize, Vec<String>) {
+    use stubborn::generate::{generate, GenOptions};
+    let (mut n, mut bad, mut causes) = (0, 0, Vec::new());
+    for op in &mock.api.operations {
+        for r in &op.responses {
+            for m in &r.content {
+                let Some(schema) = m.schema else { continue };
+                if !negotiate::is_json(&m.media_type) && !m.media_type.contains('*') {
+                    continue;
+                }
+                n += 1;
+                let opts = GenOptions {
+                    seed,
+                    use_examples: false,
+                    ..GenOptions::default()
+                };
+                let problem = match generate(&mock.api.schemas, schema, &opts) {
+                    Err(e) => Some(format!("cannot generate: {e}")),
+                    Ok(v) => mock
+                        .api
+                        .schemas
+                        .check(schema, &v)
+                        .err()
+                        .map(|e| format!("invalid: {}", e.join("; "))),
+                };
+                if let Some(p) = problem {
+                    bad += 1;
+                    let mut p = p;
+                    p.truncate(300);
+                    causes.push(format!(
+                        "{} {} {} {}: {p}",
+                        op.method, op.path, r.status, m.media_type
+                    ));
+                }
+            }
+        }
+    }
+    (n, bad, causes)
 }
 
 /// Each seed gets its own freshly loaded model (the Mock owns it).

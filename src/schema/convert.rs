@@ -6,6 +6,18 @@ use serde_json::{Map, Value};
 /// OpenAPI 3.0 → 2020-12: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`,
 /// Swagger's `x-nullable`. `example` stays: unknown keywords are annotations in 2020-12.
 pub fn from_openapi_30(obj: &mut Map<String, Value>) {
+    let nullable = matches!(obj.remove("nullable"), Some(Value::Bool(true)))
+        | matches!(obj.remove("x-nullable"), Some(Value::Bool(true)));
+    if nullable {
+        make_nullable(obj);
+    }
+    from_openapi_31(obj);
+}
+
+/// OpenAPI 3.1 schemas are 2020-12 already; only tidy what validators trip over.
+pub fn from_openapi_31(obj: &mut Map<String, Value>) {
+    // Boolean `exclusiveMinimum`/`exclusiveMaximum` is 3.0's form; 3.1 documents carry it too
+    // (OpenAI's does), and 2020-12 validators refuse the whole schema over it.
     for (flag, bound) in [
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
@@ -20,16 +32,7 @@ pub fn from_openapi_30(obj: &mut Map<String, Value>) {
             }
         }
     }
-    let nullable = matches!(obj.remove("nullable"), Some(Value::Bool(true)))
-        | matches!(obj.remove("x-nullable"), Some(Value::Bool(true)));
-    if nullable {
-        make_nullable(obj);
-    }
-    from_openapi_31(obj);
-}
 
-/// OpenAPI 3.1 schemas are 2020-12 already; only tidy what validators trip over.
-pub fn from_openapi_31(obj: &mut Map<String, Value>) {
     // A `type` that is not a string or array of strings would make the validator refuse to
     // compile; an unknown type name likewise. Drop it (the loader warns elsewhere).
     if let Some(t) = obj.get("type") {
