@@ -14,6 +14,14 @@ pub fn show(v: &Value) -> String {
     }
 }
 
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn article(t: &str) -> &'static str {
     match t {
         "integer" | "object" | "array" => "an",
@@ -81,12 +89,12 @@ pub fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, String
         ),
         ValidationErrorKind::MinLength { limit } => (
             "minLength",
-            format!("must be at least {limit} characters long, got {got}"),
+            format!("must be at least {limit} character{} long, got {got}", plural(*limit)),
             None,
         ),
         ValidationErrorKind::MaxLength { limit } => (
             "maxLength",
-            format!("must be at most {limit} characters long, got {got}"),
+            format!("must be at most {limit} character{} long, got {got}", plural(*limit)),
             None,
         ),
         ValidationErrorKind::Pattern { pattern } => (
@@ -111,11 +119,11 @@ pub fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, String
         ),
         ValidationErrorKind::MinItems { limit } => (
             "minItems",
-            format!("must have at least {limit} items"),
+            format!("must have at least {limit} item{}", plural(*limit)),
             None,
         ),
         ValidationErrorKind::MaxItems { limit } => {
-            ("maxItems", format!("must have at most {limit} items"), None)
+            ("maxItems", format!("must have at most {limit} item{}", plural(*limit)), None)
         }
         ValidationErrorKind::UniqueItems => {
             ("uniqueItems", "items must be unique".to_string(), None)
