@@ -71,7 +71,7 @@ pub fn report(mock: &Mock, name: &str) -> String {
             }
         }
     }
-    warnings.extend(mock.render_all().into_iter().map(|p| format!("{p}")));
+    warnings.extend(mock.render_all());
     if warnings.is_empty() {
         let _ = writeln!(out, "  no warnings");
     } else {

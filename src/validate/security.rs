@@ -232,7 +232,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 /// Is `s` valid standard base64 (for `format: byte`)?
 pub fn is_base64(s: &str) -> bool {
     let t = s.trim_end_matches('=');
-    s.len() % 4 == 0 && s.len() - t.len() <= 2 && base64_decode(t).is_some()
+    s.len().is_multiple_of(4) && s.len() - t.len() <= 2 && base64_decode(t).is_some()
 }
 
 #[cfg(test)]
