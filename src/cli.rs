@@ -35,6 +35,58 @@ pub enum Command {
         after_help = "Examples:\n  stubborn example specs/petstore.yaml GET /pets\n  stubborn example specs/petstore.yaml GET /pets/1 --status 404\n  stubborn example specs/petstore.yaml GET '/pets/{petId}' --seed 3"
     )]
     Example(ExampleArgs),
+    /// Write a ready, documented spec from a template.
+    #[command(
+        after_help = "Examples:\n  stubborn init --list\n  stubborn init --template shop my-api\n  stubborn mock my-api/openapi.yaml"
+    )]
+    Init(InitArgs),
+    /// Write the document as stubborn understood it, normalised to OpenAPI 3.1.
+    #[command(
+        after_help = "Examples:\n  stubborn convert swagger.json --to openapi-3.1 -o openapi.yaml\n  stubborn convert specs/petstore.yaml --to openapi-3.1"
+    )]
+    Convert(ConvertArgs),
+    /// Turn recorded traffic (a HAR file) into an OpenAPI 3.1 document.
+    #[command(
+        after_help = "Examples:\n  stubborn import traffic.har -o spec.yaml\n  stubborn mock spec.yaml"
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The template to start from (see --list).
+    #[arg(short, long, default_value = "petstore")]
+    pub template: String,
+    /// List the templates, one line each, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Directory to write into (created if missing); the spec is DIR/openapi.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite an existing openapi.yaml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// The API description to convert (OpenAPI 3.0/3.1 or Swagger 2.0).
+    pub spec: PathBuf,
+    /// The target format.
+    #[arg(long, default_value = "openapi-3.1")]
+    pub to: String,
+    /// Output file (YAML or JSON by its extension); standard output when absent.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The recorded traffic: a HAR file (as browsers' developer tools export it).
+    pub input: PathBuf,
+    /// Output file (YAML or JSON by its extension); standard output when absent.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -42,6 +94,10 @@ pub struct GenArgs {
     /// Seed of the generated data: the same seed gives the same bodies on every run.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Language of generated names, addresses, phones and companies: en, de, es, fr, it, ja,
+    /// pt_BR, zh_CN.
+    #[arg(long, default_value = "en")]
+    pub locale: crate::generate::Locale,
 }
 
 #[derive(Args, Debug)]

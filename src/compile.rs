@@ -32,6 +32,8 @@ pub struct MockOptions {
     pub delay: Option<(u64, u64)>,
     /// The share of requests answered with a server error (`--chaos`), 0 to 1.
     pub chaos: f64,
+    /// Language of generated data (`--locale`).
+    pub locale: crate::generate::Locale,
 }
 
 /// `--validate`: reject bad requests (the default), only report them, or not check at all.
@@ -937,6 +939,9 @@ impl Mock {
                 seed: self.variant_seed(op, resp, media),
                 direction: Direction::Response,
                 use_examples: true,
+                locale: self.options.locale,
+                // Rendered once: no need to keep this schema's validator afterwards.
+                transient_check: true,
                 ..GenOptions::default()
             };
             let value =
@@ -976,6 +981,7 @@ impl Mock {
             seed,
             direction: Direction::Response,
             use_examples: false,
+            locale: self.options.locale,
             ..GenOptions::default()
         };
         let value =
@@ -1011,6 +1017,7 @@ impl Mock {
                             &op.path,
                             &h.name,
                         ]),
+                        locale: self.options.locale,
                         ..GenOptions::default()
                     };
                     generate::generate(&self.api.schemas, schema, &opts).ok()

@@ -1,7 +1,10 @@
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod convert;
 pub mod generate;
+pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod respond;

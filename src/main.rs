@@ -44,6 +44,12 @@ fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Mock(args) => mock(args),
         Command::Check(args) => check(args),
         Command::Example(args) => example(args),
+        Command::Init(args) => stubborn::init::run(&args).map_err(Failure::Other),
+        Command::Convert(args) => stubborn::convert::run(&args).map_err(|e| match e {
+            stubborn::convert::ConvertError::Load(l) => Failure::Load(l),
+            stubborn::convert::ConvertError::Other(m) => Failure::Other(m),
+        }),
+        Command::Import(args) => stubborn::import::run(&args).map_err(Failure::Other),
     }
 }
 
@@ -64,6 +70,7 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             },
             delay: args.delay,
             chaos: args.chaos,
+            locale: args.gen.locale,
         },
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -151,6 +158,7 @@ fn example(args: ExampleArgs) -> Result<ExitCode, Failure> {
         api,
         MockOptions {
             seed: args.gen.seed,
+            locale: args.gen.locale,
             ..MockOptions::default()
         },
     );

@@ -5,18 +5,27 @@
 //! value of that kind and keep it only if it satisfies the schema. People and timelines are
 //! kept per object, so `email` matches `firstName`/`lastName` and `updatedAt` never precedes
 //! `createdAt`.
+//!
+//! Names, addresses, phone numbers, companies, job titles and (for Chinese) prose follow
+//! [`GenOptions::locale`](super::GenOptions::locale), from `fake`'s tables where it has them
+//! and English where it does not (see [`super::locale`]).
 
+use super::locale::{latin_slug, romanized_family_name, source, title_case, with_data, Field};
 use super::time::{self, DAY, HOUR};
-use super::{Choice, Gen};
+use super::{Choice, Gen, Locale as Loc};
 use fake::faker::address::en as address;
+use fake::faker::address::raw as address_in;
 use fake::faker::company::en as company;
+use fake::faker::company::raw as company_in;
 use fake::faker::currency::en as currency;
 use fake::faker::filesystem::en as filesystem;
 use fake::faker::internet::en as internet;
 use fake::faker::job::en as job;
+use fake::faker::job::raw as job_in;
 use fake::faker::lorem::en as lorem;
-use fake::faker::name::en as name;
-use fake::faker::phone_number::en as phone;
+use fake::faker::name::raw as name_in;
+use fake::faker::phone_number::raw as phone_in;
+use fake::locales::{DE_DE, FR_FR, IT_IT, JA_JP, PT_BR, ZH_CN};
 use fake::Fake;
 use serde_json::Value;
 
@@ -419,14 +428,6 @@ pub(crate) struct Persona {
     pub username: String,
 }
 
-/// Lowercase ASCII letters and digits of `s`.
-fn ascii_slug(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
 const EMAIL_DOMAINS: &[&str] = &[
     "example.com",
     "example.org",
@@ -472,19 +473,45 @@ impl<'a, 'r> Gen<'a, 'r> {
         if let Some(p) = self.objs.last().and_then(|o| o.persona.as_ref()) {
             return p.clone();
         }
-        let first: &'static str = name::FirstName().fake_with_rng(self.rng);
-        let last: &'static str = name::LastName().fake_with_rng(self.rng);
-        let (f, l) = (ascii_slug(first), ascii_slug(last));
+        let names = source(self.opts.locale, Field::Name);
+        let (first, last): (&'static str, &'static str) = with_data!(names, |l| {
+            let first: &'static str = name_in::FirstName(l).fake_with_rng(self.rng);
+            let last: &'static str = name_in::LastName(l).fake_with_rng(self.rng);
+            (first, last)
+        });
+        let (f, l) = (latin_slug(first), latin_slug(last));
         let domain = EMAIL_DOMAINS[self.index(EMAIL_DOMAINS.len())];
-        let email = match self.index(3) {
-            0 => format!("{f}.{l}@{domain}"),
-            1 => format!("{f}{l}@{domain}"),
-            _ => format!("{}.{l}@{domain}", &f[..f.len().min(1)]),
-        };
-        let username = match self.index(3) {
-            0 => format!("{f}{l}"),
-            1 => format!("{f}_{l}{}", self.between(1, 99)),
-            _ => format!("{}{l}{}", &f[..f.len().min(1)], self.between(1, 999)),
+        let (email, username) = if !f.is_empty() && !l.is_empty() {
+            let email = match self.index(3) {
+                0 => format!("{f}.{l}@{domain}"),
+                1 => format!("{f}{l}@{domain}"),
+                _ => format!("{}.{l}@{domain}", &f[..1]),
+            };
+            let username = match self.index(3) {
+                0 => format!("{f}{l}"),
+                1 => format!("{f}_{l}{}", self.between(1, 99)),
+                _ => format!("{}{l}{}", &f[..1], self.between(1, 999)),
+            };
+            (email, username)
+        } else {
+            // Names in another script: the romanized family name and a number, so the
+            // address stays ASCII (`format: email`) and still hints at the person.
+            let base = match romanized_family_name(names, last) {
+                Some(r) => r,
+                None if !l.is_empty() => l.as_str(),
+                None => "user",
+            };
+            let email = match self.index(3) {
+                0 => format!("{base}{}@{domain}", self.between(1, 999)),
+                1 => format!("{base}.{}@{domain}", self.between(1960, 2005)),
+                _ => format!("{base}_{}@{domain}", self.between(10, 99)),
+            };
+            let username = match self.index(3) {
+                0 => format!("{base}{}", self.between(1, 999)),
+                1 => format!("{base}_{}", self.between(1, 99)),
+                _ => format!("{base}{}", self.between(1960, 2005)),
+            };
+            (email, username)
         };
         let persona = Persona {
             first,
@@ -550,6 +577,11 @@ impl<'a, 'r> Gen<'a, 'r> {
     ) -> Option<String> {
         use Kind::*;
         if let Some((nlo, nhi, style)) = text_shape(kind) {
+            if matches!(kind, Text | Paragraph | Sentence | Title)
+                && source(self.opts.locale, Field::Prose) == Loc::ZhCn
+            {
+                return Some(self.zh_text(lo, hi, nlo, nhi, style));
+            }
             return Some(self.text(lo, hi, nlo, nhi, style));
         }
         Some(match kind {
@@ -558,24 +590,28 @@ impl<'a, 'r> Gen<'a, 'r> {
             LastName => self.persona().last.to_string(),
             FullName => {
                 let p = self.persona();
-                format!("{} {}", p.first, p.last)
+                match source(self.opts.locale, Field::Name) {
+                    Loc::Ja => format!("{} {}", p.last, p.first),
+                    Loc::ZhCn => format!("{}{}", p.last, p.first),
+                    _ => format!("{} {}", p.first, p.last),
+                }
             }
             Username => self.persona().username,
             Email => self.persona().email,
-            Phone => phone::PhoneNumber().fake_with_rng(self.rng),
-            Street => {
-                let number: String = address::BuildingNumber().fake_with_rng(self.rng);
-                let street: String = address::StreetName().fake_with_rng(self.rng);
-                format!("{number} {street}")
-            }
-            City => address::CityName().fake_with_rng(self.rng),
-            State => address::StateName().fake_with_rng(self.rng),
-            Zip => address::ZipCode().fake_with_rng(self.rng),
+            Phone => with_data!(source(self.opts.locale, Field::Phone), |l| {
+                phone_in::PhoneNumber(l).fake_with_rng(self.rng)
+            }),
+            Street => self.street(),
+            City => self.city(),
+            State => self.state(),
+            Zip => self.zip(),
             Country if hi == Some(2) => address::CountryCode().fake_with_rng(self.rng),
-            Country => address::CountryName().fake_with_rng(self.rng),
+            Country => with_data!(source(self.opts.locale, Field::Country), |l| {
+                address_in::CountryName(l).fake_with_rng(self.rng)
+            }),
             CountryCode => address::CountryCode().fake_with_rng(self.rng),
-            Company => company::CompanyName().fake_with_rng(self.rng),
-            JobTitle => job::Title().fake_with_rng(self.rng),
+            Company => self.company(),
+            JobTitle => self.job_title(),
             Url => self.url(),
             Image => self.image_url(),
             Domain => self.domain(),
@@ -610,6 +646,221 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
             Text | Paragraph | Sentence | Title | Label | Word | Tag => return Option::None,
         })
+    }
+
+    /// A street address in the locale's usual shape (`12 Rue Lefebvre`, `Müllerstraße 12`).
+    fn street(&mut self) -> String {
+        use address_in::{StreetName, StreetSuffix};
+        match source(self.opts.locale, Field::Street) {
+            Loc::De => {
+                // `fake`'s German template puts a space before `straße`.
+                let name: &str = name_in::LastName(DE_DE).fake_with_rng(self.rng);
+                let suffix: &str = StreetSuffix(DE_DE).fake_with_rng(self.rng);
+                format!("{name}{suffix} {}", self.between(1, 199))
+            }
+            Loc::Fr => {
+                let street: String = StreetName(FR_FR).fake_with_rng(self.rng);
+                format!("{} {street}", self.between(1, 199))
+            }
+            Loc::It => {
+                let street: String = StreetName(IT_IT).fake_with_rng(self.rng);
+                format!("{street}, {}", self.between(1, 199))
+            }
+            Loc::PtBr => {
+                let street: String = StreetName(PT_BR).fake_with_rng(self.rng);
+                format!("{street}, {}", self.between(1, 1999))
+            }
+            Loc::ZhCn => {
+                let street: String = StreetName(ZH_CN).fake_with_rng(self.rng);
+                format!("{street}{}号", self.between(1, 299))
+            }
+            _ => {
+                let number: String = address::BuildingNumber().fake_with_rng(self.rng);
+                let street: String = address::StreetName().fake_with_rng(self.rng);
+                format!("{number} {street}")
+            }
+        }
+    }
+
+    /// A town name. Built here from `fake`'s localized names, prefixes and suffixes, since
+    /// some of its templates mix in English parts or whole personal names.
+    fn city(&mut self) -> String {
+        use address_in::{CityPrefix, CitySuffix};
+        use name_in::{FirstName, LastName};
+        match source(self.opts.locale, Field::City) {
+            Loc::De => {
+                let prefix: &str = CityPrefix(DE_DE).fake_with_rng(self.rng);
+                let name: &str = LastName(DE_DE).fake_with_rng(self.rng);
+                let suffix: &str = CitySuffix(DE_DE).fake_with_rng(self.rng);
+                match self.index(3) {
+                    0 => format!("{prefix}{}{suffix}", name.to_lowercase()),
+                    1 => format!("{prefix} {name}{suffix}"),
+                    _ => format!("{name}{suffix}"),
+                }
+            }
+            // `fake`'s French towns are bare names.
+            Loc::Fr => LastName(FR_FR)
+                .fake_with_rng::<&str, _>(self.rng)
+                .to_string(),
+            Loc::It => {
+                let name: &str = if self.chance(0.75) {
+                    LastName(IT_IT).fake_with_rng(self.rng)
+                } else {
+                    FirstName(IT_IT).fake_with_rng(self.rng)
+                };
+                let suffix: &str = CitySuffix(IT_IT).fake_with_rng(self.rng);
+                format!("{name} {suffix}")
+            }
+            Loc::ZhCn => {
+                let suffix: &str = CitySuffix(ZH_CN).fake_with_rng(self.rng);
+                match self.index(3) {
+                    0 => {
+                        let prefix: &str = CityPrefix(ZH_CN).fake_with_rng(self.rng);
+                        let name: &str = FirstName(ZH_CN).fake_with_rng(self.rng);
+                        format!("{prefix}{name}{suffix}")
+                    }
+                    1 => {
+                        let name: &str = FirstName(ZH_CN).fake_with_rng(self.rng);
+                        format!("{name}{suffix}")
+                    }
+                    _ => {
+                        let name: &str = LastName(ZH_CN).fake_with_rng(self.rng);
+                        format!("{name}{suffix}")
+                    }
+                }
+            }
+            _ => address::CityName().fake_with_rng(self.rng),
+        }
+    }
+
+    fn state(&mut self) -> String {
+        use address_in::StateName;
+        match source(self.opts.locale, Field::State) {
+            Loc::De => StateName(DE_DE).fake_with_rng(self.rng),
+            Loc::PtBr => StateName(PT_BR).fake_with_rng(self.rng),
+            Loc::It => title_case(StateName(IT_IT).fake_with_rng::<&str, _>(self.rng)),
+            _ => address::StateName().fake_with_rng(self.rng),
+        }
+    }
+
+    fn zip(&mut self) -> String {
+        use address_in::{PostCode, ZipCode};
+        match source(self.opts.locale, Field::Zip) {
+            Loc::De => ZipCode(DE_DE).fake_with_rng(self.rng),
+            Loc::Fr => ZipCode(FR_FR).fake_with_rng(self.rng),
+            Loc::It => ZipCode(IT_IT).fake_with_rng(self.rng),
+            Loc::ZhCn => ZipCode(ZH_CN).fake_with_rng(self.rng),
+            // `fake` has the Brazilian CEP (`#####-###`) as the post code only.
+            Loc::PtBr => PostCode(PT_BR).fake_with_rng(self.rng),
+            _ => address::ZipCode().fake_with_rng(self.rng),
+        }
+    }
+
+    fn company(&mut self) -> String {
+        use company_in::{CompanyName, CompanySuffix};
+        use name_in::LastName;
+        match source(self.opts.locale, Field::Company) {
+            Loc::It => CompanyName(IT_IT).fake_with_rng(self.rng),
+            Loc::ZhCn => CompanyName(ZH_CN).fake_with_rng(self.rng),
+            Loc::Ja => {
+                // `佐藤株式会社`, `(株)佐藤`: no space, unlike `fake`'s template.
+                let name: &str = LastName(JA_JP).fake_with_rng(self.rng);
+                let suffix: &str = CompanySuffix(JA_JP).fake_with_rng(self.rng);
+                if self.index(2) == 0 {
+                    format!("{name}{suffix}")
+                } else {
+                    format!("{suffix}{name}")
+                }
+            }
+            // `fake`'s German and Brazilian suffixes with its English template's `and`
+            // replaced by `&`.
+            loc @ (Loc::De | Loc::PtBr) => with_data!(loc, |l| {
+                let name: &str = LastName(l).fake_with_rng(self.rng);
+                let suffix: &str = CompanySuffix(l).fake_with_rng(self.rng);
+                if self.index(2) == 0 {
+                    format!("{name} {suffix}")
+                } else {
+                    let other: &str = LastName(l).fake_with_rng(self.rng);
+                    format!("{name} & {other} {suffix}")
+                }
+            }),
+            _ => company::CompanyName().fake_with_rng(self.rng),
+        }
+    }
+
+    fn job_title(&mut self) -> String {
+        use job_in::{Field as JobField, Position, Seniority};
+        match source(self.opts.locale, Field::Job) {
+            Loc::Ja => job_in::Title(JA_JP).fake_with_rng(self.rng),
+            Loc::It => job_in::Title(IT_IT).fake_with_rng(self.rng),
+            Loc::ZhCn => {
+                // `fake`'s template spaces the words; Chinese runs them together.
+                let seniority: &str = Seniority(ZH_CN).fake_with_rng(self.rng);
+                let field: &str = JobField(ZH_CN).fake_with_rng(self.rng);
+                let position: &str = Position(ZH_CN).fake_with_rng(self.rng);
+                format!("{seniority}{field}{position}")
+            }
+            _ => job::Title().fake_with_rng(self.rng),
+        }
+    }
+
+    /// Chinese prose of `lo..=hi` characters from `fake`'s zh_CN words, aiming for a third of
+    /// `nlo..=nhi` (a Chinese character says about as much as a few Latin letters).
+    pub(super) fn zh_text(
+        &mut self,
+        lo: usize,
+        hi: Option<usize>,
+        nlo: usize,
+        nhi: usize,
+        style: TextStyle,
+    ) -> String {
+        use fake::faker::lorem::raw::Word;
+        let hi = hi.unwrap_or(usize::MAX).max(lo);
+        if hi == 0 {
+            return String::new();
+        }
+        let (nlo, nhi) = ((nlo / 3).max(2), (nhi / 3).max(2));
+        let target = {
+            let (a, b) = (lo.max(nlo), hi.min(nhi));
+            if a <= b {
+                self.between(a as i64, b as i64) as usize
+            } else if hi < nlo {
+                self.between(lo as i64, hi as i64) as usize
+            } else {
+                lo
+            }
+        };
+        let mut out = String::with_capacity(target.saturating_mul(3).min(1 << 16) + 8);
+        let mut chars = 0;
+        let mut words_in_sentence = 0;
+        let mut sentence_len = self.between(3, 7);
+        while chars < target || chars < lo {
+            let w: &str = Word(ZH_CN).fake_with_rng(self.rng);
+            out.push_str(w);
+            chars += w.chars().count();
+            if style == TextStyle::OneWord && chars >= lo {
+                break;
+            }
+            if style == TextStyle::Sentences {
+                words_in_sentence += 1;
+                if words_in_sentence >= sentence_len && chars < target {
+                    out.push('。');
+                    chars += 1;
+                    words_in_sentence = 0;
+                    sentence_len = self.between(3, 7);
+                }
+            }
+        }
+        if style == TextStyle::Sentences && !out.ends_with('。') && chars < hi {
+            out.push('。');
+            chars += 1;
+        }
+        if chars > hi {
+            if let Some((cut, _)) = out.char_indices().nth(hi) {
+                out.truncate(cut);
+            }
+        }
+        out
     }
 
     /// A lorem word (a static string, no allocation).

@@ -35,6 +35,7 @@ mod array;
 mod faker;
 mod format;
 mod kw;
+mod locale;
 mod number;
 mod object;
 mod pattern;
@@ -74,6 +75,12 @@ pub struct GenOptions {
     /// Nesting depth after which only the smallest valid value is produced (no optional
     /// properties, the fewest array items, `null` where allowed). Bounds recursive schemas.
     pub max_depth: usize,
+    /// Language and region of names, addresses, phone numbers and the like.
+    pub locale: Locale,
+    /// Check the result with a validator compiled for this call and dropped after it, unless
+    /// one is cached already. For bodies rendered once: a big document (Stripe's) would
+    /// otherwise keep a compiled validator per response schema, over a gigabyte in all.
+    pub transient_check: bool,
 }
 
 impl Default for GenOptions {
@@ -83,7 +90,133 @@ impl Default for GenOptions {
             direction: Direction::Response,
             use_examples: true,
             max_depth: 6,
+            locale: Locale::En,
+            transient_check: false,
         }
+    }
+}
+
+/// Language and region of believable values: person names, addresses, phone numbers, company
+/// names, job titles and (where there are localized words) prose.
+///
+/// The data comes from the `fake` crate's locale tables. Where `fake` 5 has no table for a
+/// kind of value in a locale, that kind of value falls back to English; each variant lists
+/// what it really localizes. Emails and usernames stay ASCII in every locale (accents folded,
+/// Japanese and Chinese family names romanized). Values that do not fit the schema give way
+/// to generic ones as always.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Locale {
+    /// English (`en`), US-style addresses and phone numbers.
+    #[default]
+    En,
+    /// German (`de_DE`): names, streets (`Müllerstraße 12`), towns, federal states, postcodes,
+    /// country, company names (`GmbH`). Phone numbers and job titles fall back to English
+    /// (`fake` has no German tables for them).
+    De,
+    /// Spanish (`es_ES`): `fake` 5 has no Spanish tables at all, so every value falls back to
+    /// English for now.
+    Es,
+    /// French (`fr_FR`): names, streets (`12 Rue Lefebvre`), towns, postcodes, countries,
+    /// phone numbers. Regions, company names and job titles fall back to English.
+    Fr,
+    /// Italian (`it_IT`): names, streets (`Via Rossi, 12`), towns, provinces, postcodes,
+    /// countries, phone numbers (`+39 …`), company names (`S.r.l.`), job titles.
+    It,
+    /// Japanese (`ja_JP`): names (`佐藤 陽翔`), phone numbers, company names (`株式会社`), job
+    /// titles. Addresses (street, city, prefecture, postcode, country) fall back to English;
+    /// emails use the romanized family name (`sato.1987@…`).
+    Ja,
+    /// Brazilian Portuguese (`pt_BR`): names, streets (`Rua Souza, 123`), states, postcodes
+    /// (`01234-567`), phone numbers, company names (`Ltda.`). Cities, countries and job titles
+    /// fall back to English.
+    PtBr,
+    /// Simplified Chinese (`zh_CN`): names (`王文辉`), streets, cities, postcodes, countries,
+    /// company names, job titles and prose (descriptions, titles). Phone numbers and provinces
+    /// fall back to English; emails use the pinyin family name (`wang88@…`).
+    ZhCn,
+}
+
+impl Locale {
+    /// Every locale, in the order help texts list them.
+    pub const ALL: &'static [Locale] = &[
+        Locale::En,
+        Locale::De,
+        Locale::Es,
+        Locale::Fr,
+        Locale::It,
+        Locale::Ja,
+        Locale::PtBr,
+        Locale::ZhCn,
+    ];
+
+    /// The canonical name, as accepted by [`str::parse`]: `en`, `de`, `es`, `fr`, `it`, `ja`,
+    /// `pt_BR`, `zh_CN`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::De => "de",
+            Locale::Es => "es",
+            Locale::Fr => "fr",
+            Locale::It => "it",
+            Locale::Ja => "ja",
+            Locale::PtBr => "pt_BR",
+            Locale::ZhCn => "zh_CN",
+        }
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A locale name [`Locale`]'s `FromStr` does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLocale(pub String);
+
+impl fmt::Display for UnknownLocale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown locale `{}`; expected one of: en, de (de_DE), es (es_ES), fr (fr_FR), \
+             it (it_IT), ja (ja_JP), pt_BR, zh_CN",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownLocale {}
+
+impl std::str::FromStr for Locale {
+    type Err = UnknownLocale;
+
+    /// Accepts the language (`de`) or language and region (`de_DE`, `de-de`), ignoring case
+    /// and `-`/`_`; Portuguese and Chinese need the region (`pt_BR`, `zh_CN`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut buf = [0u8; 8];
+        let t = s.trim();
+        if t.len() > buf.len() {
+            return Err(UnknownLocale(s.to_string()));
+        }
+        for (d, b) in buf.iter_mut().zip(t.bytes()) {
+            *d = if b == b'-' {
+                b'_'
+            } else {
+                b.to_ascii_lowercase()
+            };
+        }
+        Ok(match &buf[..t.len()] {
+            b"en" | b"en_us" | b"en_gb" => Locale::En,
+            b"de" | b"de_de" => Locale::De,
+            b"es" | b"es_es" => Locale::Es,
+            b"fr" | b"fr_fr" => Locale::Fr,
+            b"it" | b"it_it" => Locale::It,
+            b"ja" | b"ja_jp" => Locale::Ja,
+            b"pt_br" => Locale::PtBr,
+            b"zh_cn" => Locale::ZhCn,
+            _ => return Err(UnknownLocale(s.to_string())),
+        })
     }
 }
 
@@ -139,7 +272,11 @@ pub fn generate(store: &SchemaStore, id: SchemaId, opts: &GenOptions) -> Result<
         let root = gen.ptrs.root(Seg::Def(store.key(id)));
         gen.root_key = Some(store.key(id));
         match gen.generate_root(store.get(id), root) {
-            Ok(value) => match store.check_for(id, &value, side(attempt_opts.direction)) {
+            Ok(value) => match if opts.transient_check {
+                store.check_transient(id, &value, side(attempt_opts.direction))
+            } else {
+                store.check_for(id, &value, side(attempt_opts.direction))
+            } {
                 Ok(()) => return Ok(value),
                 Err(messages) => last_invalid = Some(messages),
             },

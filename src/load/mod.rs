@@ -136,6 +136,32 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
     .into())
 }
 
+/// The root document as an OpenAPI 3 `Value` (a Swagger 2.0 document converted to OpenAPI 3.0
+/// exactly as on load) and the format it was written in (`"Swagger 2.0"`, `"OpenAPI 3.0.3"`).
+/// Files the root references are not read. For `stubborn convert`.
+pub fn document_as_openapi3(path: &Path) -> Result<(Value, String), LoadErrors> {
+    let (sources, root) = source::Sources::open(path)?;
+    let doc = sources.value(root);
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
+    if let Some(v) = doc.get("openapi") {
+        return Ok((doc.clone(), format!("OpenAPI {}", text(v))));
+    }
+    if let Some(v) = doc.get("swagger") {
+        let converted = swagger2::to_openapi30(doc, &sources.display(root))?;
+        return Ok((converted, format!("Swagger {}", text(v))));
+    }
+    Err(LoadError::new(
+        sources.display(root),
+        "",
+        "expected an OpenAPI document: no `openapi` field found at the top level",
+    )
+    .into())
+}
+
 /// A short description of a JSON value's kind, for "expected X, found Y" messages.
 pub fn describe(v: &Value) -> String {
     match v {

@@ -89,12 +89,18 @@ pub fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, String
         ),
         ValidationErrorKind::MinLength { limit } => (
             "minLength",
-            format!("must be at least {limit} character{} long, got {got}", plural(*limit)),
+            format!(
+                "must be at least {limit} character{} long, got {got}",
+                plural(*limit)
+            ),
             None,
         ),
         ValidationErrorKind::MaxLength { limit } => (
             "maxLength",
-            format!("must be at most {limit} character{} long, got {got}", plural(*limit)),
+            format!(
+                "must be at most {limit} character{} long, got {got}",
+                plural(*limit)
+            ),
             None,
         ),
         ValidationErrorKind::Pattern { pattern } => (
@@ -122,9 +128,11 @@ pub fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, String
             format!("must have at least {limit} item{}", plural(*limit)),
             None,
         ),
-        ValidationErrorKind::MaxItems { limit } => {
-            ("maxItems", format!("must have at most {limit} item{}", plural(*limit)), None)
-        }
+        ValidationErrorKind::MaxItems { limit } => (
+            "maxItems",
+            format!("must have at most {limit} item{}", plural(*limit)),
+            None,
+        ),
         ValidationErrorKind::UniqueItems => {
             ("uniqueItems", "items must be unique".to_string(), None)
         }

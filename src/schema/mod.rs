@@ -217,21 +217,23 @@ impl SchemaStore {
         direction: Direction,
     ) -> Result<&jsonschema::Validator, &str> {
         self.validators[direction as usize][id.0 as usize]
-            .get_or_init(|| {
-                let registry = self.registry(direction)?;
-                let wrapper = serde_json::json!({
-                    "$ref": format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)))
-                });
-                jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft202012)
-                    .with_registry(registry)
-                    .should_validate_formats(true)
-                    .with_format("byte", crate::validate::security::is_base64)
-                    .build(&wrapper)
-                    .map_err(|e| e.to_string())
-            })
+            .get_or_init(|| self.compile(id, direction))
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    fn compile(&self, id: SchemaId, direction: Direction) -> CompiledValidator {
+        let registry = self.registry(direction)?;
+        let wrapper = serde_json::json!({
+            "$ref": format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)))
+        });
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .with_registry(registry)
+            .should_validate_formats(true)
+            .with_format("byte", crate::validate::security::is_base64)
+            .build(&wrapper)
+            .map_err(|e| e.to_string())
     }
 
     /// Validates `instance` against the schema `id` (response side); returns one message per
@@ -250,23 +252,49 @@ impl SchemaStore {
         let validator = self
             .validator_for(id, direction)
             .map_err(|e| vec![e.to_string()])?;
-        let errors: Vec<String> = validator
-            .iter_errors(instance)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                if at.is_empty() {
-                    e.to_string()
-                } else {
-                    format!("{at}: {e}")
-                }
-            })
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        errors_or_ok(collect_errors(validator, instance))
     }
+
+    /// [`SchemaStore::check_for`] without keeping the validator: the cached one is used when
+    /// there is one, else a validator is compiled for this check and dropped.
+    pub fn check_transient(
+        &self,
+        id: SchemaId,
+        instance: &Value,
+        direction: Direction,
+    ) -> Result<(), Vec<String>> {
+        if self.validators[direction as usize][id.0 as usize]
+            .get()
+            .is_some()
+        {
+            return self.check_for(id, instance, direction);
+        }
+        let validator = self.compile(id, direction).map_err(|e| vec![e])?;
+        errors_or_ok(collect_errors(&validator, instance))
+    }
+}
+
+fn errors_or_ok(errors: Vec<String>) -> Result<(), Vec<String>> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// One message per violation, each prefixed with the JSON pointer into the instance.
+fn collect_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
+        })
+        .collect()
 }
 
 /// Keys are kept to characters that need no escaping in a URI fragment or JSON pointer.
