@@ -836,6 +836,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut sentence_len = self.between(3, 7);
         while chars < target || chars < lo {
             let w: &str = Word(ZH_CN).fake_with_rng(self.rng);
+            // fake's Chinese word list mixes in political slogans; mock data stays neutral.
+            if ZH_SLOGANS.contains(&w) {
+                continue;
+            }
             out.push_str(w);
             chars += w.chars().count();
             if style == TextStyle::OneWord && chars >= lo {
@@ -1029,3 +1033,32 @@ mod tests {
         assert_eq!(kind_of_path(&Value::from("nope.nothing")), None);
     }
 }
+
+/// Words of fake's Chinese lorem list that are political slogans rather than neutral filler.
+const ZH_SLOGANS: &[&str] = &[
+    "社会主义核心价值观",
+    "中华民族伟大复兴",
+    "人类命运共同体",
+    "一带一路",
+    "改革开放",
+    "计划经济",
+    "宏观调控",
+    "全面建成",
+    "全面深化改革",
+    "全面依法治国",
+    "全面从严治党",
+    "新时代",
+    "新征程",
+    "新思想",
+    "新目标",
+    "新要求",
+    "新举措",
+    "新气象",
+    "新作为",
+    "生态文明",
+    "共享发展",
+    "协调发展",
+    "绿色发展",
+    "开放发展",
+    "创新发展",
+];
