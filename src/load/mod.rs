@@ -128,6 +128,14 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         api.format = format!("Swagger {version} (converted to OpenAPI 3.0)");
         return Ok(api);
     }
+    if crate::import::is_har(doc) {
+        // Recorded traffic (HAR): served as the OpenAPI document `stubborn import` writes.
+        let spec = crate::import::har_to_openapi(doc).map_err(|m| LoadError::new(&file, "", m))?;
+        let (sources, root) = source::Sources::from_value(&file, spec);
+        let mut api = load_sources(sources, root)?;
+        api.format = "HAR (imported as OpenAPI 3.1)".into();
+        return Ok(api);
+    }
     Err(LoadError::new(
         file,
         "",
