@@ -50,6 +50,14 @@ pub enum Command {
         after_help = "Examples:\n  stubborn import traffic.har -o spec.yaml\n  stubborn mock spec.yaml"
     )]
     Import(ImportArgs),
+    /// Forward requests to a real API and record the traffic; on stop, write an OpenAPI 3.1
+    /// document inferred from it.
+    #[command(
+        after_help = "Every exchange is appended at once to OUTPUT.har.jsonl; on Ctrl-C (or SIGTERM) the \
+                      journal, earlier runs included, becomes OUTPUT. A crashed run is recovered by \
+                      running again and stopping cleanly.\n\nExamples:\n  stubborn record --upstream http://localhost:8080 -o spec.yaml\n  stubborn record --upstream http://localhost:8080/api --port 0 -o spec.json\n  stubborn mock spec.yaml"
+    )]
+    Record(RecordArgs),
 }
 
 #[derive(Args, Debug)]
@@ -87,6 +95,24 @@ pub struct ImportArgs {
     /// Output file (YAML or JSON by its extension); standard output when absent.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// The API to forward to, a plain http:// URL; a path prefix is kept
+    /// (http://localhost:8080/api).
+    #[arg(long)]
+    pub upstream: String,
+    /// Port to listen on; 0 picks a free port (printed on start).
+    #[arg(short, long, default_value_t = 4010)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The document to write on stop (YAML, or JSON by a .json extension); the traffic is
+    /// journaled in OUTPUT.har.jsonl meanwhile.
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -7,6 +7,7 @@ pub mod import;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod record;
 pub mod respond;
 pub mod route;
 pub mod schema;

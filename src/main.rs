@@ -50,6 +50,7 @@ fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
             stubborn::convert::ConvertError::Other(m) => Failure::Other(m),
         }),
         Command::Import(args) => stubborn::import::run(&args).map_err(Failure::Other),
+        Command::Record(args) => stubborn::record::run(&args).map_err(Failure::Other),
     }
 }
 

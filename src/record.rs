@@ -1,0 +1,708 @@
+//! `stubborn record`: a recording proxy. Every request is forwarded to the upstream and its
+//! answer returned unchanged (hop-by-hop headers aside); every completed exchange is appended at
+//! once, as one HAR 1.2 `entry` per line, to a journal next to the output (`OUTPUT.har.jsonl`),
+//! so a crash loses nothing. On SIGINT/SIGTERM the recorder stops accepting, lets exchanges in
+//! flight finish, and turns the whole journal (earlier runs included) into an OpenAPI 3.1
+//! document with [`crate::import::har_to_openapi`].
+//!
+//! Upstreams are plain `http://`: the HTTP client is built without TLS.
+
+use crate::cli::RecordArgs;
+use crate::respond::problem::{self, Problem};
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http_body_util::{BodyExt, Full};
+use serde_json::{json, Map, Value};
+use std::convert::Infallible;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Bodies larger than this are forwarded whole but recorded truncated.
+pub const RECORD_LIMIT: usize = 10 * 1024 * 1024;
+
+/// Headers that belong to one connection, never forwarded nor recorded (RFC 9110 §7.6.1), plus
+/// `host` and `content-length`, which the client sets for the upstream request itself.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// `spec.yaml` → `spec.yaml.har.jsonl`.
+pub fn journal_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_os_string();
+    name.push(".har.jsonl");
+    PathBuf::from(name)
+}
+
+pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
+    let upstream = parse_upstream(&args.upstream)?;
+    let journal_file = journal_path(&args.output);
+    let journal = open_journal(&journal_file)?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+    let state = Arc::new(State {
+        upstream: upstream.clone(),
+        client,
+        journal: Mutex::new(journal),
+        journal_path: journal_file.clone(),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let recorded = runtime.block_on(async {
+        let addr = format!("{}:{}", args.host, args.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "recording http://{local} -> {upstream}");
+            let _ = writeln!(out, "journal {}", journal_file.display());
+            let _ = writeln!(out, "listening on http://{local}");
+            let _ = out.flush();
+        }
+        serve(Arc::clone(&state), listener).await;
+        Ok::<_, String>(())
+    });
+    drop(runtime);
+    recorded?;
+    write_spec(&journal_file, &args.output)
+}
+
+/// Checks the upstream URL; returns it without a trailing slash.
+fn parse_upstream(raw: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| {
+        format!("--upstream {raw}: not a URL ({e}); expected one like http://localhost:8080")
+    })?;
+    match url.scheme() {
+        "http" => {}
+        "https" => {
+            return Err(format!(
+                "--upstream {raw}: https upstreams are not supported by this build (no TLS); \
+                 use an http:// URL"
+            ))
+        }
+        other => {
+            return Err(format!(
+                "--upstream {raw}: expected an http:// URL, found the scheme {other}"
+            ))
+        }
+    }
+    if url.host_str().is_none() {
+        return Err(format!("--upstream {raw}: the URL has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "--upstream {raw}: the URL must not have a query or a fragment"
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Opens the journal for appending; a last line cut short by a crash is ended first, so the next
+/// entry starts on a line of its own.
+fn open_journal(path: &Path) -> Result<File, String> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open the journal {}: {e}", path.display()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > 0 {
+        let mut last = [0u8; 1];
+        let ends_with_newline = file
+            .seek(SeekFrom::Start(len - 1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map(|_| last[0] == b'\n')
+            .unwrap_or(true);
+        if !ends_with_newline {
+            file.write_all(b"\n")
+                .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
+        }
+    }
+    Ok(file)
+}
+
+struct State {
+    upstream: String,
+    client: reqwest::Client,
+    journal: Mutex<File>,
+    journal_path: PathBuf,
+}
+
+type Response = http::Response<Full<Bytes>>;
+
+/// The accept loop: until SIGINT/SIGTERM, then exchanges in flight finish (a second signal
+/// stops waiting for them).
+async fn serve(state: Arc<State>, listener: tokio::net::TcpListener) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        let service =
+            hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let state = Arc::clone(&state);
+                async move { Ok::<_, Infallible>(exchange(&state, req).await) }
+            });
+        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    eprintln!("stopping: finishing the exchanges in flight");
+    tokio::select! {
+        _ = graceful.shutdown() => {},
+        _ = shutdown_signal() => eprintln!("stopped without waiting for the exchanges in flight"),
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn problem_response(p: &Problem) -> Response {
+    let mut r = http::Response::new(Full::new(p.to_bytes()));
+    *r.status_mut() = http::StatusCode::from_u16(p.status).unwrap_or(http::StatusCode::BAD_GATEWAY);
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(problem::CONTENT_TYPE),
+    );
+    r
+}
+
+/// Headers minus the hop-by-hop ones (and those the `Connection` header names).
+fn end_to_end(headers: &HeaderMap, also: &[&str]) -> HeaderMap {
+    let named: Vec<String> = headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut out = HeaderMap::new();
+    for (name, value) in headers {
+        let n = name.as_str();
+        if HOP_BY_HOP.contains(&n) || also.contains(&n) || named.iter().any(|x| x == n) {
+            continue;
+        }
+        out.append(name.clone(), value.clone());
+    }
+    out
+}
+
+/// Forwards one request, records the exchange, answers the client.
+async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> Response {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            return problem_response(&Problem::new(
+                400,
+                "Bad Request",
+                format!("the request body could not be read: {e}"),
+            ))
+        }
+    };
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let path_and_query = if path_and_query.starts_with('/') {
+        path_and_query.to_string()
+    } else {
+        format!("/{path_and_query}")
+    };
+    let url = format!("{}{path_and_query}", state.upstream);
+    let request_headers = end_to_end(&parts.headers, &["host", "content-length"]);
+    let target = match reqwest::Url::parse(&url) {
+        Ok(u) => u,
+        Err(e) => {
+            return problem_response(&Problem::new(
+                400,
+                "Bad Request",
+                format!("cannot forward to {url}: {e}"),
+            ))
+        }
+    };
+    let upstream_answer = state
+        .client
+        .request(parts.method.clone(), target)
+        .headers(request_headers.clone())
+        .body(body.clone())
+        .send()
+        .await;
+    let answer = match upstream_answer {
+        Ok(a) => a,
+        Err(e) => return bad_gateway(&state.upstream, &e),
+    };
+    let status = answer.status();
+    let version = answer.version();
+    let response_headers = end_to_end(answer.headers(), &[]);
+    let response_body = match answer.bytes().await {
+        Ok(b) => b,
+        Err(e) => return bad_gateway(&state.upstream, &e),
+    };
+    let elapsed = clock.elapsed().as_secs_f64() * 1000.0;
+
+    let entry = har_entry(&Recorded {
+        started,
+        elapsed_ms: elapsed,
+        method: parts.method.as_str(),
+        url: &url,
+        request_version: parts.version,
+        request_headers: &request_headers,
+        request_body: &body,
+        status: status.as_u16(),
+        status_text: status.canonical_reason().unwrap_or(""),
+        response_version: version,
+        response_headers: &response_headers,
+        response_body: &response_body,
+    });
+    append(state, &entry);
+
+    let mut response = http::Response::new(Full::new(response_body));
+    *response.status_mut() = status;
+    *response.headers_mut() = response_headers;
+    response
+}
+
+fn bad_gateway(upstream: &str, e: &reqwest::Error) -> Response {
+    let mut cause = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause.push_str(": ");
+        cause.push_str(&s.to_string());
+        source = s.source();
+    }
+    problem_response(
+        &Problem::new(
+            502,
+            "Bad Gateway",
+            format!("the upstream {upstream} did not answer: {cause}"),
+        )
+        .with("upstream", json!(upstream)),
+    )
+}
+
+/// Appends one entry as one line; the line is written with one call, so a crash cuts at most
+/// the line being written.
+fn append(state: &State, entry: &Value) {
+    let mut line = serde_json::to_vec(entry).unwrap_or_default();
+    line.push(b'\n');
+    let mut file = match state.journal.lock() {
+        Ok(f) => f,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Err(e) = file.write_all(&line).and_then(|_| file.flush()) {
+        eprintln!(
+            "warning: cannot append to the journal {}: {e}",
+            state.journal_path.display()
+        );
+    }
+}
+
+struct Recorded<'a> {
+    started: SystemTime,
+    elapsed_ms: f64,
+    method: &'a str,
+    url: &'a str,
+    request_version: http::Version,
+    request_headers: &'a HeaderMap,
+    request_body: &'a [u8],
+    status: u16,
+    status_text: &'a str,
+    response_version: http::Version,
+    response_headers: &'a HeaderMap,
+    response_body: &'a [u8],
+}
+
+fn name_values(headers: &HeaderMap) -> Value {
+    Value::Array(
+        headers
+            .iter()
+            .map(|(n, v)| {
+                json!({"name": n.as_str(), "value": String::from_utf8_lossy(v.as_bytes())})
+            })
+            .collect(),
+    )
+}
+
+fn header(headers: &HeaderMap, name: &HeaderName) -> String {
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+/// The body as HAR text: UTF-8 as is, anything else base64; over [`RECORD_LIMIT`] cut, with a
+/// `comment` saying so.
+fn body_fields(body: &[u8], into: &mut Map<String, Value>) {
+    let (kept, truncated) = if body.len() > RECORD_LIMIT {
+        (&body[..RECORD_LIMIT], true)
+    } else {
+        (body, false)
+    };
+    match std::str::from_utf8(kept) {
+        Ok(t) => {
+            into.insert("text".into(), json!(t));
+        }
+        // A cut in the middle of a character: keep the valid prefix as text.
+        Err(e) if truncated && e.error_len().is_none() => {
+            let t = std::str::from_utf8(&kept[..e.valid_up_to()]).unwrap_or("");
+            into.insert("text".into(), json!(t));
+        }
+        Err(_) => {
+            into.insert("text".into(), json!(base64(kept)));
+            into.insert("encoding".into(), json!("base64"));
+        }
+    }
+    if truncated {
+        into.insert(
+            "comment".into(),
+            json!(format!(
+                "truncated by stubborn record: {} bytes, the first {RECORD_LIMIT} recorded",
+                body.len()
+            )),
+        );
+    }
+}
+
+fn version_str(v: http::Version) -> &'static str {
+    match v {
+        http::Version::HTTP_09 => "HTTP/0.9",
+        http::Version::HTTP_10 => "HTTP/1.0",
+        http::Version::HTTP_2 => "HTTP/2.0",
+        http::Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
+    }
+}
+
+fn har_entry(r: &Recorded) -> Value {
+    let query: Vec<Value> = r
+        .url
+        .split_once('?')
+        .map(|(_, q)| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| json!({"name": k, "value": v}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut request = Map::new();
+    request.insert("method".into(), json!(r.method));
+    request.insert("url".into(), json!(r.url));
+    request.insert("httpVersion".into(), json!(version_str(r.request_version)));
+    request.insert("cookies".into(), json!([]));
+    request.insert("headers".into(), name_values(r.request_headers));
+    request.insert("queryString".into(), Value::Array(query));
+    if !r.request_body.is_empty() {
+        let mut post = Map::new();
+        post.insert(
+            "mimeType".into(),
+            json!(header(r.request_headers, &http::header::CONTENT_TYPE)),
+        );
+        body_fields(r.request_body, &mut post);
+        request.insert("postData".into(), Value::Object(post));
+    }
+    request.insert("headersSize".into(), json!(-1));
+    request.insert("bodySize".into(), json!(r.request_body.len()));
+
+    let mut content = Map::new();
+    content.insert("size".into(), json!(r.response_body.len()));
+    content.insert(
+        "mimeType".into(),
+        json!(header(r.response_headers, &http::header::CONTENT_TYPE)),
+    );
+    if !r.response_body.is_empty() {
+        body_fields(r.response_body, &mut content);
+    }
+    let location = header(r.response_headers, &http::header::LOCATION);
+    let response = json!({
+        "status": r.status,
+        "statusText": r.status_text,
+        "httpVersion": version_str(r.response_version),
+        "cookies": [],
+        "headers": name_values(r.response_headers),
+        "content": content,
+        "redirectURL": location,
+        "headersSize": -1,
+        "bodySize": r.response_body.len(),
+    });
+    json!({
+        "startedDateTime": rfc3339(r.started),
+        "time": r.elapsed_ms,
+        "request": request,
+        "response": response,
+        "cache": {},
+        "timings": {"send": 0, "wait": r.elapsed_ms, "receive": 0},
+    })
+}
+
+/// `2026-01-04T10:00:00.123Z`.
+fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
+        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            ALPHABET[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            ALPHABET[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// Every entry of the journal, in order; lines that do not read (a line cut by a crash) are
+/// skipped with a warning.
+pub fn read_journal(path: &Path) -> Result<Vec<Value>, String> {
+    let file =
+        File::open(path).map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
+    let mut entries = Vec::new();
+    for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+        let line = line.map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Value>(&line) {
+            Ok(v) if v.is_object() => entries.push(v),
+            _ => eprintln!(
+                "warning: {} line {}: not a recorded exchange; skipped",
+                path.display(),
+                i + 1
+            ),
+        }
+    }
+    Ok(entries)
+}
+
+/// The journal as a HAR document, converted and written to `output`.
+fn write_spec(journal: &Path, output: &Path) -> Result<ExitCode, String> {
+    let entries = read_journal(journal)?;
+    let n = entries.len();
+    if n == 0 {
+        println!("0 exchanges recorded; {} not written", output.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let har = json!({
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "stubborn", "version": env!("CARGO_PKG_VERSION")},
+            "entries": entries,
+        }
+    });
+    let document = crate::import::har_to_openapi(&har).map_err(|e| {
+        format!(
+            "{}: {e}; {} not written",
+            journal.display(),
+            output.display()
+        )
+    })?;
+    let operations = document
+        .get("paths")
+        .and_then(Value::as_object)
+        .map(|paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(|item| item.len())
+                .sum::<usize>()
+        })
+        .unwrap_or(0);
+    let as_json = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let mut text = if as_json {
+        serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?
+    } else {
+        crate::import::yaml::to_yaml(&document)
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    // Written beside and renamed, so a reader never sees half a document.
+    let mut partial = output.as_os_str().to_os_string();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, &text)
+        .and_then(|_| std::fs::rename(&partial, output))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            format!("cannot write {}: {e}", output.display())
+        })?;
+    println!(
+        "{n} {}, {operations} {} written to {}",
+        if n == 1 { "exchange" } else { "exchanges" },
+        if operations == 1 {
+            "operation"
+        } else {
+            "operations"
+        },
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn dates_are_rfc3339() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let t = UNIX_EPOCH + std::time::Duration::from_millis(1_709_210_096_789);
+        assert_eq!(rfc3339(t), "2024-02-29T12:34:56.789Z");
+    }
+
+    #[test]
+    fn upstreams_are_checked() {
+        assert_eq!(
+            parse_upstream("http://localhost:8080/").unwrap(),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            parse_upstream("http://a.io/api/").unwrap(),
+            "http://a.io/api"
+        );
+        assert!(parse_upstream("https://a.io").unwrap_err().contains("TLS"));
+        assert!(parse_upstream("localhost:8080").is_err());
+        assert!(parse_upstream("").is_err());
+        assert!(parse_upstream("http://a.io/?x=1").is_err());
+    }
+
+    #[test]
+    fn hop_by_hop_headers_are_dropped() {
+        let mut h = HeaderMap::new();
+        h.insert("connection", HeaderValue::from_static("close, x-private"));
+        h.insert("x-private", HeaderValue::from_static("1"));
+        h.insert("keep-alive", HeaderValue::from_static("5"));
+        h.insert("x-kept", HeaderValue::from_static("yes"));
+        h.insert("host", HeaderValue::from_static("a"));
+        let out = end_to_end(&h, &["host"]);
+        assert_eq!(out.len(), 1);
+        assert!(out.contains_key("x-kept"));
+    }
+
+    #[test]
+    fn large_bodies_are_recorded_truncated() {
+        let body = vec![b'a'; RECORD_LIMIT + 5];
+        let mut m = Map::new();
+        body_fields(&body, &mut m);
+        assert_eq!(m["text"].as_str().unwrap().len(), RECORD_LIMIT);
+        assert!(m["comment"].as_str().unwrap().contains("truncated"));
+        let mut m = Map::new();
+        body_fields(&[0xff, 0x00], &mut m);
+        assert_eq!(m["encoding"], "base64");
+    }
+
+    #[test]
+    fn journal_path_is_next_to_the_output() {
+        assert_eq!(
+            journal_path(Path::new("out/spec.yaml")),
+            PathBuf::from("out/spec.yaml.har.jsonl")
+        );
+    }
+}
