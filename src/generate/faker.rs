@@ -989,6 +989,35 @@ pub(crate) fn number_window(kind: Kind) -> Option<(f64, f64, u32)> {
     })
 }
 
+/// Words of fake's Chinese lorem list that are political slogans rather than neutral filler.
+const ZH_SLOGANS: &[&str] = &[
+    "社会主义核心价值观",
+    "中华民族伟大复兴",
+    "人类命运共同体",
+    "一带一路",
+    "改革开放",
+    "计划经济",
+    "宏观调控",
+    "全面建成",
+    "全面深化改革",
+    "全面依法治国",
+    "全面从严治党",
+    "新时代",
+    "新征程",
+    "新思想",
+    "新目标",
+    "新要求",
+    "新举措",
+    "新气象",
+    "新作为",
+    "生态文明",
+    "共享发展",
+    "协调发展",
+    "绿色发展",
+    "开放发展",
+    "创新发展",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1033,32 +1062,3 @@ mod tests {
         assert_eq!(kind_of_path(&Value::from("nope.nothing")), None);
     }
 }
-
-/// Words of fake's Chinese lorem list that are political slogans rather than neutral filler.
-const ZH_SLOGANS: &[&str] = &[
-    "社会主义核心价值观",
-    "中华民族伟大复兴",
-    "人类命运共同体",
-    "一带一路",
-    "改革开放",
-    "计划经济",
-    "宏观调控",
-    "全面建成",
-    "全面深化改革",
-    "全面依法治国",
-    "全面从严治党",
-    "新时代",
-    "新征程",
-    "新思想",
-    "新目标",
-    "新要求",
-    "新举措",
-    "新气象",
-    "新作为",
-    "生态文明",
-    "共享发展",
-    "协调发展",
-    "绿色发展",
-    "开放发展",
-    "创新发展",
-];
