@@ -509,12 +509,7 @@ impl Mock {
         } else {
             None
         };
-        let view = RequestView {
-            path_params,
-            query,
-            headers: req.headers,
-            body,
-        };
+        let view = RequestView::new(path_params, query, req.headers, body);
         let (i, score, matched) = choose::best(&compiled.scenarios, &view)?;
         let s = &compiled.scenarios[i];
         Some((

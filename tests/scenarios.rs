@@ -425,3 +425,42 @@ async fn templates_fill_examples_from_the_request() {
         json!({"id": 9, "name": "Ada", "email": "ada@example.com"})
     );
 }
+
+#[tokio::test]
+async fn postman_match_request_body_and_headers() {
+    // Closest match by default: sharing the name is enough for "duplicate".
+    let body = json!({"name": "Tom", "kind": "dog"});
+    let (s, _, _) = call("POST", "/pets", &[], Some(body.clone())).await;
+    assert_eq!(s, 409);
+    // Postman's x-mock-match-request-body: every body field must agree.
+    let (s, _, _) = call(
+        "POST",
+        "/pets",
+        &[("x-mock-match-request-body", "true")],
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, _, _) = call(
+        "POST",
+        "/pets",
+        &[("x-mock-match-request-body", "true")],
+        Some(json!({"name": "Tom", "kind": "cat"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    // x-mock-match-request-headers names headers that must agree.
+    let (_, _, b) = call("GET", "/pets?kind=cat", &[("x-tenant", "other")], None).await;
+    assert_eq!(b[0]["kind"], "cat", "closest: the query agrees");
+    let (_, h, _) = call(
+        "GET",
+        "/pets?kind=cat",
+        &[
+            ("x-tenant", "other"),
+            ("x-mock-match-request-headers", "x-tenant"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(h["x-stubborn-match"], "default");
+}

@@ -183,6 +183,55 @@ pub struct RequestView<'a> {
     pub headers: &'a HeaderMap,
     /// The body, when it is JSON (or a form, as an object).
     pub body: Option<Value>,
+    /// Postman's `x-mock-match-request-body: true`: body conditions must hold.
+    pub strict_body: bool,
+    /// Postman's `x-mock-match-request-headers`: header conditions that must hold (lower-case
+    /// names; `*` for all).
+    pub strict_headers: Vec<String>,
+}
+
+impl<'a> RequestView<'a> {
+    /// A view with the strictness the request asks for in Postman's headers.
+    pub fn new(
+        path_params: &'a [(String, String)],
+        query: Vec<(String, String)>,
+        headers: &'a HeaderMap,
+        body: Option<Value>,
+    ) -> RequestView<'a> {
+        let flag = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
+        let strict_body =
+            flag("x-mock-match-request-body").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let strict_headers = match flag("x-mock-match-request-headers") {
+            None => Vec::new(),
+            Some(v) if v.eq_ignore_ascii_case("true") || v == "*" => vec!["*".to_string()],
+            Some(v) => v
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        };
+        RequestView {
+            path_params,
+            query,
+            headers,
+            body,
+            strict_body,
+            strict_headers,
+        }
+    }
+
+    fn strict(&self, source: &Source) -> bool {
+        match source {
+            Source::Body(_) => self.strict_body,
+            Source::Header(n) => self.strict_headers.iter().any(|h| h == "*" || h == n),
+            _ => false,
+        }
+    }
 }
 
 impl RequestView<'_> {
@@ -262,7 +311,7 @@ pub fn score(s: &Scenario, req: &RequestView) -> Option<(i32, Vec<String>)> {
                 }
             }
         };
-        if c.required && points <= 0 {
+        if (c.required || req.strict(&c.source)) && points <= 0 {
             return None;
         }
         if points > 0 {
@@ -575,12 +624,7 @@ mod tests {
             ),
         ];
         let h = HeaderMap::new();
-        let view = |body: Value| RequestView {
-            path_params: &[],
-            query: vec![],
-            headers: &h,
-            body: Some(body),
-        };
+        let view = |body: Value| RequestView::new(&[], vec![], &h, Some(body));
         assert_eq!(
             best(&scenarios, &view(json!({"kind": "cat", "name": "Rex"}))).map(|b| b.0),
             Some(0)
@@ -597,26 +641,42 @@ mod tests {
     }
 
     #[test]
+    fn postman_match_headers_make_conditions_strict() {
+        let s = vec![scenario(
+            "cat",
+            vec![
+                (Source::Body("/kind".into()), json!("cat"), false),
+                (Source::Body("/name".into()), json!("Tom"), false),
+            ],
+        )];
+        let body = json!({"kind": "cat", "name": "Rex"});
+        let loose = HeaderMap::new();
+        assert_eq!(
+            best(
+                &s,
+                &RequestView::new(&[], vec![], &loose, Some(body.clone()))
+            )
+            .map(|b| b.0),
+            Some(0)
+        );
+        let strict = headers(&[("x-mock-match-request-body", "true")]);
+        assert_eq!(
+            best(&s, &RequestView::new(&[], vec![], &strict, Some(body))),
+            None
+        );
+    }
+
+    #[test]
     fn required_conditions_exclude() {
         let s = vec![scenario(
             "vip",
             vec![(Source::Header("x-tier".into()), json!("gold"), true)],
         )];
         let h = headers(&[("x-tier", "silver")]);
-        let view = RequestView {
-            path_params: &[],
-            query: vec![],
-            headers: &h,
-            body: None,
-        };
+        let view = RequestView::new(&[], vec![], &h, None);
         assert_eq!(best(&s, &view), None);
         let h = headers(&[("x-tier", "gold")]);
-        let view = RequestView {
-            path_params: &[],
-            query: vec![],
-            headers: &h,
-            body: None,
-        };
+        let view = RequestView::new(&[], vec![], &h, None);
         assert_eq!(best(&s, &view).map(|b| b.0), Some(0));
     }
 }
