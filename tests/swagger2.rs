@@ -21,45 +21,99 @@ async fn base_path_and_response_examples_by_media_type() {
         assert_eq!(body[0]["title"], "Dune");
     }
     // produces: XML too.
-    let r = client().get(server().url("/v2/books")).header("accept", "application/xml").send().await.unwrap();
+    let r = client()
+        .get(server().url("/v2/books"))
+        .header("accept", "application/xml")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["content-type"], "application/xml");
 }
 
 #[tokio::test]
 async fn collection_formats() {
     let ok = client()
-        .get(server().url("/v2/books?tags=a,b&authors=x&authors=y&years=1965|1970&words=red%20fox&pageSize=20"))
+        .get(server().url(
+            "/v2/books?tags=a,b&authors=x&authors=y&years=1965|1970&words=red%20fox&pageSize=20",
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
-    let bad = client().get(server().url("/v2/books?years=1965|later&pageSize=99")).send().await.unwrap();
+    let bad = client()
+        .get(server().url("/v2/books?years=1965|later&pageSize=99"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422);
     let body: Value = bad.json().await.unwrap();
-    let names: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"years/1") && names.contains(&"pageSize"), "{body}");
+    let names: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"years/1") && names.contains(&"pageSize"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn body_parameter_and_api_key() {
     let book = json!({"title": "Emma", "author": "Jane Austen", "isbn": null});
-    let r = client().post(server().url("/v2/books")).json(&book).send().await.unwrap();
+    let r = client()
+        .post(server().url("/v2/books"))
+        .json(&book)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401, "apiKey security definition");
-    let r = client().post(server().url("/v2/books")).header("x-api-key", "k").json(&book).send().await.unwrap();
+    let r = client()
+        .post(server().url("/v2/books"))
+        .header("x-api-key", "k")
+        .json(&book)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
-    assert!(created["id"].is_i64() && created["available"].is_boolean(), "{created}");
-    let r = client().post(server().url("/v2/books")).header("x-api-key", "k").json(&json!({"title": ""})).send().await.unwrap();
+    assert!(
+        created["id"].is_i64() && created["available"].is_boolean(),
+        "{created}"
+    );
+    let r = client()
+        .post(server().url("/v2/books"))
+        .header("x-api-key", "k")
+        .json(&json!({"title": ""}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
 }
 
 #[tokio::test]
 async fn oauth2_or_basic_and_shared_responses() {
-    let r = client().get(server().url("/v2/books/7")).send().await.unwrap();
+    let r = client()
+        .get(server().url("/v2/books/7"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let challenge = r.headers()["www-authenticate"].to_str().unwrap().to_string();
-    assert!(challenge.contains("Basic") && challenge.contains("Bearer"), "{challenge}");
-    let r = client().get(server().url("/v2/books/7")).header("authorization", "Bearer t").send().await.unwrap();
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        challenge.contains("Basic") && challenge.contains("Bearer"),
+        "{challenge}"
+    );
+    let r = client()
+        .get(server().url("/v2/books/7"))
+        .header("authorization", "Bearer t")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let r = client()
         .get(server().url("/v2/books/7"))
@@ -70,17 +124,38 @@ async fn oauth2_or_basic_and_shared_responses() {
         .unwrap();
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({"code": 404, "message": "no such book"}), "the shared #/responses/NotFound");
+    assert_eq!(
+        body,
+        json!({"code": 404, "message": "no such book"}),
+        "the shared #/responses/NotFound"
+    );
     // The shared path parameter keeps its bounds.
-    let r = client().get(server().url("/v2/books/0")).header("authorization", "Bearer t").send().await.unwrap();
+    let r = client()
+        .get(server().url("/v2/books/0"))
+        .header("authorization", "Bearer t")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
 }
 
 #[tokio::test]
 async fn form_data_urlencoded_and_multipart() {
-    let r = client().post(server().url("/v2/search")).header("content-type", "application/x-www-form-urlencoded").body("q=dune&limit=5").send().await.unwrap();
+    let r = client()
+        .post(server().url("/v2/search"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("q=dune&limit=5")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = client().post(server().url("/v2/search")).header("content-type", "application/x-www-form-urlencoded").body("q=d&limit=0").send().await.unwrap();
+    let r = client()
+        .post(server().url("/v2/search"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("q=d&limit=0")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let boundary = "b0undary";
     let body = format!(
@@ -88,7 +163,10 @@ async fn form_data_urlencoded_and_multipart() {
     );
     let r = client()
         .put(server().url("/v2/books/7/cover"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body)
         .send()
         .await
@@ -112,5 +190,8 @@ fn check_names_the_format() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(text.contains("Swagger 2.0 (converted to OpenAPI 3.0)") && text.contains("no warnings"), "{text}");
+    assert!(
+        text.contains("Swagger 2.0 (converted to OpenAPI 3.0)") && text.contains("no warnings"),
+        "{text}"
+    );
 }
