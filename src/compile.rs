@@ -184,7 +184,9 @@ impl Mock {
                 .enumerate()
                 .map(|(i, op)| (i, op.method, op.path.as_str())),
             &api.base_paths,
-        );
+        )
+        // Postman's mocks match paths whatever their case; a collection keeps that behaviour.
+        .match_any_case(api.format.starts_with("Postman"));
         let mut warnings = Vec::new();
         let ops = api
             .operations

@@ -60,6 +60,9 @@ pub struct Router {
     root: Node,
     routes: Vec<Route>,
     base_paths: Vec<Vec<String>>,
+    /// Literal segments may also match in another case (Postman's mocks do this; an OpenAPI
+    /// contract does not, so it is off unless asked for).
+    any_case: bool,
 }
 
 impl Router {
@@ -119,6 +122,12 @@ impl Router {
         if !methods.iter().any(|(m, _, _)| *m == method) {
             methods.push((method, op, names));
         }
+    }
+
+    /// Lets literal segments match whatever their case, after an exact match failed.
+    pub fn match_any_case(mut self, yes: bool) -> Router {
+        self.any_case = yes;
+        self
     }
 
     /// Routes a request path (raw, still percent-encoded, without the query).
@@ -184,7 +193,14 @@ impl Router {
 
     fn match_segments(&self, segments: &[&str]) -> Option<PathMatch> {
         let mut values = Vec::new();
-        let route = walk(&self.root, segments, &mut values)?;
+        if let Some(route) = walk(&self.root, segments, &mut values, false) {
+            return Some(PathMatch { route, values });
+        }
+        if !self.any_case {
+            return None;
+        }
+        values.clear();
+        let route = walk(&self.root, segments, &mut values, true)?;
         Some(PathMatch { route, values })
     }
 
@@ -257,20 +273,29 @@ fn strsim(a: &str, b: &str) -> bool {
     prev[b.len()] <= 2
 }
 
-fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>) -> Option<usize> {
+fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, any_case: bool) -> Option<usize> {
     let Some((seg, rest)) = segments.split_first() else {
         return node.route;
     };
     let decoded = decode(seg);
     if let Some(child) = node.literal.get(decoded.as_str()) {
-        if let Some(r) = walk(child, rest, values) {
+        if let Some(r) = walk(child, rest, values, any_case) {
             return Some(r);
+        }
+    }
+    if any_case {
+        for (lit, child) in &node.literal {
+            if lit != &decoded && lit.eq_ignore_ascii_case(&decoded) {
+                if let Some(r) = walk(child, rest, values, any_case) {
+                    return Some(r);
+                }
+            }
         }
     }
     for (parts, child) in &node.patterns {
         let mark = values.len();
         if match_parts(parts, &decoded, values) {
-            if let Some(r) = walk(child, rest, values) {
+            if let Some(r) = walk(child, rest, values, any_case) {
                 return Some(r);
             }
         }
@@ -465,6 +490,22 @@ mod tests {
         assert_eq!(found(&r.route(Method::Get, "/v1/pets")).0, 0);
         assert_eq!(found(&r.route(Method::Get, "/pets")).0, 0);
         assert_eq!(r.route(Method::Get, "/v2/pets"), Routed::NotFound);
+    }
+
+    #[test]
+    fn any_case_is_a_fallback() {
+        let r = router(
+            &[(Method::Get, "/Pets/{id}"), (Method::Get, "/pets/mine")],
+            &[],
+        );
+        assert_eq!(r.route(Method::Get, "/PETS/MINE"), Routed::NotFound);
+        let r = r.match_any_case(true);
+        assert_eq!(found(&r.route(Method::Get, "/pets/mine")).0, 1);
+        assert_eq!(found(&r.route(Method::Get, "/PETS/MINE")).0, 1);
+        assert_eq!(
+            found(&r.route(Method::Get, "/pets/7")),
+            (0, vec![("id", "7")])
+        );
     }
 
     #[test]
