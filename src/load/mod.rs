@@ -5,6 +5,7 @@
 //! first.
 
 mod openapi;
+mod postman;
 pub mod source;
 mod swagger2;
 
@@ -126,6 +127,15 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         sources.replace(root, converted);
         let mut api = openapi::build(sources, root, "3.0.3")?;
         api.format = format!("Swagger {version} (converted to OpenAPI 3.0)");
+        return Ok(api);
+    }
+    if postman::is_postman(doc) {
+        let version = postman::version(doc);
+        let converted = postman::to_openapi31(doc, &file)?;
+        let mut sources = sources;
+        sources.replace(root, converted);
+        let mut api = openapi::build(sources, root, "3.1.0")?;
+        api.format = format!("Postman Collection v{version} (converted to OpenAPI 3.1)");
         return Ok(api);
     }
     if crate::import::is_har(doc) {
