@@ -419,6 +419,14 @@ impl Mock {
             (None, Some(false)) => None,
             (None, None) => self.options.dynamic.then(|| self.next_seed()),
         };
+        let mut prefs = prefs.clone();
+        if let Some(id) = &prefs.example_id {
+            match choose::example_for_postman_id(op, id) {
+                Some(name) => prefs.example = Some(name),
+                None => return self.unknown_example(op, &format!("id {id}")),
+            }
+        }
+        let prefs = &prefs;
         let (mut choice, note) = if prefs.code.is_some() || prefs.example.is_some() {
             let mut parts = Vec::new();
             if let Some(c) = prefs.code {

@@ -296,3 +296,37 @@ fn a_broken_collection_names_the_place_and_the_problem() {
         "{err}"
     );
 }
+
+#[test]
+fn x_mock_response_id_picks_a_saved_example_by_id_or_uid() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/postman/petstore.postman_collection.json");
+    let api = stubborn::load::load_file(&path).expect("collection loads");
+    let mock = stubborn::compile::Mock::new(api, Default::default());
+    let ask = |id: &str| {
+        let mut h = http::HeaderMap::new();
+        h.insert("x-mock-response-id", id.parse().unwrap());
+        mock.handle(&stubborn::compile::Request {
+            method: stubborn::model::Method::Get,
+            path: "/pets/1",
+            query: None,
+            headers: &h,
+            body: &[],
+        })
+    };
+    let by_id = ask("ex-dog");
+    assert_eq!(by_id.status, 200);
+    assert!(
+        String::from_utf8_lossy(&by_id.body).contains("Rex")
+            || String::from_utf8_lossy(&by_id.body)
+                .to_lowercase()
+                .contains("dog"),
+        "{:?}",
+        by_id.body
+    );
+    let by_uid = ask("1234567-ex-missing");
+    assert_eq!(by_uid.status, 404);
+    let unknown = ask("nope");
+    assert_eq!(unknown.status, 404);
+    assert!(String::from_utf8_lossy(&unknown.body).contains("Example Not Found"));
+}

@@ -30,6 +30,8 @@ pub struct Preferences {
     pub seed: Option<u64>,
     pub delay_ms: Option<u64>,
     pub fault: Option<Fault>,
+    /// Postman's `x-mock-response-id`: a saved example's id (or `<user>-<id>` uid).
+    pub example_id: Option<String>,
 }
 
 impl Preferences {
@@ -39,7 +41,7 @@ impl Preferences {
 }
 
 /// Reads `Prefer` (`code=404, example=cat, dynamic=true, seed=7, delay=200, fault=reset`) and
-/// Postman's `x-mock-response-code` / `x-mock-response-name`. Unknown preferences are ignored,
+/// Postman's `x-mock-response-code` / `-name` / `-id`. Unknown preferences are ignored,
 /// as RFC 7240 asks; malformed values of known ones are errors.
 pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
     let mut p = Preferences::default();
@@ -103,6 +105,12 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
         .and_then(|v| v.to_str().ok())
     {
         p.example = Some(v.trim().to_string());
+    }
+    if let Some(v) = headers
+        .get("x-mock-response-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        p.example_id = Some(v.trim().to_string());
     }
     Ok(p)
 }
@@ -337,6 +345,24 @@ pub fn best(scenarios: &[Scenario], req: &RequestView) -> Option<(usize, i32, Ve
         }
     }
     best
+}
+
+/// The name of the example a Postman id names, from the operation's `x-stubborn-postman`
+/// (`{examples: {NAME: ID}}`). A uid (`<user>-<id>`) matches by its id part too.
+pub fn example_for_postman_id(op: &Operation, id: &str) -> Option<String> {
+    let examples = op
+        .extensions
+        .get("x-stubborn-postman")?
+        .get("examples")?
+        .as_object()?;
+    examples
+        .iter()
+        .find(|(_, v)| {
+            v.as_str().is_some_and(|known| {
+                known == id || id.split_once('-').is_some_and(|(_, tail)| tail == known)
+            })
+        })
+        .map(|(name, _)| name.clone())
 }
 
 /// Builds the scenarios of an operation: OpenAPI example names shared by the request and the
