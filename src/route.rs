@@ -60,8 +60,8 @@ pub struct Router {
     root: Node,
     routes: Vec<Route>,
     base_paths: Vec<Vec<String>>,
-    /// Literal segments may also match in another case (Postman's mocks do this; an OpenAPI
-    /// contract does not, so it is off unless asked for).
+    /// Literal segments may also match in another case, then within two edits (Postman's mocks
+    /// do this; an OpenAPI contract does not, so it is off unless asked for).
     any_case: bool,
 }
 
@@ -124,7 +124,8 @@ impl Router {
         }
     }
 
-    /// Lets literal segments match whatever their case, after an exact match failed.
+    /// Lets literal segments match whatever their case, then with a typo or two, after an exact
+    /// match failed (Postman's path matching).
     pub fn match_any_case(mut self, yes: bool) -> Router {
         self.any_case = yes;
         self
@@ -193,15 +194,19 @@ impl Router {
 
     fn match_segments(&self, segments: &[&str]) -> Option<PathMatch> {
         let mut values = Vec::new();
-        if let Some(route) = walk(&self.root, segments, &mut values, false) {
+        if let Some(route) = walk(&self.root, segments, &mut values, Loose::Exact) {
             return Some(PathMatch { route, values });
         }
         if !self.any_case {
             return None;
         }
-        values.clear();
-        let route = walk(&self.root, segments, &mut values, true)?;
-        Some(PathMatch { route, values })
+        for loose in [Loose::AnyCase, Loose::Typos] {
+            values.clear();
+            if let Some(route) = walk(&self.root, segments, &mut values, loose) {
+                return Some(PathMatch { route, values });
+            }
+        }
+        None
     }
 
     /// The route template nearest to a path that matched none, for "did you mean" messages.
@@ -273,20 +278,36 @@ fn strsim(a: &str, b: &str) -> bool {
     prev[b.len()] <= 2
 }
 
-fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, any_case: bool) -> Option<usize> {
+/// How loosely literal segments may match: exactly; whatever their case; or within two edits
+/// (Postman's Levenshtein step).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Loose {
+    Exact,
+    AnyCase,
+    Typos,
+}
+
+fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) -> Option<usize> {
     let Some((seg, rest)) = segments.split_first() else {
         return node.route;
     };
     let decoded = decode(seg);
     if let Some(child) = node.literal.get(decoded.as_str()) {
-        if let Some(r) = walk(child, rest, values, any_case) {
+        if let Some(r) = walk(child, rest, values, loose) {
             return Some(r);
         }
     }
-    if any_case {
+    if loose != Loose::Exact {
         for (lit, child) in &node.literal {
-            if lit != &decoded && lit.eq_ignore_ascii_case(&decoded) {
-                if let Some(r) = walk(child, rest, values, any_case) {
+            let near = match loose {
+                Loose::AnyCase => lit.eq_ignore_ascii_case(&decoded),
+                _ => {
+                    lit.eq_ignore_ascii_case(&decoded)
+                        || strsim(&lit.to_ascii_lowercase(), &decoded.to_ascii_lowercase())
+                }
+            };
+            if lit != &decoded && near {
+                if let Some(r) = walk(child, rest, values, loose) {
                     return Some(r);
                 }
             }
@@ -295,7 +316,7 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, any_case: bool
     for (parts, child) in &node.patterns {
         let mark = values.len();
         if match_parts(parts, &decoded, values) {
-            if let Some(r) = walk(child, rest, values, any_case) {
+            if let Some(r) = walk(child, rest, values, loose) {
                 return Some(r);
             }
         }

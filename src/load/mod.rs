@@ -172,6 +172,15 @@ pub fn document_as_openapi3(path: &Path) -> Result<(Value, String), LoadErrors> 
         let converted = swagger2::to_openapi30(doc, &sources.display(root))?;
         return Ok((converted, format!("Swagger {}", text(v))));
     }
+    if postman::is_postman(doc) {
+        let converted = postman::to_openapi31(doc, &sources.display(root))?;
+        return Ok((converted, "Postman Collection".to_string()));
+    }
+    if crate::import::is_har(doc) {
+        let converted = crate::import::har_to_openapi(doc)
+            .map_err(|m| LoadError::new(sources.display(root), "", m))?;
+        return Ok((converted, "HAR".to_string()));
+    }
     Err(LoadError::new(
         sources.display(root),
         "",
