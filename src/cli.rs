@@ -157,6 +157,13 @@ pub struct MockArgs {
     /// Share of requests answered with a server error (a documented 5xx, else 500/503), 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub chaos: f64,
+    /// Make the mock private: every request (admin API included) must carry `x-api-key: KEY`.
+    /// Also read from the STUBBORN_API_KEY environment variable.
+    #[arg(long)]
+    pub api_key: Option<String>,
+    /// How many requests the call log keeps (GET /__stubborn/requests); older ones drop out.
+    #[arg(long, default_value_t = 1000)]
+    pub log_size: usize,
     /// Largest request body accepted, e.g. 10MB, 512KB or 1048576; larger bodies get 413.
     #[arg(long, default_value = "10MB", value_parser = parse_size)]
     pub max_body: usize,

@@ -149,6 +149,8 @@ pub struct Answer {
     pub delay: Option<std::time::Duration>,
     /// Break the connection instead of answering properly.
     pub fault: Option<Fault>,
+    /// The operation that answered, when the request was routed to one.
+    pub operation: Option<usize>,
 }
 
 impl Answer {
@@ -159,6 +161,7 @@ impl Answer {
             body: Bytes::new(),
             delay: None,
             fault: None,
+            operation: None,
         }
     }
 
@@ -172,6 +175,7 @@ impl Answer {
             body: p.to_bytes(),
             delay: None,
             fault: None,
+            operation: None,
         }
     }
 }
@@ -327,6 +331,7 @@ impl Mock {
         };
         answer.delay = self.delay(operation, &prefs);
         answer.fault = prefs.fault;
+        answer.operation = Some(operation);
         answer
     }
 

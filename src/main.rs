@@ -111,6 +111,14 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             stubborn::server::HttpOptions {
                 cors: !args.no_cors,
                 max_body: args.max_body,
+                api_key: args
+                    .api_key
+                    .clone()
+                    .or_else(|| std::env::var("STUBBORN_API_KEY").ok())
+                    .filter(|k| !k.is_empty()),
+                log_count: args.log_size,
+                log_bytes: args.log_size.saturating_mul(8 * 1024),
+                spec_path: Some(args.spec.clone()),
             },
             listener,
             shutdown_signal(),

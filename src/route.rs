@@ -261,9 +261,15 @@ fn literal_len(parts: &[Part]) -> usize {
 
 /// Two segments are "near" when they differ by at most two edits (a typo).
 fn strsim(a: &str, b: &str) -> bool {
+    distance(a, b).is_some_and(|d| d <= 2)
+}
+
+/// The Levenshtein distance between two short strings; `None` when they are too long or too
+/// different in length to be worth comparing.
+fn distance(a: &str, b: &str) -> Option<usize> {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
-        return false;
+        return None;
     }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
@@ -275,7 +281,7 @@ fn strsim(a: &str, b: &str) -> bool {
         }
         prev = cur;
     }
-    prev[b.len()] <= 2
+    Some(prev[b.len()])
 }
 
 /// How loosely literal segments may match: exactly; whatever their case; or within two edits
@@ -298,18 +304,29 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) 
         }
     }
     if loose != Loose::Exact {
-        for (lit, child) in &node.literal {
-            let near = match loose {
-                Loose::AnyCase => lit.eq_ignore_ascii_case(&decoded),
-                _ => {
-                    lit.eq_ignore_ascii_case(&decoded)
-                        || strsim(&lit.to_ascii_lowercase(), &decoded.to_ascii_lowercase())
+        // Candidates in a fixed order (closest first, then by name): a hash map's order would
+        // make the answer change from run to run.
+        let lower = decoded.to_ascii_lowercase();
+        let mut near: Vec<(usize, &String, &Node)> = node
+            .literal
+            .iter()
+            .filter(|(lit, _)| *lit != &decoded)
+            .filter_map(|(lit, child)| {
+                if lit.eq_ignore_ascii_case(&decoded) {
+                    Some((0, lit, child))
+                } else if loose == Loose::Typos {
+                    distance(&lit.to_ascii_lowercase(), &lower)
+                        .filter(|d| *d <= 2)
+                        .map(|d| (d, lit, child))
+                } else {
+                    None
                 }
-            };
-            if lit != &decoded && near {
-                if let Some(r) = walk(child, rest, values, loose) {
-                    return Some(r);
-                }
+            })
+            .collect();
+        near.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        for (_, _, child) in near {
+            if let Some(r) = walk(child, rest, values, loose) {
+                return Some(r);
             }
         }
     }
@@ -516,17 +533,21 @@ mod tests {
     #[test]
     fn any_case_is_a_fallback() {
         let r = router(
-            &[(Method::Get, "/Pets/{id}"), (Method::Get, "/pets/mine")],
+            &[(Method::Get, "/Pets/{id}"), (Method::Get, "/owners/mine")],
             &[],
         );
-        assert_eq!(r.route(Method::Get, "/PETS/MINE"), Routed::NotFound);
+        assert_eq!(r.route(Method::Get, "/OWNERS/MINE"), Routed::NotFound);
         let r = r.match_any_case(true);
-        assert_eq!(found(&r.route(Method::Get, "/pets/mine")).0, 1);
-        assert_eq!(found(&r.route(Method::Get, "/PETS/MINE")).0, 1);
+        assert_eq!(found(&r.route(Method::Get, "/owners/mine")).0, 1);
+        assert_eq!(found(&r.route(Method::Get, "/OWNERS/MINE")).0, 1);
         assert_eq!(
             found(&r.route(Method::Get, "/pets/7")),
             (0, vec![("id", "7")])
         );
+        // Within two edits, as Postman's Levenshtein step: /ownres/mine, but not /pxyzq/7.
+        assert_eq!(found(&r.route(Method::Get, "/ownres/mine")).0, 1);
+        assert_eq!(found(&r.route(Method::Get, "/pest/7")).0, 0);
+        assert_eq!(r.route(Method::Get, "/pxyzq/7"), Routed::NotFound);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use std::future::Future;
 use std::sync::Arc;
 use warp::Filter;
 
+pub mod admin;
+pub mod calllog;
+
 /// Server-wide switches that are about HTTP, not mocking.
 #[derive(Clone, Debug)]
 pub struct HttpOptions {
@@ -21,6 +24,14 @@ pub struct HttpOptions {
     pub cors: bool,
     /// Bodies larger than this get 413, without being read whole.
     pub max_body: usize,
+    /// A private mock: every request must carry `x-api-key: KEY`.
+    pub api_key: Option<String>,
+    /// The call log's bounds: at most this many requests...
+    pub log_count: usize,
+    /// ...and about this many bytes.
+    pub log_bytes: usize,
+    /// The document served, for `GET /__stubborn/spec`.
+    pub spec_path: Option<std::path::PathBuf>,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -34,6 +45,10 @@ impl Default for HttpOptions {
         HttpOptions {
             cors: true,
             max_body: DEFAULT_MAX_BODY,
+            api_key: None,
+            log_count: 1000,
+            log_bytes: 8 * 1024 * 1024,
+            spec_path: None,
         }
     }
 }
@@ -46,6 +61,8 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
+    let started = std::time::Instant::now();
     let http = Arc::new(http);
     let query = warp::query::raw()
         .map(Some)
@@ -64,11 +81,26 @@ pub async fn serve(
                   body| {
                 let mock = Arc::clone(&mock);
                 let http = Arc::clone(&http);
+                let log = Arc::clone(&log);
                 async move {
+                    let t0 = std::time::Instant::now();
+                    if let Some(denied) = check_key(&http, &headers) {
+                        return finish(denied, &http, &headers);
+                    }
                     let body = match read_body(&headers, body, http.max_body).await {
                         Ok(b) => b,
                         Err(answer) => return finish(answer, &http, &headers),
                     };
+                    if let Some(rest) = path.as_str().strip_prefix(admin::PREFIX) {
+                        let state = admin::Admin {
+                            mock: &mock,
+                            log: &log,
+                            spec_path: http.spec_path.as_deref(),
+                            uptime_secs: started.elapsed().as_secs(),
+                        };
+                        let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
+                        return finish(answer, &http, &headers);
+                    }
                     let answer = handle(
                         &mock,
                         &http,
@@ -78,6 +110,17 @@ pub async fn serve(
                         &headers,
                         &body,
                     );
+                    log.push(record(
+                        &log,
+                        &mock,
+                        &method,
+                        path.as_str(),
+                        query,
+                        &headers,
+                        &body,
+                        &answer,
+                        t0,
+                    ));
                     // Simulated latency: a timer, so other requests go on meanwhile.
                     if let Some(delay) = answer.delay {
                         tokio::time::sleep(delay).await;
@@ -203,6 +246,113 @@ async fn truncated(response: warp::reply::Response) -> http::Response<WireBody> 
     });
     let body = http_body_util::StreamBody::new(frames);
     http::Response::from_parts(parts, body.boxed())
+}
+
+/// A private mock answers nothing without its key. Compared in constant time; never logged.
+fn check_key(http: &HttpOptions, headers: &HeaderMap) -> Option<Answer> {
+    let key = http.api_key.as_deref()?;
+    let given = headers
+        .get("x-api-key")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if constant_time_eq(given, key.as_bytes()) {
+        return None;
+    }
+    let mut a = Answer::problem(&Problem::new(
+        401,
+        "Unauthorized",
+        "this mock is private: send its key in the x-api-key header",
+    ));
+    a.headers.push((
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("ApiKey realm=\"stubborn\", name=\"x-api-key\""),
+    ));
+    Some(a)
+}
+
+/// Equal length and content, in time that depends only on the lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        let x = a.get(i).copied().unwrap_or(0);
+        let y = b.get(i).copied().unwrap_or(0);
+        diff |= (x ^ y) as usize;
+    }
+    diff == 0
+}
+
+/// The call log's record of one answered request.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    log: &calllog::CallLog,
+    mock: &Mock,
+    method: &http::Method,
+    path: &str,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    answer: &Answer,
+    t0: std::time::Instant,
+) -> calllog::CallRecord {
+    let header_of = |name: &str| {
+        answer
+            .headers
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .and_then(|(_, v)| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let mut violations: Vec<String> = header_of(crate::compile::VIOLATIONS_HEADER)
+        .map(|v| v.split("; ").map(str::to_string).collect())
+        .unwrap_or_default();
+    if violations.is_empty() && answer.status >= 400 {
+        // A problem+json rejection lists them in its body.
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
+            if let Some(errors) = v.get("errors").and_then(|e| e.as_array()) {
+                violations = errors
+                    .iter()
+                    .map(|e| {
+                        let at = e
+                            .get("name")
+                            .or_else(|| e.get("pointer"))
+                            .and_then(|x| x.as_str())
+                            .unwrap_or("");
+                        let place = e.get("in").and_then(|x| x.as_str()).unwrap_or("");
+                        let msg = e.get("message").and_then(|x| x.as_str()).unwrap_or("");
+                        format!("{place} {at}: {msg}")
+                    })
+                    .collect();
+            }
+        }
+    }
+    let cut = body.len().min(calllog::BODY_LIMIT);
+    calllog::CallRecord {
+        id: log.next_id(),
+        time_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or_default(),
+        method: method.as_str().to_string(),
+        path: path.to_string(),
+        query,
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    calllog::redact(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+                )
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&body[..cut]).into_owned(),
+        body_truncated: cut < body.len(),
+        operation: answer.operation.map(|i| mock.operation(i).id.clone()),
+        matched: header_of(crate::compile::MATCH_HEADER),
+        violations,
+        status: answer.status,
+        response_size: answer.body.len(),
+        latency_us: t0.elapsed().as_micros() as u64,
+    }
 }
 
 /// Reads the body, refusing with 413 as soon as it is known to exceed `limit`: at once from

@@ -1,0 +1,234 @@
+//! The admin API under `/__stubborn`: health, routes, the loaded document, and the call log.
+
+use super::calllog::{CallLog, CallRecord};
+use crate::compile::{Answer, Mock};
+use crate::respond::problem::Problem;
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// The reserved path prefix.
+pub const PREFIX: &str = "/__stubborn";
+
+/// What the admin API reads.
+pub struct Admin<'a> {
+    pub mock: &'a Mock,
+    pub log: &'a CallLog,
+    pub spec_path: Option<&'a Path>,
+    pub uptime_secs: u64,
+}
+
+fn json_answer(status: u16, value: &Value) -> Answer {
+    let mut a = Answer::empty(status);
+    a.headers
+        .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+    a.body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+    a
+}
+
+fn not_found(path: &str) -> Answer {
+    Answer::problem(&Problem::new(
+        404,
+        "Not Found",
+        format!(
+            "{path} is not part of the admin API; see {PREFIX}/health, /routes, /spec, /requests"
+        ),
+    ))
+}
+
+/// Answers one admin request. `rest` is the path after the prefix.
+pub fn handle(
+    admin: &Admin,
+    method: &http::Method,
+    rest: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Answer {
+    let rest = rest.trim_end_matches('/');
+    match (method.as_str(), rest) {
+        ("GET", "/health") => json_answer(
+            200,
+            &json!({
+                "status": "ok",
+                "title": admin.mock.api.title,
+                "operations": admin.mock.api.operations.len(),
+                "uptimeSeconds": admin.uptime_secs,
+                "loggedRequests": admin.log.len(),
+            }),
+        ),
+        ("GET", "/routes") => {
+            let routes: Vec<Value> = admin
+                .mock
+                .api
+                .operations
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    let scenarios: Vec<&str> = admin
+                        .mock
+                        .scenarios(i)
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    let responses: Vec<String> =
+                        op.responses.iter().map(|r| r.status.to_string()).collect();
+                    json!({
+                        "method": op.method.as_str(),
+                        "path": op.path,
+                        "operationId": op.id,
+                        "summary": op.summary,
+                        "responses": responses,
+                        "scenarios": scenarios,
+                    })
+                })
+                .collect();
+            json_answer(200, &json!({ "routes": routes }))
+        }
+        ("GET", "/spec") => match admin.spec_path {
+            None => Answer::problem(&Problem::new(
+                404,
+                "No Document",
+                "this mock was not started from a file",
+            )),
+            Some(path) => match crate::load::document_as_openapi3(path) {
+                Ok((doc, _)) => json_answer(200, &doc),
+                Err(e) => Answer::problem(&Problem::new(500, "Document Unreadable", e.to_string())),
+            },
+        },
+        ("GET", "/requests") => {
+            let f = Filter::parse(query);
+            let limit = f.limit.unwrap_or(100).min(10_000);
+            let found = admin.log.select(|r| f.keeps(r), limit);
+            let list: Vec<Value> = found.iter().map(CallRecord::to_json).collect();
+            json_answer(200, &json!({ "requests": list, "count": list.len() }))
+        }
+        ("DELETE", "/requests") => {
+            admin.log.clear();
+            Answer::empty(204)
+        }
+        ("POST", "/requests/count") => {
+            let matcher: Value = match serde_json::from_slice(body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Answer::problem(&Problem::new(
+                        400,
+                        "Bad Matcher",
+                        format!("the body must be a JSON matcher like {{\"method\": \"GET\", \"path\": \"/pets\"}}: {e}"),
+                    ))
+                }
+            };
+            let n = admin.log.count(|r| matches(&matcher, r));
+            json_answer(200, &json!({ "count": n }))
+        }
+        (m, r) if r.starts_with("/requests/") => {
+            let id = r.trim_start_matches("/requests/");
+            match (m, id.parse::<u64>()) {
+                ("GET", Ok(id)) => match admin.log.get(id) {
+                    Some(rec) => json_answer(200, &rec.to_json()),
+                    None => Answer::problem(&Problem::new(
+                        404,
+                        "Not Found",
+                        format!("no logged request {id} (it may have left the ring)"),
+                    )),
+                },
+                _ => not_found(&format!("{PREFIX}{rest}")),
+            }
+        }
+        _ => not_found(&format!("{PREFIX}{rest}")),
+    }
+}
+
+/// Query filters of `GET /requests`.
+#[derive(Default)]
+struct Filter {
+    method: Option<String>,
+    path: Option<String>,
+    status: Option<u16>,
+    operation: Option<String>,
+    since: Option<u64>,
+    invalid: bool,
+    limit: Option<usize>,
+}
+
+impl Filter {
+    fn parse(query: Option<&str>) -> Filter {
+        let mut f = Filter::default();
+        for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match k.as_ref() {
+                "method" => f.method = Some(v.to_ascii_uppercase()),
+                "path" => f.path = Some(v.into_owned()),
+                "status" => f.status = v.parse().ok(),
+                "operation" => f.operation = Some(v.into_owned()),
+                "since" => f.since = v.parse().ok(),
+                "invalid" | "only-invalid" => f.invalid = v == "true" || v == "1",
+                "limit" => f.limit = v.parse().ok(),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn keeps(&self, r: &CallRecord) -> bool {
+        self.method.as_ref().is_none_or(|m| *m == r.method)
+            && self
+                .path
+                .as_ref()
+                .is_none_or(|p| r.path.starts_with(p.as_str()))
+            && self.status.is_none_or(|s| s == r.status)
+            && self
+                .operation
+                .as_ref()
+                .is_none_or(|o| r.operation.as_deref() == Some(o.as_str()))
+            && self.since.is_none_or(|id| r.id > id)
+            && (!self.invalid || !r.violations.is_empty())
+    }
+}
+
+/// Does a logged call match `{method, path, query: {k: v}, header: {k: v}, body: {pointer: v}}`?
+fn matches(m: &Value, r: &CallRecord) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(method) = m.get("method").and_then(Value::as_str) {
+        if !method.eq_ignore_ascii_case(&r.method) {
+            return false;
+        }
+    }
+    if let Some(path) = m.get("path").and_then(Value::as_str) {
+        if path != r.path {
+            return false;
+        }
+    }
+    if let Some(Value::Object(q)) = m.get("query") {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(r.query.as_deref().unwrap_or("").as_bytes())
+                .into_owned()
+                .collect();
+        for (k, v) in q {
+            if !pairs.iter().any(|(pk, pv)| pk == k && *pv == text(v)) {
+                return false;
+            }
+        }
+    }
+    if let Some(Value::Object(h)) = m.get("header") {
+        for (k, v) in h {
+            let k = k.to_ascii_lowercase();
+            if !r.headers.iter().any(|(hk, hv)| *hk == k && *hv == text(v)) {
+                return false;
+            }
+        }
+    }
+    if let Some(Value::Object(b)) = m.get("body") {
+        let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
+            return false;
+        };
+        for (pointer, v) in b {
+            if body.pointer(pointer) != Some(v) {
+                return false;
+            }
+        }
+    }
+    true
+}

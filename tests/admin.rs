@@ -1,0 +1,193 @@
+//! The admin API and private mocks over HTTP.
+
+mod common;
+
+use common::{client, TestServer};
+use serde_json::{json, Value};
+use stubborn::compile::MockOptions;
+use stubborn::server::HttpOptions;
+
+fn with(http: HttpOptions) -> TestServer {
+    TestServer::start_with(
+        "petstore.yaml",
+        MockOptions::default(),
+        HttpOptions {
+            spec_path: Some(common::spec("petstore.yaml")),
+            ..http
+        },
+    )
+}
+
+async fn json_get(url: String, key: Option<&str>) -> (u16, Value) {
+    let mut req = client().get(url);
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    let r = req.send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn health_routes_and_spec() {
+    let s = with(HttpOptions::default());
+    let (st, health) = json_get(s.url("/__stubborn/health"), None).await;
+    assert_eq!(st, 200);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["operations"], 5);
+    let (_, routes) = json_get(s.url("/__stubborn/routes"), None).await;
+    let list = routes["routes"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|r| r["operationId"] == "showPetById" && r["path"] == "/pets/{petId}"),
+        "{routes}"
+    );
+    let (st, spec) = json_get(s.url("/__stubborn/spec"), None).await;
+    assert_eq!(st, 200);
+    assert_eq!(spec["info"]["title"], "Swagger Petstore");
+    let (st, _) = json_get(s.url("/__stubborn/nope"), None).await;
+    assert_eq!(st, 404);
+}
+
+#[tokio::test]
+async fn the_call_log_records_filters_and_counts() {
+    let s = with(HttpOptions::default());
+    let c = client();
+    c.get(s.url("/pets?limit=5"))
+        .header("authorization", "Bearer secret")
+        .send()
+        .await
+        .unwrap();
+    c.get(s.url("/pets/1")).send().await.unwrap();
+    c.post(s.url("/pets"))
+        .json(&json!({"name": "Rex", "tag": "dog"}))
+        .send()
+        .await
+        .unwrap();
+    c.post(s.url("/pets"))
+        .json(&json!({"tag": "lizard"}))
+        .send()
+        .await
+        .unwrap();
+    c.get(s.url("/nowhere")).send().await.unwrap();
+
+    let (_, all) = json_get(s.url("/__stubborn/requests"), None).await;
+    let list = all["requests"].as_array().unwrap();
+    assert_eq!(list.len(), 5, "{all}");
+    // Newest first; each with its operation, status, scenario note and latency.
+    assert_eq!(list[0]["path"], "/nowhere");
+    assert_eq!(list[0]["status"], 404);
+    let first = &list[4];
+    assert_eq!(first["operation"], "listPets");
+    assert_eq!(first["query"], "limit=5");
+    assert_eq!(first["headers"]["authorization"], "[redacted]");
+    assert!(first["latencyMs"].is_number());
+
+    let (_, invalid) = json_get(s.url("/__stubborn/requests?only-invalid=true"), None).await;
+    let inv = invalid["requests"].as_array().unwrap();
+    assert_eq!(inv.len(), 1, "{invalid}");
+    assert_eq!(inv[0]["status"], 422);
+    assert!(
+        inv[0]["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str().unwrap().contains("name")),
+        "{invalid}"
+    );
+
+    let (_, posts) = json_get(s.url("/__stubborn/requests?method=post&limit=1"), None).await;
+    assert_eq!(posts["requests"].as_array().unwrap().len(), 1);
+    let (_, by_op) = json_get(s.url("/__stubborn/requests?operation=showPetById"), None).await;
+    assert_eq!(by_op["requests"][0]["path"], "/pets/1");
+    let (_, by_prefix) = json_get(s.url("/__stubborn/requests?path=/pets&status=201"), None).await;
+    assert_eq!(by_prefix["requests"].as_array().unwrap().len(), 1);
+
+    let id = list[1]["id"].as_u64().unwrap();
+    let (st, one) = json_get(s.url(&format!("/__stubborn/requests/{id}")), None).await;
+    assert_eq!((st, one["id"].as_u64()), (200, Some(id)));
+
+    // Verify how a client called the API.
+    let count = |m: Value| {
+        let url = s.url("/__stubborn/requests/count");
+        async move {
+            client()
+                .post(url)
+                .json(&m)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()["count"]
+                .clone()
+        }
+    };
+    assert_eq!(count(json!({"method": "POST", "path": "/pets"})).await, 2);
+    assert_eq!(
+        count(json!({"method": "POST", "body": {"/name": "Rex"}})).await,
+        1
+    );
+    assert_eq!(
+        count(json!({"path": "/pets", "query": {"limit": "5"}})).await,
+        1
+    );
+    assert_eq!(count(json!({"method": "DELETE"})).await, 0);
+
+    let r = c
+        .delete(s.url("/__stubborn/requests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, empty) = json_get(s.url("/__stubborn/requests"), None).await;
+    assert_eq!(empty["count"], 0);
+}
+
+#[tokio::test]
+async fn the_log_is_a_bounded_ring() {
+    let s = with(HttpOptions {
+        log_count: 10,
+        ..HttpOptions::default()
+    });
+    for _ in 0..50 {
+        client().get(s.url("/pets/1")).send().await.unwrap();
+    }
+    let (_, all) = json_get(s.url("/__stubborn/requests?limit=1000"), None).await;
+    assert_eq!(all["count"], 10);
+}
+
+#[tokio::test]
+async fn a_private_mock_answers_nothing_without_its_key() {
+    let s = with(HttpOptions {
+        api_key: Some("s3cret".into()),
+        ..HttpOptions::default()
+    });
+    for path in [
+        "/pets",
+        "/pets/1",
+        "/nowhere",
+        "/__stubborn/health",
+        "/__stubborn/requests",
+        "/__stubborn/spec",
+    ] {
+        let (st, body) = json_get(s.url(path), None).await;
+        assert_eq!(st, 401, "{path}");
+        assert_eq!(body["status"], 401);
+        let (st, _) = json_get(s.url(path), Some("wrong")).await;
+        assert_eq!(st, 401, "{path} with a wrong key");
+    }
+    let r = client()
+        .post(s.url("/pets"))
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let (st, _) = json_get(s.url("/pets"), Some("s3cret")).await;
+    assert_eq!(st, 200);
+    let (st, log) = json_get(s.url("/__stubborn/requests"), Some("s3cret")).await;
+    assert_eq!(st, 200);
+    // The key is never logged.
+    assert!(!log.to_string().contains("s3cret"), "{log}");
+}
