@@ -30,6 +30,7 @@ start() { # name port cmd...
 start bare 4020 target/release/examples/bare_hyper 4020
 start mock 4021 target/release/stubborn mock specs/petstore.yaml --port 4021
 start dyn 4022 target/release/stubborn mock specs/petstore.yaml --port 4022 --dynamic
+start nolog 4023 target/release/stubborn mock specs/petstore.yaml --port 4023 --log-size 0
 
 rps() { # url [extra wrk args]
   local url=$1; shift
@@ -40,6 +41,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "wrk -t$THREADS -c$CONNS -d$DURATION"
 bare=$(rps http://127.0.0.1:4020/pets)
 example=$(rps http://127.0.0.1:4021/pets)
+nolog=$(rps http://127.0.0.1:4023/pets)
 generated=$(rps http://127.0.0.1:4021/pets/1)
 dynamic=$(rps http://127.0.0.1:4022/pets/1)
 post=$(rps http://127.0.0.1:4021/pets -s bench/post-pet.lua)
@@ -47,8 +49,10 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
 printf '%-34s %12s %8s\n' scenario req/s "vs bare"
 printf '%-34s %12.0f %8s\n' "bare hyper, fixed body" "$bare" 100%
 printf '%-34s %12.0f %8s\n' "stubborn GET with example" "$example" "$(pct "$example" "$bare")"
+printf '%-34s %12.0f %8s\n' "  same, call log off" "$nolog" "$(pct "$nolog" "$bare")"
 printf '%-34s %12.0f %8s\n' "stubborn GET generated (static)" "$generated" "$(pct "$generated" "$bare")"
 printf '%-34s %12.0f %8s\n' "stubborn GET --dynamic" "$dynamic" "$(pct "$dynamic" "$bare")"
 printf '%-34s %12.0f %8s\n' "stubborn POST, validated body" "$post" "$(pct "$post" "$bare")"
 printf '%-34s %12s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
 printf '%-34s %12s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"
+printf '%-34s %12s %8s\n' "call log on vs off" "" "$(pct "$example" "$nolog")"

@@ -162,6 +162,7 @@ pub struct MockArgs {
     #[arg(long)]
     pub api_key: Option<String>,
     /// How many requests the call log keeps (GET /__stubborn/requests); older ones drop out.
+    /// 0 turns the log off.
     #[arg(long, default_value_t = 1000)]
     pub log_size: usize,
     /// Largest request body accepted, e.g. 10MB, 512KB or 1048576; larger bodies get 413.

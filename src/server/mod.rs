@@ -110,17 +110,19 @@ pub async fn serve(
                         &headers,
                         &body,
                     );
-                    log.push(record(
-                        &log,
-                        &mock,
-                        &method,
-                        path.as_str(),
-                        query,
-                        &headers,
-                        &body,
-                        &answer,
-                        t0,
-                    ));
+                    if http.log_count > 0 {
+                        log.push(record(
+                            &log,
+                            &mock,
+                            &method,
+                            path.as_str(),
+                            query,
+                            &headers,
+                            &body,
+                            &answer,
+                            t0,
+                        ));
+                    }
                     // Simulated latency: a timer, so other requests go on meanwhile.
                     if let Some(delay) = answer.delay {
                         tokio::time::sleep(delay).await;
