@@ -128,8 +128,9 @@ pub struct GenArgs {
 
 #[derive(Args, Debug)]
 pub struct MockArgs {
-    /// The API description: OpenAPI 3.0 or 3.1, JSON or YAML.
-    pub spec: PathBuf,
+    /// The API description: OpenAPI 3.0 or 3.1 (or Swagger 2.0, a Postman collection, a HAR
+    /// file), JSON or YAML. Without it the mock starts empty: add stubs with POST /__stubborn/stubs.
+    pub spec: Option<PathBuf>,
     /// Port to listen on; 0 picks a free port (printed on start).
     #[arg(short, long, default_value_t = 4010)]
     pub port: u16,
@@ -168,6 +169,10 @@ pub struct MockArgs {
     /// Largest request body accepted, e.g. 10MB, 512KB or 1048576; larger bodies get 413.
     #[arg(long, default_value = "10MB", value_parser = parse_size)]
     pub max_body: usize,
+    /// Reload SPEC when it or a file it references changes; a version that does not load is
+    /// reported and the previous one keeps serving.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

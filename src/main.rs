@@ -11,6 +11,7 @@ use stubborn::compile::{Mock, MockOptions, ValidateMode};
 use stubborn::load;
 use stubborn::model::Method;
 use stubborn::route::Routed;
+use stubborn::server::reload::{spawn_watcher, SharedMock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -55,25 +56,31 @@ fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
-    let api = load::load_file(&args.spec)?;
+    let api = match &args.spec {
+        Some(spec) => load::load_file(spec)?,
+        None => {
+            eprintln!(
+                "no document: the mock starts empty; add answers with POST /__stubborn/stubs"
+            );
+            stubborn::model::Api::empty()
+        }
+    };
     for w in &api.warnings {
         eprintln!("warning: {w}");
     }
-    let mock = Arc::new(Mock::new(
-        api,
-        MockOptions {
-            seed: args.gen.seed,
-            dynamic: args.dynamic,
-            validate: match (args.no_validate, args.validate) {
-                (true, _) | (_, Validate::Off) => ValidateMode::Off,
-                (_, Validate::Warn) => ValidateMode::Warn,
-                (_, Validate::Enforce) => ValidateMode::Enforce,
-            },
-            delay: args.delay,
-            chaos: args.chaos,
-            locale: args.gen.locale,
+    let options = MockOptions {
+        seed: args.gen.seed,
+        dynamic: args.dynamic,
+        validate: match (args.no_validate, args.validate) {
+            (true, _) | (_, Validate::Off) => ValidateMode::Off,
+            (_, Validate::Warn) => ValidateMode::Warn,
+            (_, Validate::Enforce) => ValidateMode::Enforce,
         },
-    ));
+        delay: args.delay,
+        chaos: args.chaos,
+        locale: args.gen.locale,
+    };
+    let mock = Arc::new(Mock::new(api, options.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -106,8 +113,12 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                 eprintln!("warning: {problem}");
             }
         });
+        let shared = Arc::new(SharedMock::new(mock));
+        if let (true, Some(spec)) = (args.watch, &args.spec) {
+            spawn_watcher(spec.clone(), Arc::clone(&shared), options);
+        }
         stubborn::server::serve(
-            mock,
+            shared,
             stubborn::server::HttpOptions {
                 cors: !args.no_cors,
                 max_body: args.max_body,
@@ -118,7 +129,7 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                     .filter(|k| !k.is_empty()),
                 log_count: args.log_size,
                 log_bytes: args.log_size.saturating_mul(8 * 1024),
-                spec_path: Some(args.spec.clone()),
+                spec_path: args.spec.clone(),
             },
             listener,
             shutdown_signal(),

@@ -191,3 +191,153 @@ async fn a_private_mock_answers_nothing_without_its_key() {
     // The key is never logged.
     assert!(!log.to_string().contains("s3cret"), "{log}");
 }
+
+#[tokio::test]
+async fn runtime_stubs_answer_before_the_document() {
+    let s = with(HttpOptions::default());
+    let c = client();
+    let r = c
+        .post(s.url("/__stubborn/stubs"))
+        .json(&json!({"method": "GET", "path": "/pets/{petId}", "when": {"path": {"petId": "7"}},
+                      "response": {"status": 200, "body": {"id": 7, "name": "Lucky"}, "headers": {"x-from": "stub"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let stub: Value = r.json().await.unwrap();
+    let id = stub["id"].as_u64().unwrap();
+    let r = c.get(s.url("/pets/7")).send().await.unwrap();
+    assert_eq!(r.headers()["x-from"], "stub");
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Lucky");
+    // Other ids still come from the document.
+    let (st, body) = json_get(s.url("/pets/8"), None).await;
+    assert_eq!(st, 200);
+    assert_ne!(body["name"], "Lucky");
+    // A brand-new route.
+    c.post(s.url("/__stubborn/stubs"))
+        .json(&json!({"method": "POST", "path": "/login", "response": {"status": 204}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.post(s.url("/login")).send().await.unwrap().status(), 204);
+    let (_, list) = json_get(s.url("/__stubborn/stubs"), None).await;
+    assert_eq!(list["stubs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        c.delete(s.url(&format!("/__stubborn/stubs/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let (_, body) = json_get(s.url("/pets/7"), None).await;
+    assert_ne!(body["name"], "Lucky");
+    // A bad stub is a clear 400.
+    let r = c
+        .post(s.url("/__stubborn/stubs"))
+        .json(&json!({"path": "/x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("method"));
+    // Reset drops stubs and the log.
+    assert_eq!(
+        c.post(s.url("/__stubborn/reset"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(c.post(s.url("/login")).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn simulated_server_responses_until_removed() {
+    let s = with(HttpOptions::default());
+    let c = client();
+    let r = c
+        .post(s.url("/__stubborn/server-response"))
+        .json(&json!({"status": 503}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for path in ["/pets", "/pets/1", "/nowhere"] {
+        assert_eq!(
+            c.get(s.url(path)).send().await.unwrap().status(),
+            503,
+            "{path}"
+        );
+    }
+    let (st, _) = json_get(s.url("/__stubborn/health"), None).await;
+    assert_eq!(st, 200, "the admin API still answers");
+    let r = c
+        .post(s.url("/__stubborn/server-response"))
+        .json(&json!({"status": 404}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        c.delete(s.url("/__stubborn/server-response"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(c.get(s.url("/pets")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn the_admin_api_describes_itself() {
+    let s = with(HttpOptions::default());
+    let (st, doc) = json_get(s.url("/__stubborn/openapi.json"), None).await;
+    assert_eq!(st, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/__stubborn/requests/count"]["post"].is_object());
+    // stubborn can mock itself: the document loads.
+    let dir = std::env::temp_dir().join(format!("stubborn-admin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("admin.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let api = stubborn::load::load_file(&file).expect("the admin API's own document loads");
+    assert!(api.operations.len() >= 14);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_mock_from_scratch_starts_empty() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+        .args(["mock", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("a line").unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            break a.to_string();
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let result = rt.block_on(async {
+        let c = client();
+        let before = c.get(format!("{addr}/hello")).send().await.unwrap().status().as_u16();
+        c.post(format!("{addr}/__stubborn/stubs"))
+            .json(&json!({"method": "GET", "path": "/hello", "response": {"status": 200, "body": {"hi": true}}}))
+            .send()
+            .await
+            .unwrap();
+        let after = c.get(format!("{addr}/hello")).send().await.unwrap();
+        (before, after.status().as_u16(), after.json::<Value>().await.unwrap())
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(result.0, 404);
+    assert_eq!((result.1, result.2), (200, json!({"hi": true})));
+}

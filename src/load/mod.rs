@@ -11,7 +11,7 @@ mod swagger2;
 
 use crate::model::Api;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A problem that stops a document from loading.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,18 +73,37 @@ impl From<LoadError> for LoadErrors {
 /// Loads an API description from a file, following relative `$ref`s to other files under the
 /// same directory.
 pub fn load_file(path: &Path) -> Result<Api, LoadErrors> {
-    let (sources, root) = source::Sources::open(path)?;
-    load_sources(sources, root)
+    load_file_with_paths(path).0
+}
+
+/// [`load_file`], and the files it read (canonical paths: the root and every file reached
+/// through `$ref`, as far as loading got), for `mock --watch`.
+pub fn load_file_with_paths(path: &Path) -> (Result<Api, LoadErrors>, Vec<PathBuf>) {
+    let (sources, root) = match source::Sources::open(path) {
+        Ok(opened) => opened,
+        Err(e) => return (Err(e.into()), Vec::new()),
+    };
+    let mut files = Vec::new();
+    let result = load_sources(sources, root, &mut files);
+    // In-memory documents (a HAR file's conversion) have names, not paths.
+    files.retain(|f| f.is_absolute());
+    (result, files)
 }
 
 /// Loads an API description from text (JSON or YAML); `name` is used in messages.
 pub fn load_str(name: &str, text: &str) -> Result<Api, LoadErrors> {
     let value = source::parse_document(text).map_err(|m| LoadError::new(name, "", m))?;
     let (sources, root) = source::Sources::from_value(name, value);
-    load_sources(sources, root)
+    load_sources(sources, root, &mut Vec::new())
 }
 
-fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, LoadErrors> {
+/// Loads the document `root`; `files` receives the paths read (see [`source::Sources::paths`]).
+fn load_sources(
+    sources: source::Sources,
+    root: source::FileId,
+    files: &mut Vec<PathBuf>,
+) -> Result<Api, LoadErrors> {
+    files.extend(sources.paths().map(Path::to_path_buf));
     let doc = sources.value(root);
     let file = sources.display(root);
     let Some(obj) = doc.as_object() else {
@@ -104,7 +123,7 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
             .map(str::to_string)
             .unwrap_or_else(|| v.to_string());
         if version.starts_with("3.0") || version.starts_with("3.1") {
-            return openapi::build(sources, root, &version);
+            return openapi::build(sources, root, &version, files);
         }
         return Err(LoadError::new(
             file,
@@ -125,7 +144,7 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         let converted = swagger2::to_openapi30(doc, &file)?;
         let mut sources = sources;
         sources.replace(root, converted);
-        let mut api = openapi::build(sources, root, "3.0.3")?;
+        let mut api = openapi::build(sources, root, "3.0.3", files)?;
         api.format = format!("Swagger {version} (converted to OpenAPI 3.0)");
         return Ok(api);
     }
@@ -134,7 +153,7 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         let converted = postman::to_openapi31(doc, &file)?;
         let mut sources = sources;
         sources.replace(root, converted);
-        let mut api = openapi::build(sources, root, "3.1.0")?;
+        let mut api = openapi::build(sources, root, "3.1.0", files)?;
         api.format = format!("Postman Collection v{version} (converted to OpenAPI 3.1)");
         return Ok(api);
     }
@@ -142,7 +161,7 @@ fn load_sources(sources: source::Sources, root: source::FileId) -> Result<Api, L
         // Recorded traffic (HAR): served as the OpenAPI document `stubborn import` writes.
         let spec = crate::import::har_to_openapi(doc).map_err(|m| LoadError::new(&file, "", m))?;
         let (sources, root) = source::Sources::from_value(&file, spec);
-        let mut api = load_sources(sources, root)?;
+        let mut api = load_sources(sources, root, files)?;
         api.format = "HAR (imported as OpenAPI 3.1)".into();
         return Ok(api);
     }

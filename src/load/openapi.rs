@@ -36,7 +36,13 @@ struct Builder {
     pending: Vec<(SchemaId, Loc)>,
 }
 
-pub(super) fn build(sources: Sources, root: FileId, version: &str) -> Result<Api, LoadErrors> {
+/// Builds the model; `files` receives every path read while following `$ref`s (for `--watch`).
+pub(super) fn build(
+    sources: Sources,
+    root: FileId,
+    version: &str,
+    files: &mut Vec<std::path::PathBuf>,
+) -> Result<Api, LoadErrors> {
     let mut b = Builder {
         sources,
         store: SchemaStore::new(),
@@ -129,6 +135,11 @@ pub(super) fn build(sources: Sources, root: FileId, version: &str) -> Result<Api
     }
     b.drain_pending();
 
+    for f in b.sources.paths() {
+        if !files.iter().any(|known| known == f) {
+            files.push(f.to_path_buf());
+        }
+    }
     if b.errors.is_empty() {
         Ok(Api {
             title,

@@ -15,6 +15,7 @@ pub const PREFIX: &str = "/__stubborn";
 pub struct Admin<'a> {
     pub mock: &'a Mock,
     pub log: &'a CallLog,
+    pub stubs: &'a super::stubs::Stubs,
     pub spec_path: Option<&'a Path>,
     pub uptime_secs: u64,
 }
@@ -47,6 +48,15 @@ pub fn handle(
 ) -> Answer {
     let rest = rest.trim_end_matches('/');
     match (method.as_str(), rest) {
+        ("GET", "") => {
+            let mut a = Answer::empty(200);
+            a.headers.push((
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ));
+            a.body = Bytes::from_static(include_str!("dashboard.html").as_bytes());
+            a
+        }
         ("GET", "/health") => json_answer(
             200,
             &json!({
@@ -102,6 +112,58 @@ pub fn handle(
             let found = admin.log.select(|r| f.keeps(r), limit);
             let list: Vec<Value> = found.iter().map(CallRecord::to_json).collect();
             json_answer(200, &json!({ "requests": list, "count": list.len() }))
+        }
+        ("GET", "/stubs") => json_answer(200, &json!({ "stubs": admin.stubs.list() })),
+        ("POST", "/stubs") => match serde_json::from_slice::<Value>(body) {
+            Ok(v) => match admin.stubs.add(&v) {
+                Ok(stored) => json_answer(201, &stored),
+                Err(e) => Answer::problem(&Problem::new(400, "Bad Stub", e)),
+            },
+            Err(e) => Answer::problem(&Problem::new(
+                400,
+                "Bad Stub",
+                format!("the body must be a JSON stub like {{\"method\": \"GET\", \"path\": \"/pets\", \"response\": {{\"status\": 200, \"body\": []}}}}: {e}"),
+            )),
+        },
+        ("DELETE", "/stubs") => {
+            admin.stubs.clear_stubs();
+            Answer::empty(204)
+        }
+        ("POST", "/reset") => {
+            admin.stubs.clear();
+            admin.log.clear();
+            Answer::empty(204)
+        }
+        ("POST", "/server-response") => {
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let status = v.get("status").and_then(Value::as_u64).unwrap_or(500);
+            if !(500..=599).contains(&status) {
+                return Answer::problem(&Problem::new(400, "Bad Server Response", format!("status must be a 5xx code, got {status}")));
+            }
+            let problem = Problem::new(
+                status as u16,
+                v.get("title").and_then(Value::as_str).unwrap_or("Simulated Server Error"),
+                v.get("detail").and_then(Value::as_str).unwrap_or("a simulated server response set with POST /__stubborn/server-response"),
+            )
+            .to_value();
+            admin.stubs.set_server_response(Some((status as u16, problem)));
+            json_answer(201, &json!({ "status": status }))
+        }
+        ("DELETE", "/server-response") => {
+            admin.stubs.set_server_response(None);
+            Answer::empty(204)
+        }
+        ("GET", "/openapi.json") => {
+            let doc: Value = serde_json::from_str(include_str!("admin-openapi.json")).unwrap_or(Value::Null);
+            json_answer(200, &doc)
+        }
+        (m, r) if r.starts_with("/stubs/") => {
+            let id = r.trim_start_matches("/stubs/");
+            match (m, id.parse::<u64>()) {
+                ("DELETE", Ok(id)) if admin.stubs.remove(id) => Answer::empty(204),
+                ("DELETE", _) => Answer::problem(&Problem::new(404, "Not Found", format!("no stub {id}"))),
+                _ => not_found(&format!("{PREFIX}{rest}")),
+            }
         }
         ("DELETE", "/requests") => {
             admin.log.clear();

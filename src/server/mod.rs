@@ -16,6 +16,8 @@ use warp::Filter;
 
 pub mod admin;
 pub mod calllog;
+pub mod reload;
+pub mod stubs;
 
 /// Server-wide switches that are about HTTP, not mocking.
 #[derive(Clone, Debug)]
@@ -53,15 +55,17 @@ impl Default for HttpOptions {
     }
 }
 
-/// Serves `mock` on an already-bound listener until `shutdown` resolves; requests in flight
-/// finish before this returns.
+/// Serves `shared`'s current mock on an already-bound listener until `shutdown` resolves;
+/// requests in flight finish before this returns. Each request answers with the version that
+/// was current when it started (see [`reload::SharedMock`]).
 pub async fn serve(
-    mock: Arc<Mock>,
+    shared: Arc<reload::SharedMock>,
     http: HttpOptions,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
+    let stubs = Arc::new(stubs::Stubs::default());
     let started = std::time::Instant::now();
     let http = Arc::new(http);
     let query = warp::query::raw()
@@ -79,10 +83,12 @@ pub async fn serve(
                   query: Option<String>,
                   headers: HeaderMap,
                   body| {
-                let mock = Arc::clone(&mock);
+                let shared = Arc::clone(&shared);
                 let http = Arc::clone(&http);
                 let log = Arc::clone(&log);
+                let stubs = Arc::clone(&stubs);
                 async move {
+                    let mock = shared.current();
                     let t0 = std::time::Instant::now();
                     if let Some(denied) = check_key(&http, &headers) {
                         return finish(denied, &http, &headers);
@@ -95,21 +101,32 @@ pub async fn serve(
                         let state = admin::Admin {
                             mock: &mock,
                             log: &log,
+                            stubs: &stubs,
                             spec_path: http.spec_path.as_deref(),
                             uptime_secs: started.elapsed().as_secs(),
                         };
                         let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
                         return finish(answer, &http, &headers);
                     }
-                    let answer = handle(
-                        &mock,
-                        &http,
+                    let answer = match stubs::early_answer(
+                        &stubs,
                         &method,
                         path.as_str(),
                         query.as_deref(),
                         &headers,
                         &body,
-                    );
+                    ) {
+                        Some(a) => a,
+                        None => handle(
+                            &mock,
+                            &http,
+                            &method,
+                            path.as_str(),
+                            query.as_deref(),
+                            &headers,
+                            &body,
+                        ),
+                    };
                     if http.log_count > 0 {
                         log.push(record(
                             &log,

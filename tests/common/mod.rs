@@ -4,11 +4,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use stubborn::compile::{Mock, MockOptions};
+use stubborn::server::reload::SharedMock;
 use stubborn::server::{self, HttpOptions};
 
 pub struct TestServer {
     pub base: String,
+    /// The mock the server started with.
     pub mock: Arc<Mock>,
+    /// What the server answers with; `replace` swaps the version served.
+    pub shared: Arc<SharedMock>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -31,7 +35,8 @@ impl TestServer {
         let mock = Arc::new(Mock::new(api, options));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let served = Arc::clone(&mock);
+        let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
+        let served = Arc::clone(&shared);
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -55,6 +60,7 @@ impl TestServer {
         TestServer {
             base: format!("http://{addr}"),
             mock,
+            shared,
             stop: Some(tx),
             thread: Some(thread),
         }
