@@ -93,6 +93,11 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         let local = listener
             .local_addr()
             .map_err(|e| Failure::Other(e.to_string()))?;
+        let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
+        if let (true, Some(spec)) = (args.watch, &args.spec) {
+            // Before `listening on`: whoever waits for that line may edit the spec at once.
+            spawn_watcher(spec.clone(), Arc::clone(&shared), options);
+        }
         {
             let mut out = std::io::stdout().lock();
             for (template, methods) in mock.router.templates() {
@@ -113,10 +118,6 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                 eprintln!("warning: {problem}");
             }
         });
-        let shared = Arc::new(SharedMock::new(mock));
-        if let (true, Some(spec)) = (args.watch, &args.spec) {
-            spawn_watcher(spec.clone(), Arc::clone(&shared), options);
-        }
         stubborn::server::serve(
             shared,
             stubborn::server::HttpOptions {

@@ -341,3 +341,39 @@ fn a_mock_from_scratch_starts_empty() {
     assert_eq!(result.0, 404);
     assert_eq!((result.1, result.2), (200, json!({"hi": true})));
 }
+
+#[tokio::test]
+async fn a_live_stream_of_requests() {
+    use futures_util::StreamExt;
+    let s = with(HttpOptions::default());
+    let r = client()
+        .get(s.url("/__stubborn/requests/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut stream = r.bytes_stream();
+    // The subscription exists once the headers are back; now make a call.
+    client()
+        .get(s.url("/pets/3?from=stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains("from=stream") && std::time::Instant::now() < deadline {
+        match tokio::time::timeout(std::time::Duration::from_secs(1), stream.next()).await {
+            Ok(Some(Ok(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => continue,
+        }
+    }
+    assert!(
+        seen.contains("event:request") || seen.contains("event: request"),
+        "{seen}"
+    );
+    assert!(seen.contains("\"path\":\"/pets/3\""), "{seen}");
+}

@@ -97,6 +97,8 @@ pub struct CallLog {
     next_id: AtomicU64,
     max_count: usize,
     max_bytes: usize,
+    /// Live subscribers (`GET /__stubborn/requests/stream`); sending costs nothing without any.
+    live: tokio::sync::broadcast::Sender<CallRecord>,
 }
 
 struct Ring {
@@ -114,7 +116,13 @@ impl CallLog {
             next_id: AtomicU64::new(1),
             max_count: max_count.max(1),
             max_bytes: max_bytes.max(1024),
+            live: tokio::sync::broadcast::channel(256).0,
         }
+    }
+
+    /// A receiver of every record pushed from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CallRecord> {
+        self.live.subscribe()
     }
 
     pub fn next_id(&self) -> u64 {
@@ -123,6 +131,9 @@ impl CallLog {
 
     /// Adds a record, dropping the oldest ones past either bound.
     pub fn push(&self, record: CallRecord) {
+        if self.live.receiver_count() > 0 {
+            let _ = self.live.send(record.clone());
+        }
         let w = record.weight();
         let Ok(mut ring) = self.inner.lock() else {
             return;

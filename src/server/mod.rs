@@ -66,6 +66,7 @@ pub async fn serve(
 ) {
     let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
     let stubs = Arc::new(stubs::Stubs::default());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let started = std::time::Instant::now();
     let http = Arc::new(http);
     let query = warp::query::raw()
@@ -87,6 +88,7 @@ pub async fn serve(
                 let http = Arc::clone(&http);
                 let log = Arc::clone(&log);
                 let stubs = Arc::clone(&stubs);
+                let stop = stop_rx.clone();
                 async move {
                     let mock = shared.current();
                     let t0 = std::time::Instant::now();
@@ -97,6 +99,10 @@ pub async fn serve(
                         Ok(b) => b,
                         Err(answer) => return finish(answer, &http, &headers),
                     };
+                    if path.as_str() == "/__stubborn/requests/stream" && method == http::Method::GET
+                    {
+                        return finish_response(live_stream(&log, stop), &http, &headers);
+                    }
                     if let Some(rest) = path.as_str().strip_prefix(admin::PREFIX) {
                         let state = admin::Admin {
                             mock: &mock,
@@ -157,6 +163,12 @@ pub async fn serve(
             Ok::<_, Infallible>(to_response(Answer::problem(&p)))
         });
     let service = warp::service(filter);
+    // Live streams end when the server stops, so a graceful shutdown is not held up forever by
+    // a dashboard that is still listening.
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
     run(service, listener, shutdown).await;
 }
 
@@ -236,7 +248,8 @@ async fn run<S>(
         });
     }
     // Requests in flight finish; idle connections close.
-    graceful.shutdown().await;
+    // Requests in flight get a few seconds to finish; then the server stops regardless.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
 }
 
 /// `fault=truncate`: announce the whole body, send half of it, then break the connection.
@@ -265,6 +278,43 @@ async fn truncated(response: warp::reply::Response) -> http::Response<WireBody> 
     });
     let body = http_body_util::StreamBody::new(frames);
     http::Response::from_parts(parts, body.boxed())
+}
+
+/// `GET /__stubborn/requests/stream`: every logged request from now on, as server-sent events
+/// (`event: request`, the record as JSON), with keep-alive comments.
+fn live_stream(
+    log: &calllog::CallLog,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> warp::reply::Response {
+    use warp::Reply;
+    let rx = log.subscribe();
+    let events = futures_util::stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
+        loop {
+            if *stop.borrow() {
+                return None;
+            }
+            tokio::select! {
+                received = rx.recv() => match received {
+                    Ok(record) => {
+                        let event = warp::sse::Event::default()
+                            .event("request")
+                            .id(record.id.to_string())
+                            .data(record.to_json().to_string());
+                        return Some((Ok::<_, Infallible>(event), (rx, stop)));
+                    }
+                    // A slow reader missed some: go on with the newest.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                },
+                changed = stop.changed() => {
+                    if changed.is_err() || *stop.borrow() {
+                        return None;
+                    }
+                }
+            }
+        }
+    });
+    warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
 }
 
 /// A private mock answers nothing without its key. Compared in constant time; never logged.
@@ -460,8 +510,16 @@ pub fn handle(
 
 /// The answer as an HTTP response, with CORS headers when they are on.
 fn finish(answer: Answer, http: &HttpOptions, headers: &HeaderMap) -> warp::reply::Response {
+    finish_response(to_response(answer), http, headers)
+}
+
+/// CORS headers on any response.
+fn finish_response(
+    mut response: warp::reply::Response,
+    http: &HttpOptions,
+    headers: &HeaderMap,
+) -> warp::reply::Response {
     let origin = headers.get(header::ORIGIN);
-    let mut response = to_response(answer);
     if http.cors {
         let h = response.headers_mut();
         match origin {

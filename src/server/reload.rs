@@ -58,19 +58,20 @@ fn snapshot(files: &[PathBuf]) -> Vec<Stamp> {
 /// change, loads the document again with `options` and swaps the result into `shared`. Logs
 /// one line on stderr per reload: `reloaded SPEC: N operations`, or `reload failed, still
 /// serving the previous version:` followed by the errors.
+///
+/// The files' current state is taken here, before returning (it reads the document once to
+/// learn which files it spans), so call it before announcing the server: a change made after
+/// this returns is always picked up.
 pub fn spawn_watcher(
     path: PathBuf,
     shared: Arc<SharedMock>,
     options: MockOptions,
 ) -> tokio::task::JoinHandle<()> {
+    // The files the served version was read from, found by loading once more (cheap next to
+    // compiling, and it keeps `main`'s first load untouched).
+    let mut files = watched(&path, load::load_file_with_paths(&path).1);
+    let mut seen = snapshot(&files);
     tokio::spawn(async move {
-        // The files the served version was read from; found by loading once more (cheap, and
-        // it keeps `main`'s first load untouched).
-        let first = path.clone();
-        let mut files = tokio::task::spawn_blocking(move || watched(&first, load_paths(&first)))
-            .await
-            .unwrap_or_else(|_| vec![path.clone()]);
-        let mut seen = snapshot(&files);
         loop {
             tokio::time::sleep(POLL).await;
             let now = snapshot(&files);
@@ -145,10 +146,6 @@ pub fn spawn_watcher(
                 .collect();
         }
     })
-}
-
-fn load_paths(path: &Path) -> Vec<PathBuf> {
-    load::load_file_with_paths(path).1
 }
 
 /// The root as given on the command line (what the user edits, symlink or not) and every file
