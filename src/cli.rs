@@ -162,6 +162,10 @@ pub struct MockArgs {
     /// Also read from the STUBBORN_API_KEY environment variable.
     #[arg(long)]
     pub api_key: Option<String>,
+    /// One line per request on standard error: text (compact, colored on a terminal), json
+    /// (one object per line, for machines) or off.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// How many requests the call log keeps (GET /__stubborn/requests); older ones drop out.
     /// 0 turns the log off.
     #[arg(long, default_value_t = 1000)]
@@ -173,6 +177,13 @@ pub struct MockArgs {
     /// reported and the previous one keeps serving.
     #[arg(long)]
     pub watch: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+    Off,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

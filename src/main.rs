@@ -55,7 +55,27 @@ fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
+/// The per-request log lines, through `tracing`: compact text (colored on a terminal) or JSON.
+fn init_request_log(format: stubborn::cli::LogFormat) {
+    use std::io::IsTerminal;
+    use stubborn::cli::LogFormat;
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_level(false);
+    let _ = match format {
+        LogFormat::Off => return,
+        LogFormat::Text => builder
+            .compact()
+            .with_ansi(std::io::stderr().is_terminal())
+            .without_time()
+            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
 fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
+    init_request_log(args.log_format);
     let api = match &args.spec {
         Some(spec) => load::load_file(spec)?,
         None => {

@@ -334,3 +334,48 @@ fn port_in_use_is_a_clear_error() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
 }
+
+#[test]
+fn one_log_line_per_request_as_text_or_json() {
+    for format in ["text", "json"] {
+        let mut child = bin()
+            .args([
+                "mock",
+                spec("petstore.yaml").to_str().unwrap(),
+                "--port",
+                "0",
+                "--log-format",
+                format,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("a line").unwrap();
+            if let Some(a) = line.strip_prefix("listening on ") {
+                break a.to_string();
+            }
+        };
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("{addr}/pets?limit=0")).await.unwrap();
+        });
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .find(|l| l.contains("/pets"))
+            .unwrap_or_else(|| panic!("{format}: no request line in {err}"));
+        assert!(line.contains("422"), "{line}");
+        assert!(line.contains("must be >= 1"), "{line}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["status"], 422);
+            assert_eq!(v["path"], "/pets");
+        }
+    }
+}

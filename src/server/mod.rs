@@ -133,6 +133,7 @@ pub async fn serve(
                             &body,
                         ),
                     };
+                    log_line(&method, path.as_str(), &answer, t0);
                     if http.log_count > 0 {
                         log.push(record(
                             &log,
@@ -315,6 +316,39 @@ fn live_stream(
         }
     });
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
+}
+
+/// One line per request for the terminal (or JSON for machines), through `tracing`: method,
+/// path, status, what answered, latency, and the violations when there are any.
+fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::Instant) {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
+    let matched = answer
+        .headers
+        .iter()
+        .find(|(n, _)| n.as_str() == crate::compile::MATCH_HEADER)
+        .and_then(|(_, v)| v.to_str().ok())
+        .unwrap_or("");
+    let violations = answer
+        .headers
+        .iter()
+        .find(|(n, _)| n.as_str() == crate::compile::VIOLATIONS_HEADER)
+        .and_then(|(_, v)| v.to_str().ok())
+        .unwrap_or("");
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        method = method.as_str(),
+        path,
+        status = answer.status,
+        matched,
+        latency_ms = (ms * 1000.0).round() / 1000.0,
+        violations,
+        "{} {} {}",
+        method,
+        path,
+        answer.status
+    );
 }
 
 /// A private mock answers nothing without its key. Compared in constant time; never logged.
