@@ -186,6 +186,42 @@ async fn a_private_mock_answers_nothing_without_its_key() {
     assert_eq!(r.status(), 401);
     let (st, _) = json_get(s.url("/pets"), Some("s3cret")).await;
     assert_eq!(st, 200);
+    // The dashboard page alone may carry the key in its URL (a browser cannot add headers to
+    // a page load); nothing else accepts it there.
+    let page = client()
+        .get(s.url("/__stubborn/?key=s3cret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<html"));
+    assert_eq!(
+        client()
+            .get(s.url("/__stubborn/?key=wrong"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        client()
+            .get(s.url("/__stubborn/health?key=s3cret"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        client()
+            .get(s.url("/pets?key=s3cret"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let (st, log) = json_get(s.url("/__stubborn/requests"), Some("s3cret")).await;
     assert_eq!(st, 200);
     // The key is never logged.

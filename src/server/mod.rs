@@ -92,7 +92,14 @@ pub async fn serve(
                 async move {
                     let mock = shared.current();
                     let t0 = std::time::Instant::now();
-                    if let Some(denied) = check_key(&http, &headers) {
+                    let dashboard = method == http::Method::GET
+                        && matches!(path.as_str(), "/__stubborn" | "/__stubborn/");
+                    let url_key = if dashboard {
+                        query_key(query.as_deref())
+                    } else {
+                        None
+                    };
+                    if let Some(denied) = check_key(&http, &headers, url_key.as_deref()) {
                         return finish(denied, &http, &headers);
                     }
                     let body = match read_body(&headers, body, http.max_body).await {
@@ -352,11 +359,20 @@ fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::I
 }
 
 /// A private mock answers nothing without its key. Compared in constant time; never logged.
-fn check_key(http: &HttpOptions, headers: &HeaderMap) -> Option<Answer> {
+/// The dashboard page of a private mock is opened as `/__stubborn/?key=KEY` (a browser cannot
+/// add a header to a page load); the page then sends the key as `x-api-key` itself.
+fn query_key(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn check_key(http: &HttpOptions, headers: &HeaderMap, url_key: Option<&str>) -> Option<Answer> {
     let key = http.api_key.as_deref()?;
     let given = headers
         .get("x-api-key")
         .map(|v| v.as_bytes())
+        .or(url_key.map(str::as_bytes))
         .unwrap_or_default();
     if constant_time_eq(given, key.as_bytes()) {
         return None;
