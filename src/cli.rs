@@ -145,6 +145,15 @@ pub struct MockArgs {
     /// Do not answer CORS preflights nor add CORS headers.
     #[arg(long)]
     pub no_cors: bool,
+    /// Allow only this origin (repeatable) to call the mock from a browser, e.g.
+    /// http://localhost:3000; by default every origin is allowed (echoed, with credentials).
+    /// The admin API is same-origin only whatever this says.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// A host name (repeatable) the admin API answers under besides localhost, 127.0.0.1 and
+    /// [::1] when the server listens on a loopback address: a container's or a tunnel's name.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
     /// What to do with requests that break the contract: enforce (reject them), warn (answer
     /// normally, log the violations and list them in the x-stubborn-violations header) or off.
     #[arg(long, value_enum, default_value_t = Validate::Enforce)]
@@ -155,13 +164,21 @@ pub struct MockArgs {
     /// Latency added to every answer, in milliseconds: 250, or a random one in 100..500.
     #[arg(long, value_parser = crate::compile::parse_delay)]
     pub delay: Option<(u64, u64)>,
+    /// The longest delay --delay, a document's x-stubborn-delay or a Prefer: delay may ask
+    /// for: 60s, 1m, 500ms (a bare number is milliseconds).
+    #[arg(long, default_value = "60s", value_parser = parse_millis)]
+    pub max_delay: u64,
     /// Share of requests answered with a server error (a documented 5xx, else 500/503), 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub chaos: f64,
     /// Make the mock private: every request (admin API included) must carry `x-api-key: KEY`.
-    /// Also read from the STUBBORN_API_KEY environment variable.
-    #[arg(long)]
+    /// Also read from the STUBBORN_API_KEY environment variable, or from a file with
+    /// --api-key-file (which keeps it out of the process list).
+    #[arg(long, conflicts_with = "api_key_file")]
     pub api_key: Option<String>,
+    /// Read the private mock's key from this file (its first line).
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
     /// One line per request on standard error: text (compact, colored on a terminal), json
     /// (one object per line, for machines) or off.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
@@ -177,6 +194,30 @@ pub struct MockArgs {
     /// reported and the previous one keeps serving.
     #[arg(long)]
     pub watch: bool,
+    /// Connections served at once; more are closed at once.
+    #[arg(long, default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub header_timeout: u64,
+}
+
+/// `60s`, `1m`, `500ms`, `250` (milliseconds): a duration in milliseconds.
+pub fn parse_millis(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let bad = || format!("expected a duration like 60s, 1m or 500ms, found \"{s}\"");
+    let (digits, factor) = if let Some(d) = t.strip_suffix("ms") {
+        (d, 1)
+    } else if let Some(d) = t.strip_suffix('s') {
+        (d, 1_000)
+    } else if let Some(d) = t.strip_suffix('m') {
+        (d, 60_000)
+    } else {
+        (t.as_str(), 1)
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| bad())?;
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("{s} is too long"))
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// How bodies are produced and requests judged.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MockOptions {
     /// Picks the data set of generated bodies.
     pub seed: u64,
@@ -34,6 +34,26 @@ pub struct MockOptions {
     pub chaos: f64,
     /// Language of generated data (`--locale`).
     pub locale: crate::generate::Locale,
+    /// The longest delay anything may ask for, in milliseconds (`--max-delay`): a document's
+    /// `x-stubborn-delay` beyond it is refused with a warning, a `Prefer: delay` with 400.
+    pub max_delay_ms: u64,
+}
+
+/// The default `--max-delay`: one minute.
+pub const DEFAULT_MAX_DELAY_MS: u64 = 60_000;
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            seed: 0,
+            dynamic: false,
+            validate: ValidateMode::default(),
+            delay: None,
+            chaos: 0.0,
+            locale: crate::generate::Locale::default(),
+            max_delay_ms: DEFAULT_MAX_DELAY_MS,
+        }
+    }
 }
 
 /// `--validate`: reject bad requests (the default), only report them, or not check at all.
@@ -134,6 +154,11 @@ struct CompiledOp {
 pub struct Mock {
     pub api: Api,
     pub router: Router,
+    /// The credentials the document declares, withheld from every log.
+    pub credentials: crate::model::Credentials,
+    /// The document being served, as `GET /__stubborn/spec` shows it (JSON; set by whoever
+    /// loaded it from a file, see [`crate::convert::served_document`]).
+    pub document: Option<Bytes>,
     ops: Vec<CompiledOp>,
     pub options: MockOptions,
     dynamic_counter: AtomicU64,
@@ -151,6 +176,11 @@ pub struct Answer {
     pub fault: Option<Fault>,
     /// The operation that answered, when the request was routed to one.
     pub operation: Option<usize>,
+    /// The contract violations found in the request (at most
+    /// [`validate::MAX_VIOLATIONS`]), for the call log and the log line.
+    pub violations: Vec<Violation>,
+    /// How many violations there were in all (more than `violations.len()` when cut).
+    pub violations_total: usize,
 }
 
 impl Answer {
@@ -162,6 +192,8 @@ impl Answer {
             delay: None,
             fault: None,
             operation: None,
+            violations: Vec::new(),
+            violations_total: 0,
         }
     }
 
@@ -173,9 +205,7 @@ impl Answer {
                 HeaderValue::from_static(respond::problem::CONTENT_TYPE),
             )],
             body: p.to_bytes(),
-            delay: None,
-            fault: None,
-            operation: None,
+            ..Answer::empty(p.status)
         }
     }
 }
@@ -192,52 +222,59 @@ impl Mock {
         // Postman's mocks match paths whatever their case; a collection keeps that behaviour.
         .match_any_case(api.format.starts_with("Postman"));
         let mut warnings = Vec::new();
-        let ops = api
-            .operations
-            .iter()
-            .map(|op| {
-                let (scenarios, problems) = choose::scenarios_of(op);
-                warnings.extend(problems);
-                for r in &op.responses {
-                    for m in &r.content {
-                        for e in &m.examples {
-                            if let Some((_, errs)) = template::compile(&e.value) {
-                                warnings.extend(
-                                    errs.into_iter()
-                                        .map(|x| format!("{}: template: {x}", e.origin)),
-                                );
+        let ops =
+            api.operations
+                .iter()
+                .map(|op| {
+                    let (scenarios, problems) = choose::scenarios_of(op);
+                    warnings.extend(problems);
+                    for r in &op.responses {
+                        for m in &r.content {
+                            for e in &m.examples {
+                                if let Some((_, errs)) = template::compile(&e.value) {
+                                    warnings.extend(
+                                        errs.into_iter()
+                                            .map(|x| format!("{}: template: {x}", e.origin)),
+                                    );
+                                }
                             }
                         }
                     }
-                }
-                let delay = op.extensions.get("x-stubborn-delay").and_then(|v| match v {
-                    Value::Number(n) => n.as_u64().map(|ms| (ms, ms)),
-                    Value::String(s) => parse_delay(s).ok(),
-                    _ => None,
-                });
-                CompiledOp {
-                    default: respond::default_response(op),
-                    responses: op
-                        .responses
-                        .iter()
-                        .map(|r| compile_response(&api.schemas, r))
-                        .collect(),
-                    validator: OpValidator::new(&api.schemas, op),
-                    scenarios_read_body: scenarios.iter().any(|s| {
-                        s.conditions
+                    let delay = op.extensions.get("x-stubborn-delay").and_then(|v| {
+                        match operation_delay(v, options.max_delay_ms) {
+                            Ok(d) => Some(d),
+                            Err(e) => {
+                                warnings.push(format!(
+                                    "{} {}: x-stubborn-delay: {e}; no delay is added",
+                                    op.method, op.path
+                                ));
+                                None
+                            }
+                        }
+                    });
+                    CompiledOp {
+                        default: respond::default_response(op),
+                        responses: op
+                            .responses
                             .iter()
-                            .any(|c| matches!(c.source, choose::Source::Body(_)))
-                    }),
-                    scenarios,
-                    default_example: op
-                        .extensions
-                        .get("x-stubborn-default")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    delay,
-                }
-            })
-            .collect();
+                            .map(|r| compile_response(&api.schemas, r))
+                            .collect(),
+                        validator: OpValidator::new(&api.schemas, op),
+                        scenarios_read_body: scenarios.iter().any(|s| {
+                            s.conditions
+                                .iter()
+                                .any(|c| matches!(c.source, choose::Source::Body(_)))
+                        }),
+                        scenarios,
+                        default_example: op
+                            .extensions
+                            .get("x-stubborn-default")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        delay,
+                    }
+                })
+                .collect();
         for w in warnings {
             let (at, message) = match w.split_once(": ") {
                 Some((a, m)) => (a.to_string(), m.to_string()),
@@ -246,6 +283,8 @@ impl Mock {
             api.warnings.push(crate::model::Diagnostic { at, message });
         }
         Mock {
+            credentials: crate::model::Credentials::of(&api.security_schemes),
+            document: None,
             api,
             router,
             ops,
@@ -325,6 +364,15 @@ impl Mock {
             Ok(p) => p,
             Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
         };
+        if let Some(ms) = prefs.delay_ms {
+            if let Err(e) = check_delay(ms, ms, self.options.max_delay_ms) {
+                return Answer::problem(&Problem::new(
+                    400,
+                    "Bad Preference",
+                    format!("Prefer: delay={ms}: {e}"),
+                ));
+            }
+        }
         let mut answer = match self.check_request(operation, &path_params, req, accept, head) {
             Some(rejection) => rejection,
             None => self.choose_and_render(operation, &path_params, req, &prefs, accept, head),
@@ -361,42 +409,39 @@ impl Mock {
             &self.ops[operation].validator,
             &parts,
         );
-        let (status, title, violations, challenge) = match outcome {
+        let (status, title, violations, total, challenge) = match outcome {
             Outcome::Valid => return None,
-            Outcome::Unauthorized(denied) => (
-                401,
-                "Unauthorized",
-                denied.violations,
-                Some(denied.challenge),
-            ),
-            Outcome::UnsupportedMediaType(v) => (415, "Unsupported Media Type", vec![v], None),
-            Outcome::Invalid(vs) => {
-                if vs.iter().any(|v| v.malformed) {
-                    (400, "Bad Request", vs, None)
+            Outcome::Unauthorized(denied) => {
+                let n = denied.violations.len();
+                (
+                    401,
+                    "Unauthorized",
+                    denied.violations,
+                    n,
+                    Some(denied.challenge),
+                )
+            }
+            Outcome::UnsupportedMediaType(v) => (415, "Unsupported Media Type", vec![v], 1, None),
+            Outcome::Invalid { violations, total } => {
+                if violations.iter().any(|v| v.malformed) {
+                    (400, "Bad Request", violations, total, None)
                 } else {
-                    (422, "Unprocessable Content", vs, None)
+                    (422, "Unprocessable Content", violations, total, None)
                 }
             }
         };
         if self.options.validate == ValidateMode::Warn {
-            for v in &violations {
-                eprintln!(
-                    "warning: {} {}: {} {}: {}",
-                    req.method,
-                    req.path,
-                    v.place.as_str(),
-                    v.name,
-                    v.message
-                );
-            }
-            // The answer is made normally; the violations ride along in a header.
+            // The answer is made normally; the violations ride along in a header, and the
+            // server logs them in the request's one log line.
             let prefs = choose::preferences(req.headers).unwrap_or_default();
             let mut answer =
                 self.choose_and_render(operation, path_params, req, &prefs, accept, head);
-            push_violations_header(&mut answer, &violations);
+            push_violations_header(&mut answer, &violations, total);
+            answer.violations = violations;
+            answer.violations_total = total;
             return Some(answer);
         }
-        let mut answer = self.reject(operation, status, title, &violations, accept, head);
+        let mut answer = self.reject(operation, status, title, &violations, total, accept, head);
         if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             answer
                 .headers
@@ -600,29 +645,36 @@ impl Mock {
         a
     }
 
-    /// How long to wait before answering: `Prefer: delay`, else `x-stubborn-delay`, else `--delay`.
+    /// How long to wait before answering: `Prefer: delay`, else `x-stubborn-delay`, else
+    /// `--delay`. Each was checked against `--max-delay` before it got here (at load, on the
+    /// command line, or in [`Mock::handle`]); the cap is applied again all the same.
     fn delay(&self, operation: usize, prefs: &Preferences) -> Option<std::time::Duration> {
         let (lo, hi) = match prefs.delay_ms {
             Some(ms) => (ms, ms),
             None => self.ops[operation].delay.or(self.options.delay)?,
         };
-        let ms = if hi > lo {
-            lo + self.next_seed() % (hi - lo + 1)
-        } else {
-            lo
+        let (lo, hi) = (
+            lo.min(self.options.max_delay_ms),
+            hi.min(self.options.max_delay_ms),
+        );
+        let ms = match (hi - lo).checked_add(1) {
+            Some(span) if hi > lo => lo + self.next_seed() % span,
+            _ => lo,
         };
-        (ms > 0).then(|| std::time::Duration::from_millis(ms.min(600_000)))
+        (ms > 0).then(|| std::time::Duration::from_millis(ms))
     }
 
     /// The answer to a request that breaks the contract: the response the operation documents
     /// for it when there is one (the mock behaves like the API), else problem+json listing
     /// every violation.
+    #[allow(clippy::too_many_arguments)]
     fn reject(
         &self,
         operation: usize,
         status: u16,
         title: &str,
         violations: &[Violation],
+        total: usize,
         accept: Option<&str>,
         head: bool,
     ) -> Answer {
@@ -640,24 +692,31 @@ impl Mock {
         if let Some(code) = code {
             let mut answer = self.answer_operation(operation, Some(code), accept, head);
             if answer.status == code {
-                push_violations_header(&mut answer, violations);
+                push_violations_header(&mut answer, violations, total);
+                answer.violations = violations.to_vec();
+                answer.violations_total = total;
                 return answer;
             }
         }
-        let detail = match violations.len() {
-            1 => format!("{} {}: {}", op.method, op.path, violations[0].message),
-            n => format!(
+        let detail = match (violations.first(), total) {
+            (Some(only), 1) => format!("{} {}: {}", op.method, op.path, only.message),
+            (_, n) => format!(
                 "{} {}: the request breaks the contract in {n} places",
                 op.method, op.path
             ),
         };
         let errors: Vec<Value> = violations.iter().map(Violation::to_json).collect();
-        let mut answer = Answer::problem(
-            &Problem::new(status, title, detail).with("errors", Value::Array(errors)),
-        );
+        let mut problem = Problem::new(status, title, detail).with("errors", Value::Array(errors));
+        if total > violations.len() {
+            // How many more there were: the list holds the first MAX_VIOLATIONS.
+            problem = problem.with("truncated", Value::from(total - violations.len()));
+        }
+        let mut answer = Answer::problem(&problem);
         if head {
             answer.body = Bytes::new();
         }
+        answer.violations = violations.to_vec();
+        answer.violations_total = total;
         answer
     }
 
@@ -1068,6 +1127,35 @@ fn choice_of(target: &Target) -> Choice {
     }
 }
 
+/// An operation's `x-stubborn-delay` (a number or a `parse_delay` string), within `max_ms`.
+fn operation_delay(v: &Value, max_ms: u64) -> Result<(u64, u64), String> {
+    let (lo, hi) = match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(ms) => (ms, ms),
+            None => return Err(format!("expected milliseconds, got {n}")),
+        },
+        Value::String(s) => parse_delay(s)?,
+        other => return Err(format!("expected milliseconds, got {other}")),
+    };
+    check_delay(lo, hi, max_ms)?;
+    Ok((lo, hi))
+}
+
+/// Refuses a delay longer than `max_ms` (`--max-delay`).
+pub fn check_delay(lo: u64, hi: u64, max_ms: u64) -> Result<(), String> {
+    if hi > max_ms || lo > max_ms {
+        let asked = if lo == hi {
+            format!("{hi} ms")
+        } else {
+            format!("{lo}..{hi} ms")
+        };
+        return Err(format!(
+            "a delay of {asked} is longer than the {max_ms} ms allowed (--max-delay)"
+        ));
+    }
+    Ok(())
+}
+
 /// `250` or `100..500` (milliseconds).
 pub fn parse_delay(s: &str) -> Result<(u64, u64), String> {
     let bad = || format!("expected milliseconds like 250 or a range like 100..500, got \"{s}\"");
@@ -1108,12 +1196,13 @@ fn method_not_allowed(method: Method, path: &str, allow: &[Method]) -> Answer {
     a
 }
 
-/// Lists violations in one header line: `query limit: must be ≤ 100, got 500; body /name: ...`.
-fn push_violations_header(answer: &mut Answer, violations: &[Violation]) {
-    let text: Vec<String> = violations
-        .iter()
-        .map(|v| format!("{} {}: {}", v.place.as_str(), v.name, v.message))
-        .collect();
+/// Lists violations in one header line: `query limit: must be ≤ 100, got 500; body /name: ...`,
+/// cut to 4,000 characters.
+fn push_violations_header(answer: &mut Answer, violations: &[Violation], total: usize) {
+    let mut text: Vec<String> = violations.iter().map(Violation::line).collect();
+    if total > violations.len() {
+        text.push(format!("and {} more", total - violations.len()));
+    }
     let line: String = text
         .join("; ")
         .chars()

@@ -174,6 +174,28 @@ pub struct Stats {
     pub bundled: usize,
 }
 
+/// The document a mock loaded from `path` serves at `GET /__stubborn/spec`, as JSON bytes:
+/// the root document as OpenAPI 3 (Swagger 2.0, a collection or HAR converted as on load), or,
+/// when it spans several files (`files`, as [`crate::load::load_file_with_paths`] gives
+/// them), the bundled OpenAPI 3.1 document `stubborn convert` writes. Made once at load, so
+/// the admin API never reads the disk and always shows the version being served.
+pub fn served_document(path: &Path, files: &[std::path::PathBuf]) -> Result<bytes::Bytes, String> {
+    let doc = if files.len() > 1 {
+        match convert_file(path) {
+            Ok(c) => c.document,
+            Err(ConvertError::Load(e)) => return Err(e.to_string()),
+            Err(ConvertError::Other(e)) => return Err(e),
+        }
+    } else {
+        crate::load::document_as_openapi3(path)
+            .map_err(|e| e.to_string())?
+            .0
+    };
+    serde_json::to_vec(&doc)
+        .map(bytes::Bytes::from)
+        .map_err(|e| e.to_string())
+}
+
 /// Reads the document at `path` (following references into other files under its directory)
 /// and converts it to OpenAPI 3.1. The input is expected to load; see [`run`].
 pub fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {

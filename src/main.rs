@@ -11,7 +11,7 @@ use stubborn::compile::{Mock, MockOptions, ValidateMode};
 use stubborn::load;
 use stubborn::model::Method;
 use stubborn::route::Routed;
-use stubborn::server::reload::{spawn_watcher, SharedMock};
+use stubborn::server::reload::{load_mock, spawn_watcher, SharedMock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -76,18 +76,11 @@ fn init_request_log(format: stubborn::cli::LogFormat) {
 
 fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
     init_request_log(args.log_format);
-    let api = match &args.spec {
-        Some(spec) => load::load_file(spec)?,
-        None => {
-            eprintln!(
-                "no document: the mock starts empty; add answers with POST /__stubborn/stubs"
-            );
-            stubborn::model::Api::empty()
-        }
-    };
-    for w in &api.warnings {
-        eprintln!("warning: {w}");
+    if let Some((lo, hi)) = args.delay {
+        stubborn::compile::check_delay(lo, hi, args.max_delay)
+            .map_err(|e| Failure::Other(format!("--delay: {e}")))?;
     }
+    let api_key = api_key(&args)?;
     let options = MockOptions {
         seed: args.gen.seed,
         dynamic: args.dynamic,
@@ -99,8 +92,21 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         delay: args.delay,
         chaos: args.chaos,
         locale: args.gen.locale,
+        max_delay_ms: args.max_delay,
     };
-    let mock = Arc::new(Mock::new(api, options.clone()));
+    let mock = match &args.spec {
+        Some(spec) => load_mock(spec, options.clone()).0?,
+        None => {
+            eprintln!(
+                "no document: the mock starts empty; add answers with POST /__stubborn/stubs"
+            );
+            Mock::new(stubborn::model::Api::empty(), options.clone())
+        }
+    };
+    for w in &mock.api.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mock = Arc::new(mock);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -142,15 +148,14 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             shared,
             stubborn::server::HttpOptions {
                 cors: !args.no_cors,
+                cors_origins: args.cors_origins.clone(),
+                allowed_hosts: args.allowed_hosts.clone(),
                 max_body: args.max_body,
-                api_key: args
-                    .api_key
-                    .clone()
-                    .or_else(|| std::env::var("STUBBORN_API_KEY").ok())
-                    .filter(|k| !k.is_empty()),
+                api_key,
                 log_count: args.log_size,
                 log_bytes: args.log_size.saturating_mul(8 * 1024),
-                spec_path: args.spec.clone(),
+                max_connections: args.max_connections,
+                header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
             },
             listener,
             shutdown_signal(),
@@ -159,6 +164,28 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The private mock's key: `--api-key`, `--api-key-file` (its first line), or
+/// `STUBBORN_API_KEY`; an empty key is no key.
+fn api_key(args: &MockArgs) -> Result<Option<String>, Failure> {
+    let key = match (&args.api_key, &args.api_key_file) {
+        (Some(k), _) => Some(k.clone()),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::Other(format!("--api-key-file {}: {e}", file.display())))?;
+            let line = text.lines().next().unwrap_or("").trim().to_string();
+            if line.is_empty() {
+                return Err(Failure::Other(format!(
+                    "--api-key-file {}: the file holds no key",
+                    file.display()
+                )));
+            }
+            Some(line)
+        }
+        (None, None) => std::env::var("STUBBORN_API_KEY").ok(),
+    };
+    Ok(key.filter(|k| !k.is_empty()))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

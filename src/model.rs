@@ -272,6 +272,33 @@ pub struct SecurityScheme {
     pub scheme: Option<String>,
 }
 
+/// Where the document says credentials travel, so that logs never show them: the names of
+/// its API keys in headers (lower case) and in the query. (`Authorization` and cookies are
+/// never logged at all.)
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub headers: Vec<String>,
+    pub query: Vec<String>,
+}
+
+impl Credentials {
+    pub fn of(schemes: &[SecurityScheme]) -> Credentials {
+        let mut c = Credentials::default();
+        for s in schemes {
+            let Some(name) = s.param_name.as_deref().filter(|_| s.kind == "apiKey") else {
+                continue;
+            };
+            match s.location {
+                Some(ParamIn::Query) => c.query.push(name.to_string()),
+                Some(ParamIn::Header) | None => c.headers.push(name.to_ascii_lowercase()),
+                // The whole Cookie header is withheld already.
+                Some(ParamIn::Cookie) | Some(ParamIn::Path) => {}
+            }
+        }
+        c
+    }
+}
+
 impl Api {
     /// An API with no operations: a mock built from scratch through the admin API's stubs.
     pub fn empty() -> Api {

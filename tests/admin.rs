@@ -8,14 +8,7 @@ use stubborn::compile::MockOptions;
 use stubborn::server::HttpOptions;
 
 fn with(http: HttpOptions) -> TestServer {
-    TestServer::start_with(
-        "petstore.yaml",
-        MockOptions::default(),
-        HttpOptions {
-            spec_path: Some(common::spec("petstore.yaml")),
-            ..http
-        },
-    )
+    TestServer::start_with("petstore.yaml", MockOptions::default(), http)
 }
 
 async fn json_get(url: String, key: Option<&str>) -> (u16, Value) {
@@ -280,6 +273,7 @@ async fn runtime_stubs_answer_before_the_document() {
     // Reset drops stubs and the log.
     assert_eq!(
         c.post(s.url("/__stubborn/reset"))
+            .json(&json!({}))
             .send()
             .await
             .unwrap()

@@ -140,10 +140,7 @@ async fn the_dashboard_shows_routes_and_the_live_call_log() {
     let s = TestServer::start_with(
         "petstore.yaml",
         MockOptions::default(),
-        HttpOptions {
-            spec_path: Some(common::spec("petstore.yaml")),
-            ..HttpOptions::default()
-        },
+        HttpOptions::default(),
     );
 
     // The page itself: HTML from the binary.

@@ -6,7 +6,6 @@ use crate::respond::problem::Problem;
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
-use std::path::Path;
 
 /// The reserved path prefix.
 pub const PREFIX: &str = "/__stubborn";
@@ -16,7 +15,6 @@ pub struct Admin<'a> {
     pub mock: &'a Mock,
     pub log: &'a CallLog,
     pub stubs: &'a super::stubs::Stubs,
-    pub spec_path: Option<&'a Path>,
     pub uptime_secs: u64,
 }
 
@@ -95,16 +93,21 @@ pub fn handle(
                 .collect();
             json_answer(200, &json!({ "routes": routes }))
         }
-        ("GET", "/spec") => match admin.spec_path {
+        // The version being served, kept in memory at load: a broken edit on disk that
+        // --watch refused does not show here.
+        ("GET", "/spec") => match &admin.mock.document {
             None => Answer::problem(&Problem::new(
                 404,
                 "No Document",
                 "this mock was not started from a file",
             )),
-            Some(path) => match crate::load::document_as_openapi3(path) {
-                Ok((doc, _)) => json_answer(200, &doc),
-                Err(e) => Answer::problem(&Problem::new(500, "Document Unreadable", e.to_string())),
-            },
+            Some(doc) => {
+                let mut a = Answer::empty(200);
+                a.headers
+                    .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+                a.body = doc.clone();
+                a
+            }
         },
         ("GET", "/requests") => {
             let f = Filter::parse(query);

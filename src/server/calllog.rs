@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// Headers whose values are never stored.
-const SECRET_HEADERS: &[&str] = &[
+/// Headers whose values are never stored, whatever the document says.
+pub const SECRET_HEADERS: &[&str] = &[
     "authorization",
     "cookie",
     "set-cookie",
@@ -82,13 +82,37 @@ impl CallRecord {
     }
 }
 
-/// Redacts secret header values.
-pub fn redact(name: &str, value: &str) -> String {
-    if SECRET_HEADERS.contains(&name) {
-        "[redacted]".into()
-    } else {
-        value.to_string()
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Is header `name` (lower case, as `http` gives it) a credential: one of
+/// [`SECRET_HEADERS`], or one the document declares (`declared`, lower case)?
+pub fn is_secret_header(name: &str, declared: &[String]) -> bool {
+    SECRET_HEADERS.contains(&name) || declared.iter().any(|d| d == name)
+}
+
+/// The query string with the values of the parameters named in `declared` (the document's
+/// API keys in the query) replaced by [`REDACTED`]; everything else as sent.
+pub fn redact_query(query: &str, declared: &[String]) -> String {
+    if declared.is_empty() {
+        return query.to_string();
     }
+    query
+        .split('&')
+        .map(|pair| {
+            let (raw_name, _) = pair.split_once('=').unwrap_or((pair, ""));
+            let name: String = form_urlencoded::parse(raw_name.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            if declared.contains(&name) {
+                format!("{raw_name}={REDACTED}")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The bounded ring.
@@ -256,7 +280,14 @@ mod tests {
     fn times_and_redaction() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-        assert_eq!(redact("authorization", "Bearer x"), "[redacted]");
-        assert_eq!(redact("x-trace", "t"), "t");
+        assert!(is_secret_header("authorization", &[]));
+        assert!(!is_secret_header("x-trace", &[]));
+        assert!(is_secret_header("x-trace", &["x-trace".to_string()]));
+        let declared = ["api_key".to_string()];
+        assert_eq!(
+            redact_query("a=1&api_key=s3cret&api%5Fkey=x&b", &declared),
+            "a=1&api_key=[redacted]&api%5Fkey=[redacted]&b"
+        );
+        assert_eq!(redact_query("a=1", &[]), "a=1");
     }
 }

@@ -7,8 +7,10 @@ use crate::model::Method;
 use crate::respond::choose::Fault;
 use crate::respond::problem::Problem;
 use crate::route::Routed;
+use crate::validate::Violation;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
+use sha2::Digest;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -22,8 +24,14 @@ pub mod stubs;
 /// Server-wide switches that are about HTTP, not mocking.
 #[derive(Clone, Debug)]
 pub struct HttpOptions {
-    /// Answer CORS preflights and add `Access-Control-Allow-Origin` to every response.
+    /// Answer CORS preflights and add `Access-Control-Allow-Origin` to mock answers.
     pub cors: bool,
+    /// `--cors-origin`: the origins mock answers allow; empty allows any (echoed, with
+    /// credentials). The admin API allows none.
+    pub cors_origins: Vec<String>,
+    /// `--allowed-host`: names besides `localhost`, `127.0.0.1` and `[::1]` that the admin API
+    /// answers under when the server is bound to a loopback address.
+    pub allowed_hosts: Vec<String>,
     /// Bodies larger than this get 413, without being read whole.
     pub max_body: usize,
     /// A private mock: every request must carry `x-api-key: KEY`.
@@ -32,8 +40,10 @@ pub struct HttpOptions {
     pub log_count: usize,
     /// ...and about this many bytes.
     pub log_bytes: usize,
-    /// The document served, for `GET /__stubborn/spec`.
-    pub spec_path: Option<std::path::PathBuf>,
+    /// Connections served at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// A client has this long to send a request's head (slow-loris guard).
+    pub header_timeout: std::time::Duration,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -42,15 +52,30 @@ const DRAIN_LIMIT: usize = 1024 * 1024;
 /// The default `--max-body`: 10 MB.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 
+/// The longest request target (path and query) answered; longer ones get 414.
+pub const MAX_URI: usize = 8 * 1024;
+
+/// The most header bytes (names and values) a request may carry; more get 431.
+pub const MAX_HEADERS: usize = 64 * 1024;
+
+/// The default `--max-connections`.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
+/// The default `--header-timeout`: 30 seconds.
+pub const DEFAULT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             cors: true,
+            cors_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             api_key: None,
             log_count: 1000,
             log_bytes: 8 * 1024 * 1024,
-            spec_path: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
         }
     }
 }
@@ -64,11 +89,27 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
-    let stubs = Arc::new(stubs::Stubs::default());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let started = std::time::Instant::now();
-    let http = Arc::new(http);
+    // The Host check guards against DNS rebinding, which only reaches a server on loopback;
+    // bound to another address, the server is meant to be reached by other names.
+    let loopback = listener
+        .local_addr()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or(true);
+    let limits = Limits {
+        max_connections: http.max_connections.max(1),
+        header_timeout: http.header_timeout,
+    };
+    let served = Arc::new(Served {
+        log: calllog::CallLog::new(http.log_count, http.log_bytes),
+        stubs: stubs::Stubs::default(),
+        key: http.api_key.as_deref().map(ApiKey::new),
+        loopback,
+        stop: stop_rx,
+        started: std::time::Instant::now(),
+        shared,
+        http,
+    });
     let query = warp::query::raw()
         .map(Some)
         .or(warp::any().map(|| None))
@@ -84,81 +125,11 @@ pub async fn serve(
                   query: Option<String>,
                   headers: HeaderMap,
                   body| {
-                let shared = Arc::clone(&shared);
-                let http = Arc::clone(&http);
-                let log = Arc::clone(&log);
-                let stubs = Arc::clone(&stubs);
-                let stop = stop_rx.clone();
+                let served = Arc::clone(&served);
                 async move {
-                    let mock = shared.current();
-                    let t0 = std::time::Instant::now();
-                    let dashboard = method == http::Method::GET
-                        && matches!(path.as_str(), "/__stubborn" | "/__stubborn/");
-                    let url_key = if dashboard {
-                        query_key(query.as_deref())
-                    } else {
-                        None
-                    };
-                    if let Some(denied) = check_key(&http, &headers, url_key.as_deref()) {
-                        return finish(denied, &http, &headers);
-                    }
-                    let body = match read_body(&headers, body, http.max_body).await {
-                        Ok(b) => b,
-                        Err(answer) => return finish(answer, &http, &headers),
-                    };
-                    if path.as_str() == "/__stubborn/requests/stream" && method == http::Method::GET
-                    {
-                        return finish_response(live_stream(&log, stop), &http, &headers);
-                    }
-                    if let Some(rest) = path.as_str().strip_prefix(admin::PREFIX) {
-                        let state = admin::Admin {
-                            mock: &mock,
-                            log: &log,
-                            stubs: &stubs,
-                            spec_path: http.spec_path.as_deref(),
-                            uptime_secs: started.elapsed().as_secs(),
-                        };
-                        let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
-                        return finish(answer, &http, &headers);
-                    }
-                    let answer = match stubs::early_answer(
-                        &stubs,
-                        &method,
-                        path.as_str(),
-                        query.as_deref(),
-                        &headers,
-                        &body,
-                    ) {
-                        Some(a) => a,
-                        None => handle(
-                            &mock,
-                            &http,
-                            &method,
-                            path.as_str(),
-                            query.as_deref(),
-                            &headers,
-                            &body,
-                        ),
-                    };
-                    log_line(&method, path.as_str(), &answer, t0);
-                    if http.log_count > 0 {
-                        log.push(record(
-                            &log,
-                            &mock,
-                            &method,
-                            path.as_str(),
-                            query,
-                            &headers,
-                            &body,
-                            &answer,
-                            t0,
-                        ));
-                    }
-                    // Simulated latency: a timer, so other requests go on meanwhile.
-                    if let Some(delay) = answer.delay {
-                        tokio::time::sleep(delay).await;
-                    }
-                    finish(answer, &http, &headers)
+                    served
+                        .answer(method, path.as_str(), query, headers, body)
+                        .await
                 }
             },
         )
@@ -177,7 +148,341 @@ pub async fn serve(
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    run(service, listener, shutdown).await;
+    run(service, listener, limits, shutdown).await;
+}
+
+/// What every request of one server shares: the mock, the switches, the call log and stubs.
+struct Served {
+    /// The version of the mock each new request starts with.
+    shared: Arc<reload::SharedMock>,
+    http: HttpOptions,
+    /// The private mock's key, as a digest (see [`ApiKey`]).
+    key: Option<ApiKey>,
+    /// Bound to a loopback address: the admin API checks `Host`.
+    loopback: bool,
+    log: calllog::CallLog,
+    stubs: stubs::Stubs,
+    /// Turns true when the server stops; live streams watch it.
+    stop: tokio::sync::watch::Receiver<bool>,
+    started: std::time::Instant,
+}
+
+impl Served {
+    /// One request: the admin API's guards, the private mock's key, the body, then the admin
+    /// API, runtime stubs or the mock; the call log; the delay; CORS.
+    async fn answer<S, B>(
+        &self,
+        method: http::Method,
+        path: &str,
+        query: Option<String>,
+        headers: HeaderMap,
+        body: S,
+    ) -> warp::reply::Response
+    where
+        S: futures_util::Stream<Item = Result<B, warp::Error>>,
+        B: bytes::Buf,
+    {
+        let mock = self.shared.current();
+        let t0 = std::time::Instant::now();
+        let admin = is_admin(path);
+        if admin {
+            if let Some(refused) = self.admin_guard(&method, &headers) {
+                return to_response(refused);
+            }
+        }
+        // A browser's CORS preflight never carries the key; without a pass the real request
+        // would never be sent. The preflight reveals nothing of the mock.
+        let preflight = !admin
+            && method == http::Method::OPTIONS
+            && headers.contains_key(header::ORIGIN)
+            && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if !preflight {
+            let dashboard =
+                method == http::Method::GET && matches!(path, "/__stubborn" | "/__stubborn/");
+            let url_key = if dashboard {
+                query_key(query.as_deref())
+            } else {
+                None
+            };
+            if let Some(denied) = self.check_key(&headers, url_key.as_deref()) {
+                return self.finish(denied, admin, &headers);
+            }
+        }
+        let body = match read_body(&headers, body, self.http.max_body).await {
+            Ok(b) => b,
+            Err(answer) => return self.finish(answer, admin, &headers),
+        };
+        if admin {
+            if path == "/__stubborn/requests/stream" && method == http::Method::GET {
+                return live_stream(&self.log, self.stop.clone());
+            }
+            let rest = path.strip_prefix(admin::PREFIX).unwrap_or_default();
+            let state = admin::Admin {
+                mock: &mock,
+                log: &self.log,
+                stubs: &self.stubs,
+                uptime_secs: self.started.elapsed().as_secs(),
+            };
+            let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
+            return to_response(answer);
+        }
+        let answer = match stubs::early_answer(
+            &self.stubs,
+            &method,
+            path,
+            query.as_deref(),
+            &headers,
+            &body,
+        ) {
+            Some(a) => a,
+            None => handle(
+                &mock,
+                &self.http,
+                &method,
+                path,
+                query.as_deref(),
+                &headers,
+                &body,
+            ),
+        };
+        log_line(&method, path, &answer, t0);
+        if self.http.log_count > 0 {
+            let record = record(
+                &self.log,
+                &mock,
+                &method,
+                path,
+                query.as_deref(),
+                &headers,
+                &body,
+                &answer,
+                t0,
+            );
+            self.log.push(record);
+        }
+        // Simulated latency: a timer, so other requests go on meanwhile.
+        if let Some(delay) = answer.delay {
+            tokio::time::sleep(delay).await;
+        }
+        self.finish(answer, false, &headers)
+    }
+
+    /// The admin API is for the developer's own tools and its own dashboard, never for other
+    /// web pages: `Some(refusal)` for a request from a foreign origin, under a foreign `Host`
+    /// (DNS rebinding) or changing state without `Content-Type: application/json` (a form or
+    /// `text/plain` POST, which a page may send without asking).
+    fn admin_guard(&self, method: &http::Method, headers: &HeaderMap) -> Option<Answer> {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        if self.loopback {
+            if let Some(host) = host {
+                if !host_allowed(host, &self.http.allowed_hosts) {
+                    return Some(Answer::problem(&Problem::new(
+                        403,
+                        "Forbidden Host",
+                        format!(
+                            "the admin API answers only under localhost, 127.0.0.1 or [::1], not {}; \
+                             add a name with --allowed-host",
+                            printable(host)
+                        ),
+                    )));
+                }
+            }
+        }
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let same = host.is_some_and(|h| same_origin(origin.as_bytes(), h));
+            if !same {
+                return Some(Answer::problem(&Problem::new(
+                    403,
+                    "Cross-Origin Admin Request",
+                    format!(
+                        "the admin API is same-origin only; a page from {} cannot use it",
+                        printable(&String::from_utf8_lossy(origin.as_bytes()))
+                    ),
+                )));
+            }
+        }
+        // Browsers that send Fetch Metadata say where a request comes from even without an
+        // `Origin` (an image, a script tag). A link followed to the dashboard is fine.
+        let site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none");
+        let navigation = method == http::Method::GET
+            && headers
+                .get("sec-fetch-mode")
+                .is_some_and(|v| v.as_bytes() == b"navigate");
+        if !matches!(site, "same-origin" | "none") && !navigation {
+            return Some(Answer::problem(&Problem::new(
+                403,
+                "Cross-Origin Admin Request",
+                format!("the admin API is same-origin only; this request is {site}"),
+            )));
+        }
+        let changes_state = matches!(
+            *method,
+            http::Method::POST | http::Method::PUT | http::Method::PATCH
+        );
+        if changes_state {
+            let json = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+            if !json {
+                return Some(Answer::problem(&Problem::new(
+                    415,
+                    "Unsupported Media Type",
+                    format!(
+                        "admin API calls that change state take Content-Type: application/json \
+                         (send {method} with a JSON body, {{}} when there is nothing to say)"
+                    ),
+                )));
+            }
+        }
+        None
+    }
+
+    /// A private mock answers nothing without its key. Never logged.
+    fn check_key(&self, headers: &HeaderMap, url_key: Option<&str>) -> Option<Answer> {
+        let key = self.key.as_ref()?;
+        let given = headers
+            .get("x-api-key")
+            .map(|v| v.as_bytes())
+            .or(url_key.map(str::as_bytes))
+            .unwrap_or_default();
+        if key.matches(given) {
+            return None;
+        }
+        let mut a = Answer::problem(&Problem::new(
+            401,
+            "Unauthorized",
+            "this mock is private: send its key in the x-api-key header",
+        ));
+        a.headers.push((
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("ApiKey realm=\"stubborn\", name=\"x-api-key\""),
+        ));
+        Some(a)
+    }
+
+    /// The answer as an HTTP response. Mock answers get CORS headers (when on and the origin is
+    /// allowed); admin answers never do.
+    fn finish(&self, answer: Answer, admin: bool, headers: &HeaderMap) -> warp::reply::Response {
+        let mut response = to_response(answer);
+        if admin || !self.http.cors {
+            return response;
+        }
+        let h = response.headers_mut();
+        match headers.get(header::ORIGIN) {
+            Some(o) => {
+                h.append(header::VARY, HeaderValue::from_static("Origin"));
+                if !origin_allowed(&self.http.cors_origins, o) {
+                    return response;
+                }
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
+                h.insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+            }
+            None => {
+                h.insert(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                );
+            }
+        }
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("*"),
+        );
+        response
+    }
+}
+
+/// Is `path` the admin API's (`/__stubborn` or below)?
+fn is_admin(path: &str) -> bool {
+    path.strip_prefix(admin::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// `--cors-origin`: an empty list allows every origin.
+fn origin_allowed(allowed: &[String], origin: &HeaderValue) -> bool {
+    allowed.is_empty()
+        || allowed.iter().any(|a| {
+            a.trim_end_matches('/')
+                .as_bytes()
+                .eq_ignore_ascii_case(origin.as_bytes())
+        })
+}
+
+/// `Host` (with or without a port) names this machine's loopback, or a name the user allowed.
+fn host_allowed(host: &str, extra: &[String]) -> bool {
+    let name = host_name(host);
+    name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost")
+        || name == "127.0.0.1"
+        || name == "[::1]"
+        || extra
+            .iter()
+            .any(|e| host_name(e).eq_ignore_ascii_case(name))
+}
+
+/// The name part of a `Host` value: `[::1]:4010` → `[::1]`, `localhost:4010` → `localhost`.
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    if let Some(end) = host.find(']').filter(|_| host.starts_with('[')) {
+        return &host[..=end];
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// Is `origin` (`http://localhost:4010`) the page this server itself serves under `host`?
+fn same_origin(origin: &[u8], host: &str) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let Some(authority) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    authority.eq_ignore_ascii_case(host.trim())
+}
+
+/// A value from a request, fit to quote in a message: at most 100 characters, no controls.
+fn printable(s: &str) -> String {
+    s.chars()
+        .take(100)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// A private mock's key. Only its SHA-256 digest is kept, and a given key is compared by
+/// digest in constant time (`subtle`): neither the time taken nor anything else tells how
+/// long the key is or how much of it a guess got right.
+struct ApiKey([u8; 32]);
+
+impl ApiKey {
+    fn new(key: &str) -> ApiKey {
+        ApiKey(sha2::Sha256::digest(key.as_bytes()).into())
+    }
+
+    fn matches(&self, given: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        let digest: [u8; 32] = sha2::Sha256::digest(given).into();
+        digest.ct_eq(&self.0).into()
+    }
+}
+
+/// The accept loop's bounds.
+struct Limits {
+    max_connections: usize,
+    header_timeout: std::time::Duration,
 }
 
 /// Why a connection was broken on purpose, or a body failed.
@@ -196,10 +501,12 @@ type WireBody = http_body_util::combinators::BoxBody<Bytes, Broken>;
 
 /// The accept loop. warp's own `serve` cannot break a connection on purpose, which
 /// `Prefer: fault=reset|truncate` needs, so connections are served here with hyper-util, the
-/// same builder warp uses, around warp's filter as a service.
+/// same builder warp uses, around warp's filter as a service. It also holds the bounds no
+/// request can move: connections at once, time to send a head, head and target sizes.
 async fn run<S>(
     service: S,
     listener: tokio::net::TcpListener,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) where
     S: tower_service::Service<
@@ -212,9 +519,22 @@ async fn run<S>(
     S::Future: Send + 'static,
 {
     use http_body_util::BodyExt;
-    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .pipeline_flush(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        // The whole head must fit in this; a larger one is answered 431 by hyper.
+        .max_buf_size(MAX_URI + MAX_HEADERS + 8 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEADERS as u32);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -227,12 +547,23 @@ async fn run<S>(
             },
             _ = &mut shutdown => break,
         };
+        // Over --max-connections: closed at once, so a flood costs a socket for a moment,
+        // never a connection's buffers.
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let svc = service.clone();
         let hyper_service =
             hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
                 let mut svc = svc.clone();
                 async move {
+                    if let Some(refused) = oversized(&req) {
+                        return Ok(to_response(refused)
+                            .map(|b| b.map_err(|e| Broken(e.to_string())).boxed()));
+                    }
+                    let req = with_host(req);
                     let Ok(response) = svc.call(req).await;
                     let fault = response.extensions().get::<Fault>().copied();
                     match fault {
@@ -245,19 +576,58 @@ async fn run<S>(
                     }
                 }
             });
-        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        builder.http1().pipeline_flush(true);
         let conn = builder
             .serve_connection(TokioIo::new(stream), hyper_service)
             .into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
+            drop(permit);
         });
     }
-    // Requests in flight finish; idle connections close.
-    // Requests in flight get a few seconds to finish; then the server stops regardless.
+    // Requests in flight get a few seconds to finish; idle connections close; then the server
+    // stops regardless.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// 414 for a request target over [`MAX_URI`], 431 for headers over [`MAX_HEADERS`].
+fn oversized<B>(req: &http::Request<B>) -> Option<Answer> {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI {
+        return Some(Answer::problem(&Problem::new(
+            414,
+            "URI Too Long",
+            format!("the request target is {target} bytes; at most {MAX_URI} are answered"),
+        )));
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
+    if headers > MAX_HEADERS {
+        return Some(Answer::problem(&Problem::new(
+            431,
+            "Request Header Fields Too Large",
+            format!("the request's headers are {headers} bytes; at most {MAX_HEADERS} are read"),
+        )));
+    }
+    None
+}
+
+/// HTTP/2 carries the host in the request's authority, not in a `Host` header: put it there,
+/// so everything after reads one place.
+fn with_host<B>(mut req: http::Request<B>) -> http::Request<B> {
+    if !req.headers().contains_key(header::HOST) {
+        if let Some(v) = req
+            .uri()
+            .authority()
+            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        {
+            req.headers_mut().insert(header::HOST, v);
+        }
+    }
+    req
 }
 
 /// `fault=truncate`: announce the whole body, send half of it, then break the connection.
@@ -325,6 +695,9 @@ fn live_stream(
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
 }
 
+/// How many violations a log line describes (the rest are counted).
+const LOGGED_VIOLATIONS: usize = 10;
+
 /// One line per request for the terminal (or JSON for machines), through `tracing`: method,
 /// path, status, what answered, latency, and the violations when there are any.
 fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::Instant) {
@@ -337,12 +710,24 @@ fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::I
         .find(|(n, _)| n.as_str() == crate::compile::MATCH_HEADER)
         .and_then(|(_, v)| v.to_str().ok())
         .unwrap_or("");
-    let violations = answer
-        .headers
-        .iter()
-        .find(|(n, _)| n.as_str() == crate::compile::VIOLATIONS_HEADER)
-        .and_then(|(_, v)| v.to_str().ok())
-        .unwrap_or("");
+    // One line per request however many violations it has: the first few, and a count.
+    let violations = match answer.violations.len() {
+        0 => String::new(),
+        _ => {
+            let mut text: Vec<String> = answer
+                .violations
+                .iter()
+                .take(LOGGED_VIOLATIONS)
+                .map(Violation::line)
+                .collect();
+            let more = answer.violations_total.saturating_sub(text.len());
+            if more > 0 {
+                text.push(format!("and {more} more"));
+            }
+            text.join("; ")
+        }
+    };
+    let violations = violations.as_str();
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         method = method.as_str(),
@@ -358,46 +743,12 @@ fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::I
     );
 }
 
-/// A private mock answers nothing without its key. Compared in constant time; never logged.
 /// The dashboard page of a private mock is opened as `/__stubborn/?key=KEY` (a browser cannot
 /// add a header to a page load); the page then sends the key as `x-api-key` itself.
 fn query_key(query: Option<&str>) -> Option<String> {
     form_urlencoded::parse(query?.as_bytes())
         .find(|(k, _)| k == "key")
         .map(|(_, v)| v.into_owned())
-}
-
-fn check_key(http: &HttpOptions, headers: &HeaderMap, url_key: Option<&str>) -> Option<Answer> {
-    let key = http.api_key.as_deref()?;
-    let given = headers
-        .get("x-api-key")
-        .map(|v| v.as_bytes())
-        .or(url_key.map(str::as_bytes))
-        .unwrap_or_default();
-    if constant_time_eq(given, key.as_bytes()) {
-        return None;
-    }
-    let mut a = Answer::problem(&Problem::new(
-        401,
-        "Unauthorized",
-        "this mock is private: send its key in the x-api-key header",
-    ));
-    a.headers.push((
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("ApiKey realm=\"stubborn\", name=\"x-api-key\""),
-    ));
-    Some(a)
-}
-
-/// Equal length and content, in time that depends only on the lengths.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        diff |= (x ^ y) as usize;
-    }
-    diff == 0
 }
 
 /// The call log's record of one answered request.
@@ -407,7 +758,7 @@ fn record(
     mock: &Mock,
     method: &http::Method,
     path: &str,
-    query: Option<String>,
+    query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
     answer: &Answer,
@@ -421,29 +772,12 @@ fn record(
             .and_then(|(_, v)| v.to_str().ok())
             .map(str::to_string)
     };
-    let mut violations: Vec<String> = header_of(crate::compile::VIOLATIONS_HEADER)
-        .map(|v| v.split("; ").map(str::to_string).collect())
-        .unwrap_or_default();
-    if violations.is_empty() && answer.status >= 400 {
-        // A problem+json rejection lists them in its body.
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
-            if let Some(errors) = v.get("errors").and_then(|e| e.as_array()) {
-                violations = errors
-                    .iter()
-                    .map(|e| {
-                        let at = e
-                            .get("name")
-                            .or_else(|| e.get("pointer"))
-                            .and_then(|x| x.as_str())
-                            .unwrap_or("");
-                        let place = e.get("in").and_then(|x| x.as_str()).unwrap_or("");
-                        let msg = e.get("message").and_then(|x| x.as_str()).unwrap_or("");
-                        format!("{place} {at}: {msg}")
-                    })
-                    .collect();
-            }
-        }
+    let mut violations: Vec<String> = answer.violations.iter().map(Violation::line).collect();
+    let more = answer.violations_total.saturating_sub(violations.len());
+    if more > 0 {
+        violations.push(format!("and {more} more"));
     }
+    let secrets = &mock.credentials;
     let cut = body.len().min(calllog::BODY_LIMIT);
     calllog::CallRecord {
         id: log.next_id(),
@@ -453,14 +787,16 @@ fn record(
             .unwrap_or_default(),
         method: method.as_str().to_string(),
         path: path.to_string(),
-        query,
+        query: query.map(|q| calllog::redact_query(q, &secrets.query)),
         headers: headers
             .iter()
             .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    calllog::redact(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
-                )
+                let value = if calllog::is_secret_header(k.as_str(), &secrets.headers) {
+                    calllog::REDACTED.to_string()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
+                (k.as_str().to_string(), value)
             })
             .collect(),
         body: String::from_utf8_lossy(&body[..cut]).into_owned(),
@@ -558,44 +894,6 @@ pub fn handle(
     }
 }
 
-/// The answer as an HTTP response, with CORS headers when they are on.
-fn finish(answer: Answer, http: &HttpOptions, headers: &HeaderMap) -> warp::reply::Response {
-    finish_response(to_response(answer), http, headers)
-}
-
-/// CORS headers on any response.
-fn finish_response(
-    mut response: warp::reply::Response,
-    http: &HttpOptions,
-    headers: &HeaderMap,
-) -> warp::reply::Response {
-    let origin = headers.get(header::ORIGIN);
-    if http.cors {
-        let h = response.headers_mut();
-        match origin {
-            Some(o) => {
-                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
-                h.insert(
-                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                    HeaderValue::from_static("true"),
-                );
-                h.append(header::VARY, HeaderValue::from_static("Origin"));
-            }
-            None => {
-                h.insert(
-                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    HeaderValue::from_static("*"),
-                );
-            }
-        }
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("*"),
-        );
-    }
-    response
-}
-
 /// OPTIONS: the document's own OPTIONS operation if it has one; else a CORS preflight answer
 /// (when CORS is on and the request is a preflight); else the `Allow` list.
 fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> Answer {
@@ -611,14 +909,36 @@ fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> 
     let mut out = Vec::new();
     if let Ok(v) = HeaderValue::from_str(&joined) {
         out.push((header::ALLOW, v.clone()));
-        if http.cors && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        let origin_ok = headers
+            .get(header::ORIGIN)
+            .is_none_or(|o| origin_allowed(&http.cors_origins, o));
+        if http.cors && origin_ok && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
             let methods = headers
                 .get(header::ACCESS_CONTROL_REQUEST_METHOD)
                 .cloned()
                 .unwrap_or(v);
             out.push((header::ACCESS_CONTROL_ALLOW_METHODS, methods));
-            if let Some(req_headers) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-                out.push((header::ACCESS_CONTROL_ALLOW_HEADERS, req_headers.clone()));
+            let asked = headers
+                .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            // A private mock's key travels in x-api-key: a page must be allowed to send it.
+            let mut allowed = asked.to_string();
+            let private = http.api_key.is_some();
+            if private
+                && !asked
+                    .split(',')
+                    .any(|h| h.trim().eq_ignore_ascii_case("x-api-key"))
+            {
+                if !allowed.trim().is_empty() {
+                    allowed.push_str(", ");
+                }
+                allowed.push_str("x-api-key");
+            }
+            if let Ok(h) = HeaderValue::from_str(allowed.trim()) {
+                if !h.is_empty() {
+                    out.push((header::ACCESS_CONTROL_ALLOW_HEADERS, h));
+                }
             }
             out.push((
                 header::ACCESS_CONTROL_MAX_AGE,

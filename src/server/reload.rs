@@ -36,6 +36,28 @@ impl SharedMock {
     }
 }
 
+/// Loads and compiles the document at `path` for serving, with the document itself kept for
+/// `GET /__stubborn/spec`; also the files it read (see [`load::load_file_with_paths`]). The
+/// one way `mock` and `--watch` make a [`Mock`] from a file.
+pub fn load_mock(
+    path: &Path,
+    options: MockOptions,
+) -> (Result<Mock, load::LoadErrors>, Vec<PathBuf>) {
+    let (result, read) = load::load_file_with_paths(path);
+    let result = result.map(|api| {
+        let mut mock = Mock::new(api, options);
+        match crate::convert::served_document(path, &read) {
+            Ok(doc) => mock.document = Some(doc),
+            Err(e) => mock.api.warnings.push(crate::model::Diagnostic {
+                at: path.display().to_string(),
+                message: format!("the document cannot be shown at /__stubborn/spec: {e}"),
+            }),
+        }
+        mock
+    });
+    (result, read)
+}
+
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(300);
 /// How long the files must stay unchanged before they are read (an editor or a generator may
@@ -90,11 +112,7 @@ pub fn spawn_watcher(
             }
             let spec = path.clone();
             let opts = options.clone();
-            let loaded = tokio::task::spawn_blocking(move || {
-                let (result, read) = load::load_file_with_paths(&spec);
-                (result.map(|api| Mock::new(api, opts)), read)
-            })
-            .await;
+            let loaded = tokio::task::spawn_blocking(move || load_mock(&spec, opts)).await;
             let Ok((result, read)) = loaded else {
                 // The loader panicked: keep serving, look again on the next change.
                 eprintln!(

@@ -47,6 +47,8 @@ pub struct Violation {
 }
 
 impl Violation {
+    /// A violation; the name and message are cut to [`MAX_VIOLATION_TEXT`] characters (a
+    /// request chooses its own keys and values, so neither may grow a problem without bound).
     pub fn new(
         place: Place,
         name: impl Into<String>,
@@ -55,11 +57,16 @@ impl Violation {
     ) -> Self {
         Violation {
             place,
-            name: name.into(),
+            name: bounded(name.into()),
             keyword: keyword.to_string(),
-            message: message.into(),
+            message: bounded(message.into()),
             malformed: false,
         }
+    }
+
+    /// One line for logs and headers: `query limit: must be ≤ 100, got 500`.
+    pub fn line(&self) -> String {
+        format!("{} {}: {}", self.place.as_str(), self.name, self.message)
     }
 
     pub fn malformed(mut self) -> Self {
@@ -137,8 +144,28 @@ pub enum Outcome {
     Unauthorized(security::Denied),
     /// The body's media type is not one the operation accepts: 415.
     UnsupportedMediaType(Violation),
-    /// Everything else, all at once: 400 when any is malformed syntax, else 422.
-    Invalid(Vec<Violation>),
+    /// Everything else, all at once: 400 when any is malformed syntax, else 422. At most
+    /// [`MAX_VIOLATIONS`] are kept; `total` counts them all.
+    Invalid {
+        violations: Vec<Violation>,
+        total: usize,
+    },
+}
+
+/// The most violations reported for one request: a body of 100,000 wrong items is answered
+/// with the first hundred and a count, not with a multi-megabyte list.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// The longest name (pointer) or message of one violation, in characters.
+pub const MAX_VIOLATION_TEXT: usize = 300;
+
+/// `text` cut to [`MAX_VIOLATION_TEXT`] characters, with `…` where it was cut.
+fn bounded(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_VIOLATION_TEXT) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
 }
 
 /// Checks a request against its operation: security first (a stranger learns nothing more),
@@ -154,6 +181,8 @@ pub fn validate(
         return Outcome::Unauthorized(denied);
     }
     let mut violations = Vec::new();
+    // Violations past MAX_VIOLATIONS, counted but not described.
+    let mut dropped = 0usize;
 
     // The body's media type, before anything is parsed.
     let mut body_media: Option<&MediaType> = None;
@@ -235,7 +264,7 @@ pub fn validate(
             ParamIn::Header => Place::Header,
             ParamIn::Cookie => Place::Cookie,
         };
-        schema_violations(store, schema, value, place, &p.name, &mut violations);
+        dropped += schema_violations(store, schema, value, place, &p.name, &mut violations);
     }
 
     // The body.
@@ -252,8 +281,11 @@ pub fn validate(
                     // Fields already reported (a part of the wrong type...) were left out of
                     // the value; their absence is not a second violation.
                     let mut found = Vec::new();
-                    schema_violations(store, schema, &value, Place::Body, "", &mut found);
-                    found.retain(|f| !structural.iter().any(|s| s.name == f.name));
+                    dropped +=
+                        schema_violations(store, schema, &value, Place::Body, "", &mut found);
+                    if !structural.is_empty() {
+                        found.retain(|f| !structural.iter().any(|s| s.name == f.name));
+                    }
                     violations.append(&mut structural);
                     violations.append(&mut found);
                 } else {
@@ -264,14 +296,16 @@ pub fn validate(
     }
 
     if violations.is_empty() {
-        Outcome::Valid
-    } else {
-        Outcome::Invalid(violations)
+        return Outcome::Valid;
     }
+    let total = violations.len() + dropped;
+    violations.truncate(MAX_VIOLATIONS);
+    Outcome::Invalid { violations, total }
 }
 
 /// Validates `value` against `schema` (request side) and turns each error into a violation.
 /// For parameters `name` is the parameter's name; for the body, pointers come from the errors.
+/// Once `out` holds [`MAX_VIOLATIONS`], further errors are only counted: the count is returned.
 pub fn schema_violations(
     store: &SchemaStore,
     schema: SchemaId,
@@ -279,7 +313,7 @@ pub fn schema_violations(
     place: Place,
     name: &str,
     out: &mut Vec<Violation>,
-) {
+) -> usize {
     let validator = match store.validator_for(schema, Direction::Request) {
         Ok(v) => v,
         Err(e) => {
@@ -289,10 +323,15 @@ pub fn schema_violations(
                 "schema",
                 format!("the schema cannot be compiled: {e}"),
             ));
-            return;
+            return 0;
         }
     };
+    let mut dropped = 0;
     for error in validator.iter_errors(value) {
+        if out.len() >= MAX_VIOLATIONS {
+            dropped += 1;
+            continue;
+        }
         let (keyword, mut message, extra) = messages::describe(error.kind(), error.instance());
         if message.is_empty() {
             message = error.to_string();
@@ -312,4 +351,5 @@ pub fn schema_violations(
         };
         out.push(Violation::new(place, full_name, &keyword, message));
     }
+    dropped
 }

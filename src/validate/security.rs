@@ -59,12 +59,13 @@ pub fn check(
 
 fn challenge(s: &SecurityScheme) -> String {
     match (s.kind.as_str(), s.scheme.as_deref()) {
-        ("http", Some("basic")) => "Basic realm=\"stubborn\"".into(),
-        ("http", Some(other)) => format!(
-            "{}{} realm=\"stubborn\"",
-            other[..1].to_ascii_uppercase(),
-            &other[1..]
-        ),
+        ("http", Some(other)) if other.eq_ignore_ascii_case("basic") => {
+            "Basic realm=\"stubborn\"".into()
+        }
+        // Any string can stand in a document: capitalise by character, never by byte.
+        ("http", Some(other)) if !other.trim().is_empty() => {
+            format!("{} realm=\"stubborn\"", capitalised(other.trim()))
+        }
         ("apiKey", _) => format!(
             "ApiKey realm=\"stubborn\", name=\"{}\", in=\"{}\"",
             s.param_name.as_deref().unwrap_or(""),
@@ -125,8 +126,15 @@ fn satisfied(
             }
         }
         "http" => {
-            let scheme = s.scheme.as_deref().unwrap_or("bearer");
-            if scheme == "basic" {
+            // An empty scheme is read as bearer, the common case (the loader cannot refuse
+            // every odd value a document holds).
+            let scheme = s
+                .scheme
+                .as_deref()
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .unwrap_or("bearer");
+            if scheme.eq_ignore_ascii_case("basic") {
                 let Some(creds) = credentials(headers, "basic") else {
                     return Err(Violation::new(
                         Place::Header,

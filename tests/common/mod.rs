@@ -30,9 +30,10 @@ impl TestServer {
     }
 
     pub fn start_with(spec_name: &str, options: MockOptions, http: HttpOptions) -> TestServer {
-        let api = stubborn::load::load_file(&spec(spec_name))
+        let mock = stubborn::server::reload::load_mock(&spec(spec_name), options)
+            .0
             .unwrap_or_else(|e| panic!("{spec_name} does not load: {e}"));
-        let mock = Arc::new(Mock::new(api, options));
+        let mock = Arc::new(mock);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
