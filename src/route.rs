@@ -38,11 +38,59 @@ enum Part {
     Param,
 }
 
+/// A templated segment (`{name}.{ext}`) and the regex that matches it in time linear in the
+/// segment's length: parameters are non-empty and take the shortest run that lets the rest
+/// match (lazy groups, which the regex crate runs without backtracking).
+#[derive(Debug)]
+struct Pattern {
+    parts: Vec<Part>,
+    /// `None` only if the regex could not be built, and then the segment never matches.
+    regex: Option<regex::Regex>,
+}
+
+impl Pattern {
+    fn new(parts: Vec<Part>) -> Pattern {
+        let mut source = String::from("(?s)^");
+        for part in &parts {
+            match part {
+                Part::Lit(l) => source.push_str(&regex::escape(l)),
+                Part::Param => source.push_str("(.+?)"),
+            }
+        }
+        source.push('$');
+        Pattern {
+            regex: regex::Regex::new(&source).ok(),
+            parts,
+        }
+    }
+
+    /// Matches one decoded segment, pushing the parameters' values on success.
+    fn matches(&self, seg: &str, values: &mut Vec<String>) -> bool {
+        // The common case, a whole segment (`{id}`), needs no regex.
+        if let [Part::Param] = self.parts.as_slice() {
+            if seg.is_empty() {
+                return false;
+            }
+            values.push(seg.to_string());
+            return true;
+        }
+        let Some(caps) = self.regex.as_ref().and_then(|r| r.captures(seg)) else {
+            return false;
+        };
+        values.extend(
+            caps.iter()
+                .skip(1)
+                .map(|m| m.map_or(String::new(), |m| m.as_str().to_string())),
+        );
+        true
+    }
+}
+
 #[derive(Default, Debug)]
 struct Node {
     literal: HashMap<String, Node>,
     /// Templated segments, most specific (most literal characters) first.
-    patterns: Vec<(Vec<Part>, Node)>,
+    patterns: Vec<(Pattern, Node)>,
     route: Option<usize>,
 }
 
@@ -92,16 +140,17 @@ impl Router {
             node = match parts.as_slice() {
                 [Part::Lit(l)] => node.literal.entry(l.clone()).or_default(),
                 _ => {
-                    if !node.patterns.iter().any(|(p, _)| *p == parts) {
-                        node.patterns.push((parts.clone(), Node::default()));
+                    if !node.patterns.iter().any(|(p, _)| p.parts == parts) {
+                        node.patterns
+                            .push((Pattern::new(parts.clone()), Node::default()));
                         // Most specific first: more literal characters win.
                         node.patterns
-                            .sort_by_key(|(p, _)| std::cmp::Reverse(literal_len(p)));
+                            .sort_by_key(|(p, _)| std::cmp::Reverse(literal_len(&p.parts)));
                     }
                     let i = node
                         .patterns
                         .iter()
-                        .position(|(p, _)| *p == parts)
+                        .position(|(p, _)| p.parts == parts)
                         .unwrap_or_default();
                     &mut node.patterns[i].1
                 }
@@ -267,6 +316,10 @@ fn strsim(a: &str, b: &str) -> bool {
 /// The Levenshtein distance between two short strings; `None` when they are too long or too
 /// different in length to be worth comparing.
 fn distance(a: &str, b: &str) -> Option<usize> {
+    // Bytes first: a request's 8 KB segment is not turned into chars once per literal.
+    if a.len() > 256 || b.len() > 256 {
+        return None;
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
         return None;
@@ -330,9 +383,9 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) 
             }
         }
     }
-    for (parts, child) in &node.patterns {
+    for (pattern, child) in &node.patterns {
         let mark = values.len();
-        if match_parts(parts, &decoded, values) {
+        if pattern.matches(&decoded, values) {
             if let Some(r) = walk(child, rest, values, loose) {
                 return Some(r);
             }
@@ -340,39 +393,6 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) 
         values.truncate(mark);
     }
     None
-}
-
-/// Matches one decoded segment against literal and parameter parts; parameters are non-empty
-/// and take the shortest run that lets the rest match.
-fn match_parts(parts: &[Part], seg: &str, values: &mut Vec<String>) -> bool {
-    match parts.split_first() {
-        None => seg.is_empty(),
-        Some((Part::Lit(l), rest)) => seg
-            .strip_prefix(l.as_str())
-            .is_some_and(|s| match_parts(rest, s, values)),
-        Some((Part::Param, rest)) => {
-            if rest.is_empty() {
-                if seg.is_empty() {
-                    return false;
-                }
-                values.push(seg.to_string());
-                return true;
-            }
-            let mark = values.len();
-            for (i, _) in seg
-                .char_indices()
-                .skip(1)
-                .chain(std::iter::once((seg.len(), ' ')))
-            {
-                values.push(seg[..i].to_string());
-                if match_parts(rest, &seg[i..], values) {
-                    return true;
-                }
-                values.truncate(mark);
-            }
-            false
-        }
-    }
 }
 
 /// Splits a path into segments, ignoring one trailing slash.
@@ -494,6 +514,30 @@ mod tests {
         assert_eq!(
             found(&r.route(Method::Get, "/files/report")),
             (1, vec![("id", "report")])
+        );
+    }
+
+    #[test]
+    fn a_long_segment_matches_in_linear_time() {
+        let r = router(
+            &[
+                (Method::Get, "/f/{a}.{b}.{c}.json"),
+                (Method::Get, "/f/{a}-{b}"),
+            ],
+            &[],
+        );
+        // Thousands of dots and no `.json`: a backtracking matcher tries every pair of dots.
+        let seg = "x.".repeat(4_000);
+        assert_eq!(r.route(Method::Get, &format!("/f/{seg}")), Routed::NotFound);
+        let routed = r.route(Method::Get, &format!("/f/{seg}y.json"));
+        let (op, values) = found(&routed);
+        assert_eq!(op, 0);
+        assert_eq!(values[0], ("a", "x"));
+        assert_eq!(values[1], ("b", "x"));
+        assert_eq!(values[2].1.len(), seg.len() - 4 + 1);
+        assert_eq!(
+            found(&r.route(Method::Get, "/f/a-b-c")),
+            (1, vec![("a", "a"), ("b", "b-c")])
         );
     }
 

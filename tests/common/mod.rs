@@ -1,7 +1,7 @@
 //! A real stubborn server on an ephemeral port, for tests that speak HTTP to it.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use stubborn::compile::{Mock, MockOptions};
 use stubborn::server::reload::SharedMock;
@@ -30,9 +30,14 @@ impl TestServer {
     }
 
     pub fn start_with(spec_name: &str, options: MockOptions, http: HttpOptions) -> TestServer {
-        let mock = stubborn::server::reload::load_mock(&spec(spec_name), options)
+        Self::start_at(&spec(spec_name), options, http)
+    }
+
+    /// A server for the document at `path` (a fixture of the tests, say).
+    pub fn start_at(path: &Path, options: MockOptions, http: HttpOptions) -> TestServer {
+        let mock = stubborn::server::reload::load_mock(path, options)
             .0
-            .unwrap_or_else(|e| panic!("{spec_name} does not load: {e}"));
+            .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
         let mock = Arc::new(mock);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -80,6 +85,128 @@ impl Drop for TestServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// A path under the repository's `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+        .join(name)
+}
+
+/// A fresh directory under the system's temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "stubborn-{tag}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The real binary: `stubborn mock --port 0 ARGS...`, with its standard error collected;
+/// killed on drop.
+pub struct Binary {
+    child: std::process::Child,
+    pub base: String,
+    stderr: Arc<std::sync::Mutex<String>>,
+}
+
+impl Binary {
+    /// Starts `stubborn mock --port 0` with `args` and waits for its `listening on` line.
+    pub fn mock(args: &[&str]) -> Binary {
+        use std::io::{BufRead, Read};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+            .arg("mock")
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start stubborn");
+        let stderr = Arc::new(std::sync::Mutex::new(String::new()));
+        let mut err = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                sink.lock().unwrap().push_str(&text);
+            }
+        });
+        let out = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(out).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(addr) = line.strip_prefix("listening on ") {
+                        break addr.trim().to_string();
+                    }
+                }
+                _ => {
+                    let _ = child.wait();
+                    panic!(
+                        "stubborn exited before listening; stderr:\n{}",
+                        stderr.lock().unwrap()
+                    );
+                }
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Binary {
+            child,
+            base,
+            stderr,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// What it has written on standard error so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits up to `limit` for standard error to hold `text`.
+    pub fn wait_for_stderr(&self, text: &str, limit: std::time::Duration) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let now = self.stderr();
+            if now.contains(text) || start.elapsed() > limit {
+                return now;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
