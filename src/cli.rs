@@ -113,6 +113,14 @@ pub struct RecordArgs {
     /// journaled in OUTPUT.har.jsonl meanwhile.
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Largest request body forwarded (larger ones get 413) and the most of a response body
+    /// recorded (larger ones are passed on whole, recorded cut): 10MB, 512KB...
+    #[arg(long, default_value = "10MB", value_parser = parse_size)]
+    pub max_body: usize,
+    /// Record Authorization, cookies, x-api-key and credential-like query parameters as sent
+    /// instead of as [redacted].
+    #[arg(long)]
+    pub keep_secrets: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -6,12 +6,17 @@
 //! document with [`crate::import::har_to_openapi`].
 //!
 //! Upstreams are plain `http://`: the HTTP client is built without TLS.
+//!
+//! Credentials (`Authorization`, cookies, `x-api-key`, and query parameters named like
+//! `api_key` or `access_token`) are written as `[redacted]` unless `--keep-secrets` is given:
+//! a recording is meant to be committed and shared. Request bodies over `--max-body` are
+//! refused (413); response bodies over it are passed on whole but recorded cut.
 
 use crate::cli::RecordArgs;
 use crate::respond::problem::{self, Problem};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use serde_json::{json, Map, Value};
 use std::convert::Infallible;
 use std::fs::{File, OpenOptions};
@@ -21,8 +26,18 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-/// Bodies larger than this are forwarded whole but recorded truncated.
-pub const RECORD_LIMIT: usize = 10 * 1024 * 1024;
+/// Query parameters taken for credentials when recording (the recorder has no document to say
+/// which are): their values are redacted unless `--keep-secrets`.
+const SECRET_QUERY: &[&str] = &[
+    "api_key",
+    "apikey",
+    "api-key",
+    "access_token",
+    "client_secret",
+    "password",
+    "token",
+    "key",
+];
 
 /// Headers that belong to one connection, never forwarded nor recorded (RFC 9110 §7.6.1), plus
 /// `host` and `content-length`, which the client sets for the upstream request itself.
@@ -59,6 +74,8 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
         client,
         journal: Mutex::new(journal),
         journal_path: journal_file.clone(),
+        max_body: args.max_body,
+        keep_secrets: args.keep_secrets,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -145,9 +162,18 @@ struct State {
     client: reqwest::Client,
     journal: Mutex<File>,
     journal_path: PathBuf,
+    /// `--max-body`: larger request bodies get 413; larger response bodies are recorded cut.
+    max_body: usize,
+    /// `--keep-secrets`: record credentials as they were sent.
+    keep_secrets: bool,
 }
 
-type Response = http::Response<Full<Bytes>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Response = http::Response<BoxBody<Bytes, BoxError>>;
+
+fn full(bytes: Bytes) -> BoxBody<Bytes, BoxError> {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
 
 /// The accept loop: until SIGINT/SIGTERM, then exchanges in flight finish (a second signal
 /// stops waiting for them).
@@ -215,7 +241,7 @@ async fn shutdown_signal() {
 }
 
 fn problem_response(p: &Problem) -> Response {
-    let mut r = http::Response::new(Full::new(p.to_bytes()));
+    let mut r = http::Response::new(full(p.to_bytes()));
     *r.status_mut() = http::StatusCode::from_u16(p.status).unwrap_or(http::StatusCode::BAD_GATEWAY);
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,
@@ -250,8 +276,30 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
     let started = SystemTime::now();
     let clock = Instant::now();
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
+    let too_large = || {
+        problem_response(&Problem::new(
+            413,
+            "Content Too Large",
+            format!(
+                "the request body is larger than the {}-byte limit (--max-body)",
+                state.max_body
+            ),
+        ))
+    };
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.max_body as u64) {
+        return too_large();
+    }
+    let body = match http_body_util::Limited::new(body, state.max_body)
+        .collect()
+        .await
+    {
         Ok(c) => c.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
         Err(e) => {
             return problem_response(&Problem::new(
                 400,
@@ -296,10 +344,21 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
     let status = answer.status();
     let version = answer.version();
     let response_headers = end_to_end(answer.headers(), &[]);
-    let response_body = match answer.bytes().await {
-        Ok(b) => b,
-        Err(e) => return bad_gateway(&state.upstream, &e),
-    };
+    // Read up to --max-body; a larger body is passed on as it streams, recorded cut.
+    let mut upstream_body = answer.bytes_stream();
+    let mut buffered = bytes::BytesMut::new();
+    let mut complete = true;
+    while let Some(chunk) = futures_util::StreamExt::next(&mut upstream_body).await {
+        match chunk {
+            Ok(c) => buffered.extend_from_slice(&c),
+            Err(e) => return bad_gateway(&state.upstream, &e),
+        }
+        if buffered.len() > state.max_body {
+            complete = false;
+            break;
+        }
+    }
+    let response_body = buffered.freeze();
     let elapsed = clock.elapsed().as_secs_f64() * 1000.0;
 
     let entry = har_entry(&Recorded {
@@ -315,10 +374,25 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
         response_version: version,
         response_headers: &response_headers,
         response_body: &response_body,
+        response_complete: complete,
+        limit: state.max_body,
+        keep_secrets: state.keep_secrets,
     });
     append(state, &entry);
 
-    let mut response = http::Response::new(Full::new(response_body));
+    let body = if complete {
+        full(response_body)
+    } else {
+        let rest = futures_util::StreamExt::map(upstream_body, |c| {
+            c.map(http_body::Frame::data)
+                .map_err(|e| Box::new(e) as BoxError)
+        });
+        let first = futures_util::stream::once(async move {
+            Ok::<_, BoxError>(http_body::Frame::data(response_body))
+        });
+        http_body_util::StreamBody::new(futures_util::StreamExt::chain(first, rest)).boxed()
+    };
+    let mut response = http::Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = response_headers;
     response
@@ -372,16 +446,46 @@ struct Recorded<'a> {
     response_version: http::Version,
     response_headers: &'a HeaderMap,
     response_body: &'a [u8],
+    /// Whether `response_body` is the whole body (else the upstream sent more than `limit`).
+    response_complete: bool,
+    /// `--max-body`: bodies are recorded up to this many bytes.
+    limit: usize,
+    /// `--keep-secrets`.
+    keep_secrets: bool,
 }
 
-fn name_values(headers: &HeaderMap) -> Value {
+fn name_values(headers: &HeaderMap, keep_secrets: bool) -> Value {
     Value::Array(
         headers
             .iter()
             .map(|(n, v)| {
-                json!({"name": n.as_str(), "value": String::from_utf8_lossy(v.as_bytes())})
+                let value =
+                    if !keep_secrets && crate::server::calllog::is_secret_header(n.as_str(), &[]) {
+                        crate::server::calllog::REDACTED.into()
+                    } else {
+                        String::from_utf8_lossy(v.as_bytes())
+                    };
+                json!({"name": n.as_str(), "value": value})
             })
             .collect(),
+    )
+}
+
+/// The URL with the values of credential-like query parameters ([`SECRET_QUERY`]) redacted.
+fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let names: Vec<String> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .filter(|k| SECRET_QUERY.contains(&k.to_ascii_lowercase().as_str()))
+        .collect();
+    if names.is_empty() {
+        return url.to_string();
+    }
+    format!(
+        "{base}?{}",
+        crate::server::calllog::redact_query(query, &names)
     )
 }
 
@@ -392,13 +496,13 @@ fn header(headers: &HeaderMap, name: &HeaderName) -> String {
         .unwrap_or_default()
 }
 
-/// The body as HAR text: UTF-8 as is, anything else base64; over [`RECORD_LIMIT`] cut, with a
-/// `comment` saying so.
-fn body_fields(body: &[u8], into: &mut Map<String, Value>) {
-    let (kept, truncated) = if body.len() > RECORD_LIMIT {
-        (&body[..RECORD_LIMIT], true)
+/// The body as HAR text: UTF-8 as is, anything else base64; over `limit` (or not `complete`:
+/// the rest was never read) cut, with a `comment` saying so.
+fn body_fields(body: &[u8], limit: usize, complete: bool, into: &mut Map<String, Value>) {
+    let (kept, truncated) = if body.len() > limit {
+        (&body[..limit], true)
     } else {
-        (body, false)
+        (body, !complete)
     };
     match std::str::from_utf8(kept) {
         Ok(t) => {
@@ -415,11 +519,16 @@ fn body_fields(body: &[u8], into: &mut Map<String, Value>) {
         }
     }
     if truncated {
+        let size = if complete {
+            format!("{} bytes", body.len())
+        } else {
+            format!("more than {limit} bytes")
+        };
         into.insert(
             "comment".into(),
             json!(format!(
-                "truncated by stubborn record: {} bytes, the first {RECORD_LIMIT} recorded",
-                body.len()
+                "truncated by stubborn record: {size}, the first {} recorded (--max-body)",
+                kept.len()
             )),
         );
     }
@@ -436,8 +545,12 @@ fn version_str(v: http::Version) -> &'static str {
 }
 
 fn har_entry(r: &Recorded) -> Value {
-    let query: Vec<Value> = r
-        .url
+    let url = if r.keep_secrets {
+        r.url.to_string()
+    } else {
+        redact_url(r.url)
+    };
+    let query: Vec<Value> = url
         .split_once('?')
         .map(|(_, q)| {
             form_urlencoded::parse(q.as_bytes())
@@ -447,10 +560,13 @@ fn har_entry(r: &Recorded) -> Value {
         .unwrap_or_default();
     let mut request = Map::new();
     request.insert("method".into(), json!(r.method));
-    request.insert("url".into(), json!(r.url));
+    request.insert("url".into(), json!(url));
     request.insert("httpVersion".into(), json!(version_str(r.request_version)));
     request.insert("cookies".into(), json!([]));
-    request.insert("headers".into(), name_values(r.request_headers));
+    request.insert(
+        "headers".into(),
+        name_values(r.request_headers, r.keep_secrets),
+    );
     request.insert("queryString".into(), Value::Array(query));
     if !r.request_body.is_empty() {
         let mut post = Map::new();
@@ -458,7 +574,7 @@ fn har_entry(r: &Recorded) -> Value {
             "mimeType".into(),
             json!(header(r.request_headers, &http::header::CONTENT_TYPE)),
         );
-        body_fields(r.request_body, &mut post);
+        body_fields(r.request_body, r.limit, true, &mut post);
         request.insert("postData".into(), Value::Object(post));
     }
     request.insert("headersSize".into(), json!(-1));
@@ -471,7 +587,7 @@ fn har_entry(r: &Recorded) -> Value {
         json!(header(r.response_headers, &http::header::CONTENT_TYPE)),
     );
     if !r.response_body.is_empty() {
-        body_fields(r.response_body, &mut content);
+        body_fields(r.response_body, r.limit, r.response_complete, &mut content);
     }
     let location = header(r.response_headers, &http::header::LOCATION);
     let response = json!({
@@ -479,7 +595,7 @@ fn har_entry(r: &Recorded) -> Value {
         "statusText": r.status_text,
         "httpVersion": version_str(r.response_version),
         "cookies": [],
-        "headers": name_values(r.response_headers),
+        "headers": name_values(r.response_headers, r.keep_secrets),
         "content": content,
         "redirectURL": location,
         "headersSize": -1,
@@ -688,14 +804,29 @@ mod tests {
 
     #[test]
     fn large_bodies_are_recorded_truncated() {
-        let body = vec![b'a'; RECORD_LIMIT + 5];
+        let body = vec![b'a'; 1005];
         let mut m = Map::new();
-        body_fields(&body, &mut m);
-        assert_eq!(m["text"].as_str().unwrap().len(), RECORD_LIMIT);
-        assert!(m["comment"].as_str().unwrap().contains("truncated"));
+        body_fields(&body, 1000, true, &mut m);
+        assert_eq!(m["text"].as_str().unwrap().len(), 1000);
+        assert!(m["comment"].as_str().unwrap().contains("1005 bytes"));
         let mut m = Map::new();
-        body_fields(&[0xff, 0x00], &mut m);
+        body_fields(&body[..1000], 1000, false, &mut m);
+        assert!(m["comment"]
+            .as_str()
+            .unwrap()
+            .contains("more than 1000 bytes"));
+        let mut m = Map::new();
+        body_fields(&[0xff, 0x00], 1000, true, &mut m);
         assert_eq!(m["encoding"], "base64");
+    }
+
+    #[test]
+    fn credential_like_query_parameters_are_redacted() {
+        assert_eq!(
+            redact_url("http://u/x?page=2&api_key=s3cret&Access_Token=t"),
+            "http://u/x?page=2&api_key=[redacted]&Access_Token=[redacted]"
+        );
+        assert_eq!(redact_url("http://u/x?page=2"), "http://u/x?page=2");
     }
 
     #[test]

@@ -333,3 +333,96 @@ fn bad_upstreams_are_refused_at_start() {
     assert_eq!(code, 1);
     assert!(err.contains("not a URL"), "{err}");
 }
+
+/// `GET url` with credentials in a header, a cookie and the query; the status.
+fn send_with_secrets(url: &str) -> u16 {
+    runtime().block_on(async {
+        reqwest::Client::new()
+            .get(format!("{url}?api_key=query-s3cret&limit=2"))
+            .header("Authorization", "Bearer bearer-s3cret")
+            .header("Cookie", "sid=cookie-s3cret")
+            .header("x-api-key", "key-s3cret")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+}
+
+#[test]
+fn credentials_are_redacted_unless_kept() {
+    let upstream = Server::mock(&petstore());
+    for keep in [false, true] {
+        let dir = TempDir::new(if keep { "keep" } else { "redact" });
+        let output = dir.0.join("spec.yaml");
+        let mut args = vec![
+            "record",
+            "--upstream",
+            &upstream.base,
+            "--port",
+            "0",
+            "-o",
+            output.to_str().unwrap(),
+        ];
+        if keep {
+            args.push("--keep-secrets");
+        }
+        let mut recorder = Server::start(&args);
+        assert_eq!(send_with_secrets(&format!("{}/pets", recorder.base)), 200);
+        recorder.stop();
+        let journal = std::fs::read_to_string(format!("{}.har.jsonl", output.display())).unwrap();
+        let spec = std::fs::read_to_string(&output).unwrap();
+        for secret in [
+            "query-s3cret",
+            "bearer-s3cret",
+            "cookie-s3cret",
+            "key-s3cret",
+        ] {
+            assert_eq!(journal.contains(secret), keep, "{secret}: {journal}");
+            if !keep {
+                assert!(!spec.contains(secret), "{secret}: {spec}");
+            }
+        }
+        if !keep {
+            assert!(journal.contains("api_key=[redacted]&limit=2"), "{journal}");
+        }
+    }
+}
+
+#[test]
+fn bodies_are_capped_by_max_body() {
+    let dir = TempDir::new("max-body");
+    let output = dir.0.join("spec.yaml");
+    let upstream = Server::mock(&petstore());
+    let mut recorder = Server::start(&[
+        "record",
+        "--upstream",
+        &upstream.base,
+        "--port",
+        "0",
+        "-o",
+        output.to_str().unwrap(),
+        "--max-body",
+        "40B",
+    ]);
+    // A response over the cap is passed on whole, and recorded cut.
+    let proxied = send("GET", &format!("{}/pets", recorder.base), None);
+    let direct = send("GET", &format!("{}/pets", upstream.base), None);
+    assert!(direct.body.len() > 40, "{}", direct.body.len());
+    assert_eq!(proxied.status, 200);
+    assert_eq!(proxied.body, direct.body);
+    let journal = journal_lines(&output);
+    let content = &journal[0]["response"]["content"];
+    assert_eq!(content["text"].as_str().unwrap().len(), 40);
+    assert!(
+        content["comment"].as_str().unwrap().contains("--max-body"),
+        "{content}"
+    );
+    // A request body over the cap is refused before it is forwarded.
+    let big = serde_json::json!({"name": "x".repeat(100)});
+    let refused = send("POST", &format!("{}/pets", recorder.base), Some(&big));
+    assert_eq!(refused.status, 413);
+    assert_eq!(journal_lines(&output).len(), 1);
+    recorder.stop();
+}
