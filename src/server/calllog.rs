@@ -1,5 +1,6 @@
-//! The call log: every request the mock answered, in a ring bounded by count and by bytes, so
-//! a long run never grows without end. Secrets are redacted before anything is stored.
+//! The call log: every request the mock answered, with its answer, in a ring bounded by count
+//! and by bytes, so a long run never grows without end. Secrets are redacted before anything is
+//! stored, in both directions.
 
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -15,7 +16,7 @@ pub const SECRET_HEADERS: &[&str] = &[
     "proxy-authorization",
 ];
 
-/// How much of a request body is kept.
+/// How much of a request body, and of a response body, is kept.
 pub const BODY_LIMIT: usize = 4096;
 
 /// One answered request.
@@ -39,22 +40,42 @@ pub struct CallRecord {
     /// The contract violations found (`x-stubborn-violations`, or a problem's errors).
     pub violations: Vec<String>,
     pub status: u16,
+    /// The answer's headers as the mock set them (CORS headers, added later, are not here):
+    /// lower-case names, secrets redacted.
+    pub response_headers: Vec<(String, String)>,
+    /// The answer's body as text, cut to [`BODY_LIMIT`] at a character boundary; a body that
+    /// is not text is stored as `[N bytes of binary]` (see [`response_body`]).
+    pub response_body: String,
+    pub response_body_truncated: bool,
     pub response_size: usize,
     pub latency_us: u64,
 }
 
 impl CallRecord {
-    /// A rough size in memory, for the byte bound.
+    /// Its size in memory (the record itself and every byte it owns on the heap), for the byte
+    /// bound.
     fn weight(&self) -> usize {
-        200 + self.path.len()
-            + self.query.as_ref().map_or(0, String::len)
-            + self
-                .headers
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 16)
+        let pairs = |list: &[(String, String)]| {
+            list.iter()
+                .map(|(k, v)| k.len() + v.len() + std::mem::size_of::<(String, String)>())
                 .sum::<usize>()
+        };
+        let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        std::mem::size_of::<CallRecord>()
+            + self.method.len()
+            + self.path.len()
+            + optional(&self.query)
+            + pairs(&self.headers)
             + self.body.len()
-            + self.violations.iter().map(String::len).sum::<usize>()
+            + optional(&self.operation)
+            + optional(&self.matched)
+            + self
+                .violations
+                .iter()
+                .map(|v| v.len() + std::mem::size_of::<String>())
+                .sum::<usize>()
+            + pairs(&self.response_headers)
+            + self.response_body.len()
     }
 
     pub fn to_json(&self) -> Value {
@@ -78,12 +99,85 @@ impl CallRecord {
             "status": self.status,
             "responseSize": self.response_size,
             "latencyMs": self.latency_us as f64 / 1000.0,
+            "response": {
+                "status": self.status,
+                "headers": joined(&self.response_headers),
+                "body": self.response_body,
+                "bodyTruncated": self.response_body_truncated,
+            },
         })
     }
 }
 
+/// Headers as a JSON object; a name given more than once has its values joined with `, `, as
+/// HTTP allows (the only header where that would be wrong, `Set-Cookie`, is redacted).
+fn joined(headers: &[(String, String)]) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (k, v) in headers {
+        match map.get_mut(k) {
+            Some(Value::String(s)) => {
+                s.push_str(", ");
+                s.push_str(v);
+            }
+            _ => {
+                map.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
+    }
+    map
+}
+
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
+
+/// Headers as the log keeps them: names as given (`http` gives them in lower case), values as
+/// lossy UTF-8, and credentials (see [`is_secret_header`]) replaced by [`REDACTED`].
+pub fn redact_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    declared: &[String],
+) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if is_secret_header(name, declared) {
+                REDACTED.to_string()
+            } else {
+                String::from_utf8_lossy(value).into_owned()
+            };
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+/// A response body as the log keeps it, with whether it was cut: UTF-8 text is kept up to
+/// [`BODY_LIMIT`] bytes (cut at a character boundary); anything else (not UTF-8, or with ASCII
+/// control characters other than tab, line feed, carriage return and form feed) is stored as
+/// `[N bytes of binary]`, N being the whole body's size, and is not marked as cut.
+pub fn response_body(body: &[u8]) -> (String, bool) {
+    let cut = body.len().min(BODY_LIMIT);
+    let head = &body[..cut];
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A character split by the limit: the text before it.
+        Err(e) if e.error_len().is_none() && cut < body.len() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return (binary(body.len()), false),
+    };
+    // Byte by byte (ASCII controls are single bytes in UTF-8), which the compiler vectorises.
+    if text
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+    {
+        return (binary(body.len()), false);
+    }
+    (text.to_string(), text.len() < body.len())
+}
+
+/// What a binary body is stored as.
+fn binary(size: usize) -> String {
+    format!("[{size} bytes of binary]")
+}
 
 /// Is header `name` (lower case, as `http` gives it) a credential: one of
 /// [`SECRET_HEADERS`], or one the document declares (`declared`, lower case)?
@@ -256,6 +350,9 @@ mod tests {
             matched: None,
             violations: vec![],
             status: 200,
+            response_headers: vec![],
+            response_body: String::new(),
+            response_body_truncated: false,
             response_size: 0,
             latency_us: 0,
         }
@@ -289,5 +386,54 @@ mod tests {
             "a=1&api_key=[redacted]&api%5Fkey=[redacted]&b"
         );
         assert_eq!(redact_query("a=1", &[]), "a=1");
+    }
+
+    #[test]
+    fn response_bodies_are_text_cut_or_binary() {
+        assert_eq!(response_body(b"{\"a\":1}\n"), ("{\"a\":1}\n".into(), false));
+        assert_eq!(response_body(b""), (String::new(), false));
+        let (text, cut) = response_body("x".repeat(BODY_LIMIT + 10).as_bytes());
+        assert_eq!((text.len(), cut), (BODY_LIMIT, true));
+        // A two-byte character across the limit is left out whole, not mangled.
+        let mut split = "x".repeat(BODY_LIMIT - 1);
+        split.push('é');
+        let (text, cut) = response_body(split.as_bytes());
+        assert_eq!((text.len(), cut), (BODY_LIMIT - 1, true));
+        assert_eq!(
+            response_body(&[0x89, b'P', b'N', b'G', 0, 0]),
+            ("[6 bytes of binary]".into(), false)
+        );
+        assert_eq!(
+            response_body(b"ab\0cd"),
+            ("[5 bytes of binary]".into(), false)
+        );
+    }
+
+    #[test]
+    fn headers_are_redacted_and_joined() {
+        let declared = ["x-token".to_string()];
+        let stored = redact_headers(
+            [
+                ("set-cookie", &b"session=abc"[..]),
+                ("x-token", b"t"),
+                ("vary", b"Accept"),
+                ("vary", b"Origin"),
+            ],
+            &declared,
+        );
+        assert_eq!(stored[0].1, REDACTED);
+        assert_eq!(stored[1].1, REDACTED);
+        let map = joined(&stored);
+        assert_eq!(map["vary"], "Accept, Origin");
+    }
+
+    #[test]
+    fn the_weight_counts_the_response() {
+        let log = CallLog::new(10, 1 << 20);
+        let mut r = rec(&log, "/", 0);
+        let light = r.weight();
+        r.response_body = "y".repeat(1000);
+        r.response_headers = vec![("content-type".into(), "application/json".into())];
+        assert!(r.weight() >= light + 1000 + "content-typeapplication/json".len());
     }
 }

@@ -751,7 +751,8 @@ fn query_key(query: Option<&str>) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The call log's record of one answered request.
+/// The call log's record of one answered request: the request, and the answer as the mock gave
+/// it (status, headers before CORS, body), credentials redacted in both.
 #[allow(clippy::too_many_arguments)]
 fn record(
     log: &calllog::CallLog,
@@ -779,6 +780,7 @@ fn record(
     }
     let secrets = &mock.credentials;
     let cut = body.len().min(calllog::BODY_LIMIT);
+    let (response_body, response_body_truncated) = calllog::response_body(&answer.body);
     calllog::CallRecord {
         id: log.next_id(),
         time_ms: std::time::SystemTime::now()
@@ -788,23 +790,26 @@ fn record(
         method: method.as_str().to_string(),
         path: path.to_string(),
         query: query.map(|q| calllog::redact_query(q, &secrets.query)),
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                let value = if calllog::is_secret_header(k.as_str(), &secrets.headers) {
-                    calllog::REDACTED.to_string()
-                } else {
-                    String::from_utf8_lossy(v.as_bytes()).into_owned()
-                };
-                (k.as_str().to_string(), value)
-            })
-            .collect(),
+        headers: calllog::redact_headers(
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())),
+            &secrets.headers,
+        ),
         body: String::from_utf8_lossy(&body[..cut]).into_owned(),
         body_truncated: cut < body.len(),
         operation: answer.operation.map(|i| mock.operation(i).id.clone()),
         matched: header_of(crate::compile::MATCH_HEADER),
         violations,
         status: answer.status,
+        // What the mock set, `content-type` included; CORS headers are added later, unlogged.
+        response_headers: calllog::redact_headers(
+            answer
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_bytes())),
+            &secrets.headers,
+        ),
+        response_body,
+        response_body_truncated,
         response_size: answer.body.len(),
         latency_us: t0.elapsed().as_micros() as u64,
     }
