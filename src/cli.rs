@@ -164,8 +164,18 @@ pub struct MockArgs {
     pub allowed_hosts: Vec<String>,
     /// What to do with requests that break the contract: enforce (reject them), warn (answer
     /// normally, log the violations and list them in the x-stubborn-violations header) or off.
-    #[arg(long, value_enum, default_value_t = Validate::Enforce)]
-    pub validate: Validate,
+    /// Default: enforce for an OpenAPI or Swagger document, off for a Postman collection or a
+    /// HAR file (they show requests, they do not forbid others).
+    #[arg(long, value_enum)]
+    pub validate: Option<Validate>,
+    /// Check a Postman collection's auth (bearer, basic, API key) as security requirements;
+    /// Postman's own mocks never do, so by default stubborn does not either.
+    #[arg(long)]
+    pub enforce_auth: bool,
+    /// A Postman environment export whose variables fill the collection's `{{variables}}`
+    /// (as when an environment is attached to a Postman mock).
+    #[arg(long, value_name = "FILE")]
+    pub environment: Option<PathBuf>,
     /// Serve without checking requests (the same as --validate=off).
     #[arg(long)]
     pub no_validate: bool,

@@ -9,6 +9,7 @@
 use crate::generate::{self, Direction, GenOptions};
 use crate::model::{Api, MediaType, Method, Operation, Response};
 use crate::respond::choose::{self, Fault, Preferences, RequestView, Scenario, Target};
+use crate::respond::saved::{self as saved_examples, SavedSet};
 use crate::respond::template::{self, Template};
 use crate::respond::{self, negotiate, problem::Problem};
 use crate::route::{Routed, Router};
@@ -37,6 +38,9 @@ pub struct MockOptions {
     /// The longest delay anything may ask for, in milliseconds (`--max-delay`): a document's
     /// `x-stubborn-delay` beyond it is refused with a warning, a `Prefer: delay` with 400.
     pub max_delay_ms: u64,
+    /// Check the security of a document that is not a contract (a collection's auth), as
+    /// `--enforce-auth` asks. A contract's security is always checked.
+    pub enforce_auth: bool,
 }
 
 /// The default `--max-delay`: one minute.
@@ -52,14 +56,18 @@ impl Default for MockOptions {
             chaos: 0.0,
             locale: crate::generate::Locale::default(),
             max_delay_ms: DEFAULT_MAX_DELAY_MS,
+            enforce_auth: false,
         }
     }
 }
 
-/// `--validate`: reject bad requests (the default), only report them, or not check at all.
+/// `--validate`: reject bad requests, only report them, or not check at all. By default
+/// (`Auto`), a contract is enforced and a collection or recorded traffic is not checked
+/// (see `Api::contract`); [`Mock::new`] settles it, so a `Mock` never holds `Auto`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ValidateMode {
     #[default]
+    Auto,
     Enforce,
     Warn,
     Off,
@@ -84,6 +92,35 @@ pub struct RequestContext<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a http::HeaderMap,
     pub body: &'a [u8],
+}
+
+/// The response a saved example was saved with, ready to send. Framing headers are left to
+/// the server; a header that is not valid HTTP is dropped.
+fn saved_answer(e: &crate::model::SavedExample) -> SavedAnswer {
+    const FRAMING: [&str; 5] = [
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "date",
+    ];
+    let headers = e
+        .response_headers
+        .iter()
+        .filter(|(k, _)| !FRAMING.contains(&k.to_ascii_lowercase().as_str()))
+        .filter_map(|(k, v)| {
+            Some((
+                HeaderName::from_bytes(k.trim().as_bytes()).ok()?,
+                HeaderValue::from_str(v.trim()).ok()?,
+            ))
+        })
+        .collect();
+    SavedAnswer {
+        status: e.status,
+        headers,
+        body: Bytes::from(e.response_body.clone()),
+        template: template::compile(&Value::String(e.response_body.clone())).map(|(t, _)| t),
+    }
 }
 
 /// What the choose step decided for one request.
@@ -162,6 +199,33 @@ pub struct Mock {
     ops: Vec<CompiledOp>,
     pub options: MockOptions,
     dynamic_counter: AtomicU64,
+    /// Saved examples, matched Postman's way before the operations answer.
+    saved: SavedSet,
+    /// Each saved example's response, ready to send (or to fill in, when it has templates).
+    saved_answers: Vec<SavedAnswer>,
+    /// Per operation: whether some saved example was saved for it (then a request that matches
+    /// none of them gets 404, as on Postman; otherwise the operation answers as documented).
+    op_has_saved: Vec<bool>,
+}
+
+/// A request judged to break its operation's contract.
+struct Judged {
+    status: u16,
+    title: &'static str,
+    violations: Vec<Violation>,
+    /// How many violations there were in all (`violations` holds at most 100).
+    total: usize,
+    /// `WWW-Authenticate`, for a 401.
+    challenge: Option<String>,
+}
+
+/// A saved example's response, prepared at load.
+struct SavedAnswer {
+    status: u16,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+    /// `{{$randomInt}}`, `{{request.*}}`... in the body: filled in per request.
+    template: Option<Template>,
 }
 
 /// The outcome of choosing and rendering, before the HTTP layer adds CORS and framing.
@@ -211,7 +275,14 @@ impl Answer {
 }
 
 impl Mock {
-    pub fn new(mut api: Api, options: MockOptions) -> Mock {
+    pub fn new(mut api: Api, mut options: MockOptions) -> Mock {
+        if options.validate == ValidateMode::Auto {
+            options.validate = if api.contract {
+                ValidateMode::Enforce
+            } else {
+                ValidateMode::Off
+            };
+        }
         let router = Router::new(
             api.operations
                 .iter()
@@ -282,7 +353,32 @@ impl Mock {
             };
             api.warnings.push(crate::model::Diagnostic { at, message });
         }
+        let saved = SavedSet::new(&api.saved_examples, &api.base_paths);
+        let saved_answers = api.saved_examples.iter().map(saved_answer).collect();
+        // Which operations a saved example belongs to: its path, through the router.
+        let mut op_has_saved = vec![false; api.operations.len()];
+        for e in &api.saved_examples {
+            let Some(method) = Method::parse(&e.method) else {
+                continue;
+            };
+            let path: String = e
+                .path
+                .iter()
+                .map(|s| match s {
+                    crate::model::SavedSegment::Literal(l) => format!("/{l}"),
+                    crate::model::SavedSegment::Variable { value, .. } => {
+                        format!("/{}", value.as_deref().unwrap_or("x"))
+                    }
+                })
+                .collect();
+            if let Routed::Found { operation, .. } = router.route(method, &path) {
+                op_has_saved[operation] = true;
+            }
+        }
         Mock {
+            saved,
+            saved_answers,
+            op_has_saved,
             credentials: crate::model::Credentials::of(&api.security_schemes),
             document: None,
             api,
@@ -352,7 +448,11 @@ impl Mock {
             .headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok());
-        let (operation, path_params) = match self.router.route(req.method, req.path) {
+        let routed = self.router.route(req.method, req.path);
+        if !self.saved.is_empty() {
+            return self.handle_saved(req.method.as_str(), req, routed, accept);
+        }
+        let (operation, path_params) = match routed {
             Routed::Found { operation, params } => (operation, params),
             Routed::MethodNotAllowed { allow } => {
                 return method_not_allowed(req.method, req.path, &allow)
@@ -383,7 +483,177 @@ impl Mock {
         answer
     }
 
-    /// Validation: `Some(answer)` when the request is rejected.
+    /// A request with a method no OpenAPI document can describe (`PURGE`, Postman's custom
+    /// methods): only saved examples can answer it. `req.method` is not read.
+    pub fn handle_other_method(&self, method: &str, req: &Request) -> Answer {
+        if self.saved.is_empty() {
+            return Answer::problem(&Problem::new(
+                405,
+                "Method Not Allowed",
+                format!("{method} is not an HTTP method an OpenAPI document can describe"),
+            ));
+        }
+        self.handle_saved(method, req, Routed::NotFound, None)
+    }
+
+    /// The pipeline when the document has saved examples (a Postman collection): validation
+    /// when it is on, then Postman's matching over every saved example; an operation no saved
+    /// example belongs to answers as documented; anything else is a 404 naming the closest
+    /// examples, as on Postman. `method` is the request's method as sent.
+    fn handle_saved(
+        &self,
+        method: &str,
+        req: &Request,
+        routed: Routed,
+        accept: Option<&str>,
+    ) -> Answer {
+        let head = method.eq_ignore_ascii_case("HEAD");
+        let prefs = match choose::preferences(req.headers) {
+            Ok(p) => p,
+            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+        };
+        if let Some(ms) = prefs.delay_ms {
+            if let Err(e) = check_delay(ms, ms, self.options.max_delay_ms) {
+                return Answer::problem(&Problem::new(
+                    400,
+                    "Bad Preference",
+                    format!("Prefer: delay={ms}: {e}"),
+                ));
+            }
+        }
+        let (operation, path_params) = match routed {
+            Routed::Found { operation, params } => (Some(operation), params),
+            _ => (None, Vec::new()),
+        };
+        // Validation, when it is on (a collection is not a contract: off unless asked for).
+        let mut warned: Option<(Vec<Violation>, usize)> = None;
+        if let Some(op) = operation {
+            match self.judge(op, &path_params, req) {
+                None => {}
+                Some(j) if self.options.validate == ValidateMode::Warn => {
+                    warned = Some((j.violations, j.total));
+                }
+                Some(j) => {
+                    let mut answer = self.reject_judged(op, j, accept, head);
+                    answer.operation = Some(op);
+                    return answer;
+                }
+            }
+        }
+        let selectors = saved_examples::Selectors {
+            name: prefs.example.as_deref(),
+            id: prefs.example_id.as_deref(),
+            code: prefs.code,
+        };
+        let incoming = saved_examples::Incoming {
+            method,
+            path: req.path,
+            query: req.query,
+            headers: req.headers,
+            body: req.body,
+        };
+        let mut answer = match self.saved.select(&incoming, selectors) {
+            Some(m) => self.render_saved(m, method, req, &path_params, &prefs, head),
+            None => match operation {
+                Some(op) if !self.op_has_saved[op] => {
+                    self.choose_and_render(op, &path_params, req, &prefs, accept, head)
+                }
+                _ => self.no_saved_example(method, req.path),
+            },
+        };
+        if let Some((violations, total)) = warned {
+            push_violations_header(&mut answer, &violations, total);
+            answer.violations = violations;
+            answer.violations_total = total;
+        }
+        answer.delay = match operation {
+            Some(op) => self.delay(op, &prefs),
+            None => self.delay_without_operation(&prefs),
+        };
+        answer.fault = prefs.fault;
+        answer.operation = operation;
+        answer
+    }
+
+    /// A saved example's response, its templates filled from the request.
+    fn render_saved(
+        &self,
+        m: saved_examples::Match,
+        method: &str,
+        req: &Request,
+        path_params: &[(String, String)],
+        prefs: &Preferences,
+        head: bool,
+    ) -> Answer {
+        let saved = &self.saved_answers[m.index];
+        let body = match &saved.template {
+            None => saved.body.clone(),
+            Some(t) => {
+                let parsed: Option<Value> = serde_json::from_slice(req.body).ok();
+                let ctx = template::Context {
+                    method,
+                    path: req.path,
+                    path_params,
+                    query: req.query,
+                    headers: req.headers,
+                    body: parsed.as_ref(),
+                };
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or_default();
+                let seed = prefs.seed.unwrap_or_else(|| self.next_seed());
+                match t.render_with_clock(&ctx, &self.api.schemas, None, seed, now_ms) {
+                    Value::String(text) => Bytes::from(text),
+                    other => Bytes::from(serde_json::to_vec(&other).unwrap_or_default()),
+                }
+            }
+        };
+        let mut headers = saved.headers.clone();
+        if let Ok(v) = HeaderValue::from_str(&printable_header(&m.reason)) {
+            headers.push((HeaderName::from_static(MATCH_HEADER), v));
+        }
+        Answer {
+            status: saved.status,
+            headers,
+            body: if head { Bytes::new() } else { body },
+            ..Answer::empty(saved.status)
+        }
+    }
+
+    /// No saved example fits: Postman's 404, naming the examples the request came closest to.
+    fn no_saved_example(&self, method: &str, path: &str) -> Answer {
+        let nearest = self.saved.nearest(method, path, 3);
+        let detail = match nearest.first() {
+            Some(first) => {
+                format!("no saved example matches {method} {path}; the closest is {first}")
+            }
+            None => format!("no saved example matches {method} {path}"),
+        };
+        Answer::problem(
+            &Problem::new(404, "Not Found", detail).with("nearest", Value::from(nearest)),
+        )
+    }
+
+    /// `Prefer: delay`, else `--delay`, for an answer no operation gave.
+    fn delay_without_operation(&self, prefs: &Preferences) -> Option<std::time::Duration> {
+        let (lo, hi) = match prefs.delay_ms {
+            Some(ms) => (ms, ms),
+            None => self.options.delay?,
+        };
+        let (lo, hi) = (
+            lo.min(self.options.max_delay_ms),
+            hi.min(self.options.max_delay_ms),
+        );
+        let ms = match (hi - lo).checked_add(1) {
+            Some(span) if hi > lo => lo + self.next_seed() % span,
+            _ => lo,
+        };
+        (ms > 0).then(|| std::time::Duration::from_millis(ms))
+    }
+
+    /// Validation: `Some(answer)` when the request is rejected (or, with `--validate=warn`,
+    /// answered normally with its violations listed).
     fn check_request(
         &self,
         operation: usize,
@@ -392,6 +662,30 @@ impl Mock {
         accept: Option<&str>,
         head: bool,
     ) -> Option<Answer> {
+        let judged = self.judge(operation, path_params, req)?;
+        if self.options.validate == ValidateMode::Warn {
+            // The answer is made normally; the violations ride along in a header, and the
+            // server logs them in the request's one log line.
+            let prefs = choose::preferences(req.headers).unwrap_or_default();
+            let mut answer =
+                self.choose_and_render(operation, path_params, req, &prefs, accept, head);
+            push_violations_header(&mut answer, &judged.violations, judged.total);
+            answer.violations = judged.violations;
+            answer.violations_total = judged.total;
+            return Some(answer);
+        }
+        Some(self.reject_judged(operation, judged, accept, head))
+    }
+
+    /// How the request breaks its operation's contract, if it does and validation is on.
+    /// Security is checked for a contract, and for other documents (a collection) only with
+    /// `--enforce-auth`.
+    fn judge(
+        &self,
+        operation: usize,
+        path_params: &[(String, String)],
+        req: &Request,
+    ) -> Option<Judged> {
         if self.options.validate == ValidateMode::Off {
             return None;
         }
@@ -402,52 +696,74 @@ impl Mock {
             headers: req.headers,
             body: req.body,
         };
+        let check_security = self.api.contract || self.options.enforce_auth;
         let outcome = validate::validate(
             &self.api.schemas,
             &self.api.security_schemes,
+            check_security,
             op,
             &self.ops[operation].validator,
             &parts,
         );
-        let (status, title, violations, total, challenge) = match outcome {
+        Some(match outcome {
             Outcome::Valid => return None,
-            Outcome::Unauthorized(denied) => {
-                let n = denied.violations.len();
-                (
-                    401,
-                    "Unauthorized",
-                    denied.violations,
-                    n,
-                    Some(denied.challenge),
-                )
-            }
-            Outcome::UnsupportedMediaType(v) => (415, "Unsupported Media Type", vec![v], 1, None),
+            Outcome::Unauthorized(denied) => Judged {
+                status: 401,
+                title: "Unauthorized",
+                total: denied.violations.len(),
+                violations: denied.violations,
+                challenge: Some(denied.challenge),
+            },
+            Outcome::UnsupportedMediaType(v) => Judged {
+                status: 415,
+                title: "Unsupported Media Type",
+                violations: vec![v],
+                total: 1,
+                challenge: None,
+            },
             Outcome::Invalid { violations, total } => {
-                if violations.iter().any(|v| v.malformed) {
-                    (400, "Bad Request", violations, total, None)
-                } else {
-                    (422, "Unprocessable Content", violations, total, None)
+                let malformed = violations.iter().any(|v| v.malformed);
+                Judged {
+                    status: if malformed { 400 } else { 422 },
+                    title: if malformed {
+                        "Bad Request"
+                    } else {
+                        "Unprocessable Content"
+                    },
+                    violations,
+                    total,
+                    challenge: None,
                 }
             }
-        };
-        if self.options.validate == ValidateMode::Warn {
-            // The answer is made normally; the violations ride along in a header, and the
-            // server logs them in the request's one log line.
-            let prefs = choose::preferences(req.headers).unwrap_or_default();
-            let mut answer =
-                self.choose_and_render(operation, path_params, req, &prefs, accept, head);
-            push_violations_header(&mut answer, &violations, total);
-            answer.violations = violations;
-            answer.violations_total = total;
-            return Some(answer);
-        }
-        let mut answer = self.reject(operation, status, title, &violations, total, accept, head);
-        if let Some(challenge) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        })
+    }
+
+    /// The rejection of a request judged bad, with its `WWW-Authenticate` challenge.
+    fn reject_judged(
+        &self,
+        operation: usize,
+        judged: Judged,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Answer {
+        let mut answer = self.reject(
+            operation,
+            judged.status,
+            judged.title,
+            &judged.violations,
+            judged.total,
+            accept,
+            head,
+        );
+        if let Some(challenge) = judged
+            .challenge
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
             answer
                 .headers
                 .push((http::header::WWW_AUTHENTICATE, challenge));
         }
-        Some(answer)
+        answer
     }
 
     /// The choose step: explicit wishes, then chaos, then the closest scenario, then the
@@ -1196,16 +1512,10 @@ fn method_not_allowed(method: Method, path: &str, allow: &[Method]) -> Answer {
     a
 }
 
-/// Lists violations in one header line: `query limit: must be ≤ 100, got 500; body /name: ...`,
-/// cut to 4,000 characters.
-fn push_violations_header(answer: &mut Answer, violations: &[Violation], total: usize) {
-    let mut text: Vec<String> = violations.iter().map(Violation::line).collect();
-    if total > violations.len() {
-        text.push(format!("and {} more", total - violations.len()));
-    }
-    let line: String = text
-        .join("; ")
-        .chars()
+/// `text` fit for a header value: ASCII without controls (others become `?`), at most 4,000
+/// characters.
+fn printable_header(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii() && !c.is_ascii_control() {
                 c
@@ -1214,7 +1524,17 @@ fn push_violations_header(answer: &mut Answer, violations: &[Violation], total: 
             }
         })
         .take(4000)
-        .collect();
+        .collect()
+}
+
+/// Lists violations in one header line: `query limit: must be ≤ 100, got 500; body /name: ...`,
+/// cut to 4,000 characters.
+fn push_violations_header(answer: &mut Answer, violations: &[Violation], total: usize) {
+    let mut text: Vec<String> = violations.iter().map(Violation::line).collect();
+    if total > violations.len() {
+        text.push(format!("and {} more", total - violations.len()));
+    }
+    let line = printable_header(&text.join("; "));
     if let Ok(v) = HeaderValue::from_str(&line) {
         answer
             .headers

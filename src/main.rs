@@ -81,21 +81,29 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::Other(format!("--delay: {e}")))?;
     }
     let api_key = api_key(&args)?;
+    let load_options = stubborn::load::LoadOptions {
+        environment: match &args.environment {
+            Some(file) => load::read_environment(file)?,
+            None => Vec::new(),
+        },
+    };
     let options = MockOptions {
         seed: args.gen.seed,
         dynamic: args.dynamic,
         validate: match (args.no_validate, args.validate) {
-            (true, _) | (_, Validate::Off) => ValidateMode::Off,
-            (_, Validate::Warn) => ValidateMode::Warn,
-            (_, Validate::Enforce) => ValidateMode::Enforce,
+            (true, _) | (_, Some(Validate::Off)) => ValidateMode::Off,
+            (_, Some(Validate::Warn)) => ValidateMode::Warn,
+            (_, Some(Validate::Enforce)) => ValidateMode::Enforce,
+            (_, None) => ValidateMode::Auto,
         },
+        enforce_auth: args.enforce_auth,
         delay: args.delay,
         chaos: args.chaos,
         locale: args.gen.locale,
         max_delay_ms: args.max_delay,
     };
     let mock = match &args.spec {
-        Some(spec) => load_mock(spec, options.clone()).0?,
+        Some(spec) => load_mock(spec, &load_options, options.clone()).0?,
         None => {
             eprintln!(
                 "no document: the mock starts empty; add answers with POST /__stubborn/stubs"
@@ -122,7 +130,7 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
         if let (true, Some(spec)) = (args.watch, &args.spec) {
             // Before `listening on`: whoever waits for that line may edit the spec at once.
-            spawn_watcher(spec.clone(), Arc::clone(&shared), options);
+            spawn_watcher(spec.clone(), Arc::clone(&shared), load_options, options);
         }
         {
             let mut out = std::io::stdout().lock();

@@ -22,6 +22,47 @@ pub struct Api {
     pub warnings: Vec<Diagnostic>,
     /// Security schemes declared in components, by name.
     pub security_schemes: Vec<SecurityScheme>,
+    /// Whether the document is a contract: requests are checked against it unless `--validate`
+    /// says otherwise, and its security is enforced. A Postman collection or recorded traffic
+    /// is not (`x-stubborn-contract: false`): it shows requests, it does not forbid others.
+    pub contract: bool,
+    /// Saved examples matched the way Postman's mock server matches them, before the
+    /// operations answer (`x-stubborn-saved-examples`; every collection has them).
+    pub saved_examples: Vec<SavedExample>,
+}
+
+/// A saved example: the request that produced it and the response saved with it, as a Postman
+/// collection keeps them. Every variable the document or its environment defines is already
+/// filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedExample {
+    pub name: String,
+    /// Postman's response id (`x-mock-response-id` also takes `<user id>-<id>`).
+    pub id: Option<String>,
+    /// As written, upper case: any token, not only the methods OpenAPI knows.
+    pub method: String,
+    pub path: Vec<SavedSegment>,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    /// The raw request body and its media type, when the request had one.
+    pub body: Option<(String, String)>,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    /// Where it was written, for messages: `collection.json#/item/0/response/1`.
+    pub origin: String,
+}
+
+/// One segment of a saved example's path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SavedSegment {
+    Literal(String),
+    /// `:id`, or a `{{variable}}` nothing defines: matches any segment; `value` is the one the
+    /// example was saved with, when known.
+    Variable {
+        name: String,
+        value: Option<String>,
+    },
 }
 
 /// A warning or error tied to a place in the source.
@@ -312,6 +353,8 @@ impl Api {
             schemas: SchemaStore::new(),
             warnings: Vec::new(),
             security_schemes: Vec::new(),
+            contract: true,
+            saved_examples: Vec::new(),
         }
     }
 

@@ -37,8 +37,13 @@ struct Mock {
 
 impl Mock {
     fn start(spec: &Path) -> Mock {
+        Mock::start_with(spec, &[])
+    }
+
+    fn start_with(spec: &Path, args: &[&str]) -> Mock {
         let mut child = bin()
             .args(["mock", spec.to_str().unwrap(), "--port", "0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -164,7 +169,7 @@ fn saved_examples_answer_by_closest_match() {
 
     let (s, m, b) = mock.send("GET", "/pets/1", &[], None);
     assert_eq!((s, b["name"].clone()), (200, json!("Tom")), "{m}");
-    assert!(m.starts_with("scenario=cat"), "{m}");
+    assert!(m.starts_with("saved example \"cat\"; score=100"), "{m}");
     assert_eq!(
         mock.get("/pets/2"),
         (
@@ -178,15 +183,20 @@ fn saved_examples_answer_by_closest_match() {
     );
     // The base URL's path (`/v1`) is accepted too.
     assert_eq!(mock.get("/v1/pets/2").1["name"], "Rex");
-    // Nothing matches: the first 2xx example.
+    // Another id: every example's id fits (Postman's id rule); the tie goes to the first 2xx.
     assert_eq!(mock.get("/pets/5").1["name"], "Tom");
     // Asked for by name, Postman's way.
     let (s, _, b) = mock.send("GET", "/pets/1", &[("x-mock-response-name", "dog")], None);
     assert_eq!((s, b["name"].clone()), (200, json!("Rex")));
     let (s, _, b) = mock.send("GET", "/pets/1", &[("x-mock-response-code", "404")], None);
     assert_eq!((s, b["message"].clone()), (404, json!("pet 999 not found")));
-    // Path parameters are integers (every example was).
-    assert_eq!(mock.get("/pets/abc").0, 422);
+    // Not an id and not close to one: Postman's 404, naming the closest examples.
+    let (s, b) = mock.get("/pets/abc");
+    assert_eq!(s, 404);
+    assert!(
+        b["detail"].as_str().unwrap().contains("GET /pets/1 (cat)"),
+        "{b}"
+    );
 
     // Query examples.
     assert_eq!(
@@ -196,18 +206,29 @@ fn saved_examples_answer_by_closest_match() {
     let (s, cats) = mock.get("/pets?species=cat");
     assert_eq!((s, cats.as_array().map(Vec::len)), (200, Some(2)));
 
-    // Body examples.
+    // Bodies count only when asked for (x-mock-match-request-body): else the 2xx example.
     let (s, b) = mock.post_json("/pets", json!({"name": "Tom", "species": "cat"}));
+    assert_eq!((s, b["name"].clone()), (201, json!("Felix")));
+    let strict = |body: Value| {
+        mock.send(
+            "POST",
+            "/pets",
+            &[("x-mock-match-request-body", "true")],
+            Some(("application/json", body.to_string())),
+        )
+    };
+    let (s, _, b) = strict(json!({"species": "cat", "name": "Tom"}));
     assert_eq!(
         (s, b),
         (409, json!({"message": "Tom is already registered"}))
     );
-    let (s, b) = mock.post_json("/pets", json!({"name": "Bella", "species": "cat"}));
-    assert_eq!((s, b["name"].clone()), (201, json!("Felix")));
-    let (s, _) = mock.post_json("/pets", json!({"name": "Bella", "species": "dog"}));
-    assert_eq!(s, 201);
+    assert_eq!(strict(json!({"name": "Bella", "species": "cat"})).0, 404);
+    // A collection is not a contract: no validation unless asked for.
+    assert_eq!(mock.post_json("/pets", json!({"name": 5})).0, 201);
+    let enforced = Mock::start_with(&fixture(PETSTORE), &["--validate", "enforce"]);
     // The body schema was inferred from the examples: `name` must be a string.
-    assert_eq!(mock.post_json("/pets", json!({"name": 5})).0, 422);
+    assert_eq!(enforced.post_json("/pets", json!({"name": 5})).0, 422);
+    assert_eq!(enforced.get("/pets/abc").0, 422);
 
     // `{{petId}}` as a whole segment is the same path parameter; an empty example: no body.
     let (s, _, b) = mock.send("DELETE", "/pets/3", &[], None);
@@ -229,16 +250,25 @@ fn response_headers_and_auth_come_from_the_collection() {
     assert_eq!(resp.headers()["location"], "/v1/pets/3");
     assert_eq!(resp.headers()["x-request-id"], "req-123");
 
-    // The Owners folder has bearer auth...
+    // The Owners folder has bearer auth, which Postman's mocks never check...
     let (s, _, b) = mock.send("GET", "/owners/42", &[], None);
+    assert_eq!((s, b["name"].clone()), (200, json!("Ada Lovelace")));
+    // ...and stubborn checks only with --enforce-auth.
+    let strict = Mock::start_with(
+        &fixture(PETSTORE),
+        &["--enforce-auth", "--validate", "enforce"],
+    );
+    let (s, _, b) = strict.send("GET", "/owners/42", &[], None);
     assert_eq!(s, 401, "{b}");
-    let (s, _, b) = mock.send(
+    let (s, _, b) = strict.send(
         "GET",
         "/owners/42",
         &[("authorization", "Bearer secret")],
         None,
     );
     assert_eq!((s, b["name"].clone()), (200, json!("Ada Lovelace")));
+    let (s, _, _) = strict.send("GET", "/owners/status", &[], None);
+    assert_eq!(s, 200, "noauth");
     // ...and a form body.
     let (s, _, b) = mock.send(
         "POST",
@@ -328,5 +358,9 @@ fn x_mock_response_id_picks_a_saved_example_by_id_or_uid() {
     assert_eq!(by_uid.status, 404);
     let unknown = ask("nope");
     assert_eq!(unknown.status, 404);
-    assert!(String::from_utf8_lossy(&unknown.body).contains("Example Not Found"));
+    assert!(
+        String::from_utf8_lossy(&unknown.body).contains("no saved example matches"),
+        "{:?}",
+        unknown.body
+    );
 }

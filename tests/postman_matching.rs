@@ -31,7 +31,16 @@ async fn get(path: &str, headers: &[(&str, &str)]) -> (u16, Value) {
 #[tokio::test]
 async fn method_filter() {
     let r = client().put(server().url("/pets/1")).send().await.unwrap();
-    assert_eq!(r.status(), 405, "no PUT request in the collection");
+    assert_eq!(
+        r.status(),
+        404,
+        "no PUT example in the collection: Postman's 404"
+    );
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["nearest"][0].as_str().unwrap().starts_with("GET /pets/1"),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -51,9 +60,14 @@ async fn trailing_slash_case_and_typos_still_match() {
     );
     assert_eq!(get("/PETS/2", &[]).await.1["name"], "Rex", "case");
     assert_eq!(
-        get("/pest/2", &[]).await.1["name"],
+        get("/petz/2", &[]).await.1["name"],
         "Rex",
-        "two edits away (Levenshtein)"
+        "one edit in four letters: within Postman's 75% (Levenshtein)"
+    );
+    assert_eq!(
+        get("/pest/2", &[]).await.0,
+        404,
+        "two edits in four: too far"
     );
     assert_eq!(get("/zzzzz/2", &[]).await.0, 404, "too far from any path");
 }
@@ -95,13 +109,18 @@ async fn body_matching_only_when_asked() {
         async move { req.send().await.unwrap().status().as_u16() }
     };
     assert_eq!(
-        post(json!({"name": "Tom", "species": "dog"}), false).await,
+        post(json!({"name": "Tom", "species": "cat"}), false).await,
+        201,
+        "bodies are not compared unless asked: the 2xx example"
+    );
+    assert_eq!(
+        post(json!({"name": "Tom", "species": "cat"}), true).await,
         409,
-        "closest: the name"
+        "strict: the example whose body is the request's"
     );
     assert_eq!(
         post(json!({"name": "Tom", "species": "dog"}), true).await,
-        201,
-        "strict: the whole body must agree"
+        404,
+        "strict: no example has this body"
     );
 }

@@ -6,6 +6,7 @@
 
 mod openapi;
 mod postman;
+mod saved;
 pub mod source;
 mod swagger2;
 
@@ -70,21 +71,32 @@ impl From<LoadError> for LoadErrors {
     }
 }
 
+/// What loading needs besides the document.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Variables of a Postman environment (`--environment`): they fill `{{name}}`s in a
+    /// collection and win over its own variables, as in Postman.
+    pub environment: Vec<(String, String)>,
+}
+
 /// Loads an API description from a file, following relative `$ref`s to other files under the
 /// same directory.
 pub fn load_file(path: &Path) -> Result<Api, LoadErrors> {
-    load_file_with_paths(path).0
+    load_file_with_paths(path, &LoadOptions::default()).0
 }
 
-/// [`load_file`], and the files it read (canonical paths: the root and every file reached
-/// through `$ref`, as far as loading got), for `mock --watch`.
-pub fn load_file_with_paths(path: &Path) -> (Result<Api, LoadErrors>, Vec<PathBuf>) {
+/// [`load_file`] with options, and the files it read (canonical paths: the root and every file
+/// reached through `$ref`, as far as loading got), for `mock --watch`.
+pub fn load_file_with_paths(
+    path: &Path,
+    options: &LoadOptions,
+) -> (Result<Api, LoadErrors>, Vec<PathBuf>) {
     let (sources, root) = match source::Sources::open(path) {
         Ok(opened) => opened,
         Err(e) => return (Err(e.into()), Vec::new()),
     };
     let mut files = Vec::new();
-    let result = load_sources(sources, root, &mut files);
+    let result = load_sources(sources, root, &mut files, options);
     // In-memory documents (a HAR file's conversion) have names, not paths.
     files.retain(|f| f.is_absolute());
     (result, files)
@@ -94,7 +106,38 @@ pub fn load_file_with_paths(path: &Path) -> (Result<Api, LoadErrors>, Vec<PathBu
 pub fn load_str(name: &str, text: &str) -> Result<Api, LoadErrors> {
     let value = source::parse_document(text).map_err(|m| LoadError::new(name, "", m))?;
     let (sources, root) = source::Sources::from_value(name, value);
-    load_sources(sources, root, &mut Vec::new())
+    load_sources(sources, root, &mut Vec::new(), &LoadOptions::default())
+}
+
+/// A Postman environment export (`{"values": [{"key", "value", "enabled"}]}`) as variables.
+pub fn read_environment(path: &Path) -> Result<Vec<(String, String)>, LoadErrors> {
+    let (sources, root) = source::Sources::open(path)?;
+    let file = sources.display(root);
+    let doc = sources.value(root);
+    let Some(Value::Array(values)) = doc.get("values") else {
+        return Err(LoadError::new(
+            file,
+            "",
+            format!(
+                "expected a Postman environment (an object with a `values` array), found {}",
+                describe(doc)
+            ),
+        )
+        .into());
+    };
+    Ok(values
+        .iter()
+        .filter(|v| v.get("enabled").and_then(Value::as_bool) != Some(false))
+        .filter_map(|v| {
+            let key = v.get("key").and_then(Value::as_str)?;
+            let value = match v.get("value") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            Some((key.to_string(), value))
+        })
+        .collect())
 }
 
 /// Loads the document `root`; `files` receives the paths read (see [`source::Sources::paths`]).
@@ -102,6 +145,7 @@ fn load_sources(
     sources: source::Sources,
     root: source::FileId,
     files: &mut Vec<PathBuf>,
+    options: &LoadOptions,
 ) -> Result<Api, LoadErrors> {
     files.extend(sources.paths().map(Path::to_path_buf));
     let doc = sources.value(root);
@@ -150,7 +194,7 @@ fn load_sources(
     }
     if postman::is_postman(doc) {
         let version = postman::version(doc);
-        let converted = postman::to_openapi31(doc, &file)?;
+        let converted = postman::to_openapi31(doc, &file, &options.environment)?;
         let mut sources = sources;
         sources.replace(root, converted);
         let mut api = openapi::build(sources, root, "3.1.0", files)?;
@@ -161,16 +205,22 @@ fn load_sources(
         // Recorded traffic (HAR): served as the OpenAPI document `stubborn import` writes.
         let spec = crate::import::har_to_openapi(doc).map_err(|m| LoadError::new(&file, "", m))?;
         let (sources, root) = source::Sources::from_value(&file, spec);
-        let mut api = load_sources(sources, root, files)?;
+        let mut api = load_sources(sources, root, files, options)?;
         api.format = "HAR (imported as OpenAPI 3.1)".into();
         return Ok(api);
     }
-    Err(LoadError::new(
-        file,
-        "",
-        "expected an OpenAPI document: no `openapi` field found at the top level",
+    Err(LoadError::new(file, "", not_a_known_format(doc)).into())
+}
+
+/// The message for a document in none of the formats stubborn reads: each format tried, and
+/// why it did not fit.
+fn not_a_known_format(doc: &Value) -> String {
+    let postman = postman::why_not(doc).unwrap_or_default();
+    format!(
+        "this is not a document stubborn can serve. Tried: OpenAPI 3.x (no `openapi` field at \
+         the top level); Swagger 2.0 (no `swagger` field); Postman Collection v1/v2 ({postman}); \
+         HAR (no `log.entries` array)"
     )
-    .into())
 }
 
 /// The root document as an OpenAPI 3 `Value` (a Swagger 2.0 document converted to OpenAPI 3.0
@@ -192,7 +242,7 @@ pub fn document_as_openapi3(path: &Path) -> Result<(Value, String), LoadErrors> 
         return Ok((converted, format!("Swagger {}", text(v))));
     }
     if postman::is_postman(doc) {
-        let converted = postman::to_openapi31(doc, &sources.display(root))?;
+        let converted = postman::to_openapi31(doc, &sources.display(root), &[])?;
         return Ok((converted, "Postman Collection".to_string()));
     }
     if crate::import::is_har(doc) {
@@ -200,12 +250,7 @@ pub fn document_as_openapi3(path: &Path) -> Result<(Value, String), LoadErrors> 
             .map_err(|m| LoadError::new(sources.display(root), "", m))?;
         return Ok((converted, "HAR".to_string()));
     }
-    Err(LoadError::new(
-        sources.display(root),
-        "",
-        "expected an OpenAPI document: no `openapi` field found at the top level",
-    )
-    .into())
+    Err(LoadError::new(sources.display(root), "", not_a_known_format(doc)).into())
 }
 
 /// A short description of a JSON value's kind, for "expected X, found Y" messages.

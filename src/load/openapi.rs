@@ -140,8 +140,24 @@ pub(super) fn build(
             files.push(f.to_path_buf());
         }
     }
+    let contract = doc.get("x-stubborn-contract") != Some(&Value::Bool(false));
+    let saved_examples = match doc.get("x-stubborn-saved-examples") {
+        None => Vec::new(),
+        Some(v) => {
+            let file = b.sources.display(root);
+            match super::saved::read(v, &file) {
+                Ok(list) => list,
+                Err(e) => {
+                    b.errors.push(e);
+                    Vec::new()
+                }
+            }
+        }
+    };
     if b.errors.is_empty() {
         Ok(Api {
+            contract,
+            saved_examples,
             title,
             version: api_version,
             format: format!("OpenAPI {version}"),

@@ -15,22 +15,54 @@
 //!   `securitySchemes` and per-operation `security`.
 
 use super::{describe, LoadError, LoadErrors};
+use crate::model::{SavedExample, SavedSegment};
 use serde_json::{json, Map, Value};
 
-/// Is `doc` a Postman collection (v2.0 or v2.1)?
+/// Is `doc` a Postman collection: v2.0 or v2.1 (`info` and `item`, with or without the
+/// `schema` URL and `_postman_id` that the Postman app writes), or v1 (`requests`, with
+/// `order` or `folders`)?
 pub fn is_postman(doc: &Value) -> bool {
-    let Some(info) = doc.get("info").and_then(Value::as_object) else {
-        return false;
-    };
-    let by_schema = info
-        .get("schema")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s.contains("schema.getpostman.com") || s.contains("collection/v2"));
-    by_schema || (info.contains_key("_postman_id") && doc.get("item").is_some())
+    why_not(doc).is_none()
 }
 
-/// The collection's version as shown by `check`: "2.1.0", "2.0.0" or "2.x".
+/// Why `doc` is not a Postman collection, for the message that lists the formats tried.
+pub fn why_not(doc: &Value) -> Option<String> {
+    let Some(obj) = doc.as_object() else {
+        return Some(format!("not an object but {}", describe(doc)));
+    };
+    if is_v1(doc) {
+        return None;
+    }
+    match (obj.get("info"), obj.get("item")) {
+        (Some(Value::Object(info)), Some(Value::Array(_))) => {
+            let by_schema = info
+                .get("schema")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.contains("getpostman.com") || s.contains("collection/v2"));
+            if by_schema || info.contains_key("_postman_id") || info.contains_key("name") {
+                None
+            } else {
+                Some("its `info` has no `name`, `schema` or `_postman_id`".into())
+            }
+        }
+        (Some(_), None) => Some("it has `info` but no `item` array of requests".into()),
+        (None, Some(_)) => Some("it has `item` but no `info` object".into()),
+        _ => Some("no `info` and `item` (v2), nor `requests` (v1)".into()),
+    }
+}
+
+/// Postman Collection v1: a flat `requests` list with `order`/`folders` saying where each goes.
+fn is_v1(doc: &Value) -> bool {
+    doc.get("requests").is_some_and(Value::is_array)
+        && (doc.get("order").is_some() || doc.get("folders").is_some() || doc.get("name").is_some())
+        && doc.get("item").is_none()
+}
+
+/// The collection's version as shown by `check`: "2.1", "2.0", "2.x" or "1".
 pub fn version(doc: &Value) -> String {
+    if is_v1(doc) {
+        return "1".into();
+    }
     let schema = doc
         .pointer("/info/schema")
         .and_then(Value::as_str)
@@ -44,14 +76,134 @@ pub fn version(doc: &Value) -> String {
     }
 }
 
-/// Converts a Postman collection into an OpenAPI 3.1 document.
-pub fn to_openapi31(collection: &Value, file: &str) -> Result<Value, LoadErrors> {
+/// A Postman Collection v1 rewritten as v2.1: folders from `folders`/`order`, requests with
+/// their saved `responses` (v1's examples, whose `request` is an id or the request itself).
+fn v1_to_v2(doc: &Value) -> Value {
+    let empty = Vec::new();
+    let requests = doc
+        .get("requests")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    let by_id = |id: &Value| requests.iter().find(|r| r.get("id") == Some(id));
+    let header_text = |v: Option<&Value>| -> Value {
+        match v {
+            Some(Value::String(s)) => Value::String(s.clone()),
+            Some(Value::Array(a)) => Value::Array(a.clone()),
+            _ => json!([]),
+        }
+    };
+    let body_of = |r: &Value| -> Value {
+        let mode = r.get("dataMode").and_then(Value::as_str).unwrap_or("raw");
+        match mode {
+            "urlencoded" | "params" => {
+                let key = if mode == "params" {
+                    "formdata"
+                } else {
+                    "urlencoded"
+                };
+                json!({"mode": key, key: r.get("data").cloned().unwrap_or(json!([]))})
+            }
+            _ => match r.get("rawModeData").or_else(|| r.get("data")) {
+                Some(Value::String(raw)) => json!({"mode": "raw", "raw": raw}),
+                _ => Value::Null,
+            },
+        }
+    };
+    let request_of = |r: &Value| -> Value {
+        json!({
+            "method": r.get("method").cloned().unwrap_or(json!("GET")),
+            "url": r.get("url").cloned().unwrap_or(json!("")),
+            "header": header_text(r.get("headers")),
+            "body": body_of(r),
+        })
+    };
+    let item_of = |r: &Value| -> Value {
+        let responses: Vec<Value> = r
+            .get("responses")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+            .iter()
+            .map(|resp| {
+                let original = match resp.get("request") {
+                    Some(id @ Value::String(_)) => by_id(id).map(request_of),
+                    Some(req @ Value::Object(_)) => Some(request_of(req)),
+                    _ => None,
+                }
+                .unwrap_or_else(|| request_of(r));
+                let code = resp
+                    .get("responseCode")
+                    .and_then(|c| c.get("code"))
+                    .cloned()
+                    .or_else(|| resp.get("code").cloned())
+                    .unwrap_or(json!(200));
+                json!({
+                    "id": resp.get("id").cloned().unwrap_or(Value::Null),
+                    "name": resp.get("name").cloned().unwrap_or(Value::Null),
+                    "originalRequest": original,
+                    "code": code,
+                    "header": header_text(resp.get("headers")),
+                    "body": resp.get("text").or_else(|| resp.get("body")).cloned().unwrap_or(Value::Null),
+                })
+            })
+            .collect();
+        json!({
+            "id": r.get("id").cloned().unwrap_or(Value::Null),
+            "name": r.get("name").cloned().unwrap_or(json!("request")),
+            "request": request_of(r),
+            "response": responses,
+        })
+    };
+    let ids = |v: Option<&Value>| -> Vec<Value> {
+        v.and_then(Value::as_array).cloned().unwrap_or_default()
+    };
+    let mut items: Vec<Value> = Vec::new();
+    let mut placed: Vec<Value> = Vec::new();
+    for folder in ids(doc.get("folders")) {
+        let order = ids(folder.get("order"));
+        let children: Vec<Value> = order.iter().filter_map(by_id).map(item_of).collect();
+        placed.extend(order);
+        items.push(json!({"name": folder.get("name").cloned().unwrap_or(json!("folder")), "item": children}));
+    }
+    let top = ids(doc.get("order"));
+    for id in &top {
+        if let Some(r) = by_id(id) {
+            items.push(item_of(r));
+            placed.push(id.clone());
+        }
+    }
+    // Requests no folder or order names still belong to the collection.
+    for r in requests {
+        if r.get("id").is_none_or(|id| !placed.contains(id)) {
+            items.push(item_of(r));
+        }
+    }
+    json!({
+        "info": {
+            "name": doc.get("name").cloned().unwrap_or(json!("Postman collection")),
+            "description": doc.get("description").cloned().unwrap_or(Value::Null),
+        },
+        "item": items,
+    })
+}
+
+/// Converts a Postman collection into an OpenAPI 3.1 document. `environment` holds the
+/// variables of a Postman environment (`--environment`), which override collection variables
+/// as they do in Postman.
+pub fn to_openapi31(
+    collection: &Value,
+    file: &str,
+    environment: &[(String, String)],
+) -> Result<Value, LoadErrors> {
+    if is_v1(collection) {
+        return to_openapi31(&v1_to_v2(collection), file, environment);
+    }
     let mut c = Converter {
         file: file.to_string(),
         errors: Vec::new(),
         paths: Vec::new(),
         schemes: Map::new(),
         servers: Vec::new(),
+        saved: Vec::new(),
     };
     let Some(root) = collection.as_object() else {
         return Err(c
@@ -83,7 +235,8 @@ pub fn to_openapi31(collection: &Value, file: &str) -> Result<Value, LoadErrors>
                 .into())
         }
     };
-    let vars = c.variables(root.get("variable"), "/variable", &Vars::default());
+    let mut vars = c.variables(root.get("variable"), "/variable", &Vars::default());
+    vars.0.extend(environment.iter().cloned());
     let auth = Auth::Inherit.child(c.auth(root.get("auth"), "/auth"));
     match root.get("item") {
         Some(Value::Array(items)) => c.items(items, "/item", &vars, &auth, &[]),
@@ -155,6 +308,12 @@ pub fn to_openapi31(collection: &Value, file: &str) -> Result<Value, LoadErrors>
     if let Some(id) = info.get("_postman_id") {
         doc.insert("x-stubborn-postman".into(), json!({ "id": id }));
     }
+    // A collection shows requests; it does not forbid others (see `Api::contract`).
+    doc.insert("x-stubborn-contract".into(), json!(false));
+    doc.insert(
+        "x-stubborn-saved-examples".into(),
+        Value::Array(c.saved.iter().map(super::saved::to_value).collect()),
+    );
     Ok(Value::Object(doc))
 }
 
@@ -251,6 +410,8 @@ struct Converter {
     paths: Vec<(String, Vec<(String, Op)>)>,
     schemes: Map<String, Value>,
     servers: Vec<String>,
+    /// Every saved example, in document order, as Postman's mock matches them.
+    saved: Vec<SavedExample>,
 }
 
 impl Converter {
@@ -398,6 +559,7 @@ impl Converter {
     ) {
         let req = &item["request"];
         let rp = format!("{pointer}/request");
+        self.saved_examples(item, pointer, vars);
         let (method, url, headers, body) = match self.parse_request(req, &rp, vars) {
             Some(r) => r,
             None => return,
@@ -427,10 +589,14 @@ impl Converter {
             "get", "put", "post", "delete", "options", "head", "patch", "trace",
         ];
         if !known.contains(&method_key.as_str()) {
-            self.error(
-                &format!("{rp}/method"),
-                format!("expected an HTTP method (GET, POST...), found \"{method}\""),
-            );
+            // Postman sends any method name (`PURGE`, `POSTMAN`); OpenAPI has no operation for
+            // it, but its saved examples still answer (see `saved_examples`).
+            if http::Method::from_bytes(method.as_bytes()).is_err() {
+                self.error(
+                    &format!("{rp}/method"),
+                    format!("expected an HTTP method (a token such as GET or PURGE), found \"{method}\""),
+                );
+            }
             return;
         }
         let path_index = self.paths.iter().position(|(t, _)| *t == template);
@@ -709,6 +875,78 @@ impl Converter {
         self.paths[path_index].1[op_index].1 = op;
     }
 
+    /// The saved examples of a request item, as Postman's mock sees them: each example's
+    /// `originalRequest` (the item's request when it has none) with every known variable
+    /// filled in, and the response saved with it.
+    fn saved_examples(&mut self, item: &Map<String, Value>, pointer: &str, vars: &Vars) {
+        let Some(Value::Array(list)) = item.get("response") else {
+            return;
+        };
+        for (i, ex) in list.iter().enumerate() {
+            let Some(exo) = ex.as_object() else { continue };
+            let origin = format!("{}#{pointer}/response/{i}", self.file);
+            let original = exo
+                .get("originalRequest")
+                .filter(|o| !o.is_null())
+                .unwrap_or(&item["request"]);
+            let Some(request) = saved_request(original, vars) else {
+                continue;
+            };
+            // Postman reads a missing code as 200.
+            let status = match exo.get("code") {
+                Some(Value::Number(n)) => n.as_u64(),
+                Some(Value::String(s)) => s.trim().parse().ok(),
+                _ => Some(200),
+            };
+            let Some(status) = status.filter(|c| (100..=599).contains(c)) else {
+                continue;
+            };
+            let body = match exo.get("body") {
+                Some(Value::String(s)) => vars.resolve(s),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            let mut response_headers = header_list(exo.get("header"), vars);
+            if !body.is_empty()
+                && !response_headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                let preview = exo
+                    .get("_postman_previewlanguage")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let json = serde_json::from_str::<Value>(&body).is_ok();
+                let media = match preview {
+                    "json" => "application/json",
+                    "xml" => "application/xml",
+                    "html" => "text/html",
+                    _ if json => "application/json",
+                    _ => "text/plain",
+                };
+                response_headers.push(("Content-Type".into(), media.into()));
+            }
+            let (method, path, query, headers, req_body) = request;
+            self.saved.push(SavedExample {
+                name: exo
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                id: exo.get("id").and_then(Value::as_str).map(str::to_string),
+                method,
+                path,
+                query,
+                headers,
+                body: req_body,
+                status: status as u16,
+                response_headers,
+                response_body: body,
+                origin,
+            });
+        }
+    }
+
     /// The template for `segs`, reusing an existing path of the same shape; and the
     /// parameter names of that template, in order.
     fn template_for(&self, segs: &[Seg]) -> (String, Vec<String>) {
@@ -826,6 +1064,126 @@ impl Converter {
             .map(|(_, v)| v.split(';').next().unwrap_or("").trim().to_string());
         let body = parse_body(obj.get("body"), content_type, vars);
         Some((method, url, headers, body))
+    }
+}
+
+/// A saved example's request as a client sends it: method (any token), path, query, every
+/// enabled header, and the raw body with its media type.
+type SavedRequest = (
+    String,
+    Vec<SavedSegment>,
+    Vec<(String, String)>,
+    Vec<(String, String)>,
+    Option<(String, String)>,
+);
+
+fn saved_request(req: &Value, vars: &Vars) -> Option<SavedRequest> {
+    let (method, url, headers, body) = match req {
+        Value::String(s) => (
+            "GET".to_string(),
+            parse_url_string(s, vars),
+            Vec::new(),
+            None,
+        ),
+        Value::Object(obj) => {
+            let method = match obj.get("method") {
+                Some(Value::String(m)) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
+                _ => "GET".to_string(),
+            };
+            let url = match obj.get("url") {
+                Some(Value::String(s)) => parse_url_string(s, vars),
+                Some(Value::Object(u)) => parse_url_object(u, vars),
+                _ => Url::default(),
+            };
+            let headers = header_list(obj.get("header"), vars);
+            let content_type = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.clone());
+            let body = raw_body(obj.get("body"), content_type, vars);
+            (method, url, headers, body)
+        }
+        _ => return None,
+    };
+    let path = url
+        .segs
+        .iter()
+        .map(|s| match s {
+            Seg::Lit(l) => SavedSegment::Literal(l.clone()),
+            Seg::Param(n) => SavedSegment::Variable {
+                name: n.clone(),
+                value: url
+                    .path_vars
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| vars.get(n).map(str::to_string))
+                    .filter(|v| !v.is_empty() && !v.contains("{{")),
+            },
+        })
+        .collect();
+    Some((method, path, url.query, headers, body))
+}
+
+/// A request body as sent: raw text (variables filled in), or form fields encoded, with the
+/// media type the header gives or Postman's client would add.
+fn raw_body(
+    body: Option<&Value>,
+    content_type: Option<String>,
+    vars: &Vars,
+) -> Option<(String, String)> {
+    let body = body?.as_object()?;
+    if body.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let mode = body.get("mode").and_then(Value::as_str).unwrap_or("raw");
+    match mode {
+        "raw" => {
+            let raw = vars.resolve(body.get("raw").and_then(Value::as_str)?);
+            if raw.trim().is_empty() {
+                return None;
+            }
+            let language = body
+                .get("options")
+                .and_then(|o| o.pointer("/raw/language"))
+                .and_then(Value::as_str)
+                .unwrap_or("text");
+            let media = content_type.unwrap_or_else(|| {
+                match language {
+                    "json" => "application/json",
+                    "xml" => "application/xml",
+                    "html" => "text/html",
+                    "javascript" => "application/javascript",
+                    _ => "text/plain",
+                }
+                .to_string()
+            });
+            Some((media, raw))
+        }
+        "urlencoded" | "formdata" => {
+            let mut out = form_urlencoded::Serializer::new(String::new());
+            if let Some(Value::Array(list)) = body.get(mode) {
+                for f in list {
+                    if f.get("disabled").and_then(Value::as_bool) == Some(true)
+                        || f.get("type").and_then(Value::as_str) == Some("file")
+                    {
+                        continue;
+                    }
+                    let Some(k) = f.get("key").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let v = f.get("value").and_then(Value::as_str).unwrap_or("");
+                    out.append_pair(&vars.resolve(k), &vars.resolve(v));
+                }
+            }
+            let media = if mode == "urlencoded" {
+                "application/x-www-form-urlencoded"
+            } else {
+                "multipart/form-data"
+            };
+            Some((media.to_string(), out.finish()))
+        }
+        _ => None,
     }
 }
 
@@ -1535,7 +1893,7 @@ mod tests {
             ]
         });
         assert!(is_postman(&c));
-        let doc = to_openapi31(&c, "t.json").unwrap();
+        let doc = to_openapi31(&c, "t.json", &[]).unwrap();
         assert_eq!(doc["servers"][0]["url"], "https://x.com/v1");
         let paths = doc["paths"].as_object().unwrap();
         assert_eq!(paths.len(), 1, "{doc:#}");
@@ -1559,15 +1917,15 @@ mod tests {
 
     #[test]
     fn errors_say_what_was_expected() {
-        let e = to_openapi31(&json!([1]), "c.json").unwrap_err();
+        let e = to_openapi31(&json!([1]), "c.json", &[]).unwrap_err();
         assert!(e.0[0].message.contains("found an array"), "{e}");
         let c =
             json!({"info": {"_postman_id": "x"}, "item": [{"name": "r", "request": {"url": 5}}]});
-        let e = to_openapi31(&c, "c.json").unwrap_err();
+        let e = to_openapi31(&c, "c.json", &[]).unwrap_err();
         assert_eq!(e.0[0].pointer, "/item/0/request/url");
         assert!(e.0[0].message.contains("found the number 5"), "{e}");
         let c = json!({"info": {"_postman_id": "x"}, "item": {"a": 1}});
-        assert!(to_openapi31(&c, "c.json").is_err());
+        assert!(to_openapi31(&c, "c.json", &[]).is_err());
     }
 
     #[test]
@@ -1582,7 +1940,7 @@ mod tests {
                 {"name": "key", "request": {"url": "/c", "header": [{"key": "X-Key", "value": "k"}, {"key": "X-Trace", "value": "t"}]}}
             ]
         });
-        let doc = to_openapi31(&c, "c.json").unwrap();
+        let doc = to_openapi31(&c, "c.json", &[]).unwrap();
         assert_eq!(
             doc["paths"]["/a"]["get"]["security"],
             json!([{"bearerAuth": []}])

@@ -4,6 +4,7 @@
 pub mod choose;
 pub mod negotiate;
 pub mod problem;
+pub mod saved;
 pub mod template;
 pub mod xml;
 

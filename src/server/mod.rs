@@ -891,11 +891,18 @@ pub fn handle(
             headers,
             body,
         }),
-        None => Answer::problem(&Problem::new(
-            405,
-            "Method Not Allowed",
-            format!("{method} is not an HTTP method an OpenAPI document can describe"),
-        )),
+        // A method OpenAPI has no name for (Postman collections may use any): only saved
+        // examples can answer. The model's method is a placeholder the mock does not read.
+        None => mock.handle_other_method(
+            method.as_str(),
+            &Request {
+                method: Method::Get,
+                path,
+                query,
+                headers,
+                body,
+            },
+        ),
     }
 }
 

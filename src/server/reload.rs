@@ -41,9 +41,10 @@ impl SharedMock {
 /// one way `mock` and `--watch` make a [`Mock`] from a file.
 pub fn load_mock(
     path: &Path,
+    load_options: &load::LoadOptions,
     options: MockOptions,
 ) -> (Result<Mock, load::LoadErrors>, Vec<PathBuf>) {
-    let (result, read) = load::load_file_with_paths(path);
+    let (result, read) = load::load_file_with_paths(path, load_options);
     let result = result.map(|api| {
         let mut mock = Mock::new(api, options);
         match crate::convert::served_document(path, &read) {
@@ -87,11 +88,12 @@ fn snapshot(files: &[PathBuf]) -> Vec<Stamp> {
 pub fn spawn_watcher(
     path: PathBuf,
     shared: Arc<SharedMock>,
+    load_options: load::LoadOptions,
     options: MockOptions,
 ) -> tokio::task::JoinHandle<()> {
     // The files the served version was read from, found by loading once more (cheap next to
     // compiling, and it keeps `main`'s first load untouched).
-    let mut files = watched(&path, load::load_file_with_paths(&path).1);
+    let mut files = watched(&path, load::load_file_with_paths(&path, &load_options).1);
     let mut seen = snapshot(&files);
     tokio::spawn(async move {
         loop {
@@ -112,7 +114,9 @@ pub fn spawn_watcher(
             }
             let spec = path.clone();
             let opts = options.clone();
-            let loaded = tokio::task::spawn_blocking(move || load_mock(&spec, opts)).await;
+            let load_opts = load_options.clone();
+            let loaded =
+                tokio::task::spawn_blocking(move || load_mock(&spec, &load_opts, opts)).await;
             let Ok((result, read)) = loaded else {
                 // The loader panicked: keep serving, look again on the next change.
                 eprintln!(

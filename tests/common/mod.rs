@@ -35,7 +35,7 @@ impl TestServer {
 
     /// A server for the document at `path` (a fixture of the tests, say).
     pub fn start_at(path: &Path, options: MockOptions, http: HttpOptions) -> TestServer {
-        let mock = stubborn::server::reload::load_mock(path, options)
+        let mock = stubborn::server::reload::load_mock(path, &Default::default(), options)
             .0
             .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
         let mock = Arc::new(mock);
