@@ -119,7 +119,7 @@ fn saved_answer(e: &crate::model::SavedExample) -> SavedAnswer {
         status: e.status,
         headers,
         body: Bytes::from(e.response_body.clone()),
-        template: template::compile(&Value::String(e.response_body.clone())).map(|(t, _)| t),
+        template: saved_template(&e.response_body),
     }
 }
 
@@ -225,7 +225,46 @@ struct SavedAnswer {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
     /// `{{$randomInt}}`, `{{request.*}}`... in the body: filled in per request.
-    template: Option<Template>,
+    template: Option<Vec<Piece>>,
+}
+
+/// A saved body split at its expressions.
+enum Piece {
+    Text(String),
+    Expression(Template),
+}
+
+/// Postman fills dynamic variables (`{{$guid}}`) in a saved body; a `{{name}}` that no
+/// collection or environment defines stays as written. So only `{{$...}}` and
+/// `{{request...}}` become expressions; `None` when there are none.
+fn saved_template(body: &str) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut rest = body;
+    let mut any = false;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let expr = &rest[start..start + len + 2];
+        let inner = expr[2..expr.len() - 2].trim();
+        text.push_str(&rest[..start]);
+        let compiled = (inner.starts_with('$') || inner.starts_with("request."))
+            .then(|| template::compile(&Value::String(expr.to_string())))
+            .flatten();
+        match compiled {
+            Some((t, _)) => {
+                pieces.push(Piece::Text(std::mem::take(&mut text)));
+                pieces.push(Piece::Expression(t));
+                any = true;
+            }
+            None => text.push_str(expr),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    text.push_str(rest);
+    pieces.push(Piece::Text(text));
+    any.then_some(pieces)
 }
 
 /// The outcome of choosing and rendering, before the HTTP layer adds CORS and framing.
@@ -588,7 +627,7 @@ impl Mock {
         let saved = &self.saved_answers[m.index];
         let body = match &saved.template {
             None => saved.body.clone(),
-            Some(t) => {
+            Some(pieces) => {
                 let parsed: Option<Value> = serde_json::from_slice(req.body).ok();
                 let ctx = template::Context {
                     method,
@@ -603,10 +642,22 @@ impl Mock {
                     .map(|d| d.as_millis() as i64)
                     .unwrap_or_default();
                 let seed = prefs.seed.unwrap_or_else(|| self.next_seed());
-                match t.render_with_clock(&ctx, &self.api.schemas, None, seed, now_ms) {
-                    Value::String(text) => Bytes::from(text),
-                    other => Bytes::from(serde_json::to_vec(&other).unwrap_or_default()),
+                let mut out = String::new();
+                for (i, piece) in pieces.iter().enumerate() {
+                    match piece {
+                        Piece::Text(t) => out.push_str(t),
+                        Piece::Expression(t) => {
+                            // Each expression draws from its own stream of the seed.
+                            let seed = seed.wrapping_add(i as u64);
+                            match t.render_with_clock(&ctx, &self.api.schemas, None, seed, now_ms) {
+                                Value::String(s) => out.push_str(&s),
+                                Value::Null => {}
+                                other => out.push_str(&other.to_string()),
+                            }
+                        }
+                    }
                 }
+                Bytes::from(out)
             }
         };
         let mut headers = saved.headers.clone();
