@@ -196,11 +196,11 @@ fn target(url: &Value, vars: &[(String, String)]) -> String {
     out
 }
 
+/// Method, path and query, headers, body.
+type Sent = (String, String, Vec<(String, String)>, Option<Vec<u8>>);
+
 /// The request a client sends for a v2 request object (or URL string).
-fn request(
-    req: &Value,
-    vars: &[(String, String)],
-) -> (String, String, Vec<(String, String)>, Option<Vec<u8>>) {
+fn request(req: &Value, vars: &[(String, String)]) -> Sent {
     if let Value::String(url) = req {
         return (
             "GET".into(),
@@ -266,7 +266,7 @@ fn saved_examples(collection: &Value, environment: &[(String, String)]) -> Vec<S
     let mut out = Vec::new();
     if let Some(requests) = collection.get("requests").and_then(Value::as_array) {
         // v1: responses hold the id of their request, or the request itself.
-        let v1_request = |r: &Value| -> (String, String, Vec<(String, String)>, Option<Vec<u8>>) {
+        let v1_request = |r: &Value| -> Sent {
             let mut headers = pairs(r.get("headers"), &vars);
             let body = r
                 .get("rawModeData")
