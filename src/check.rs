@@ -44,6 +44,36 @@ pub fn report(mock: &Mock, name: &str) -> String {
             );
         }
     }
+    if !api.saved_examples.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} saved examples, matched the way Postman's mock matches them",
+            api.saved_examples.len()
+        );
+    }
+    if !api.security_schemes.is_empty() {
+        let schemes: Vec<String> = api
+            .security_schemes
+            .iter()
+            .map(|s| {
+                let detail = match (s.kind.as_str(), &s.scheme, &s.param_name) {
+                    ("http", Some(scheme), _) => format!("http {scheme}"),
+                    ("apiKey", _, Some(name)) => format!(
+                        "API key {name} in the {}",
+                        s.location.map(|l| l.as_str()).unwrap_or("header")
+                    ),
+                    (kind, _, _) => kind.to_string(),
+                };
+                format!("{} ({detail})", s.name)
+            })
+            .collect();
+        let enforced = if api.contract || mock.options.enforce_auth {
+            "enforced"
+        } else {
+            "not enforced: a collection's auth is documentation, as on Postman (--enforce-auth checks it)"
+        };
+        let _ = writeln!(out, "  security: {}; {enforced}", schemes.join(", "));
+    }
     let mut warnings: Vec<String> = api.warnings.iter().map(|w| w.to_string()).collect();
     for op in ops {
         for r in &op.responses {

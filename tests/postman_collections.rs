@@ -519,6 +519,19 @@ async fn auth_is_not_enforced_unless_asked() {
     assert_eq!(r.status(), 200);
     let r = c.get(strict.url("/status")).send().await.unwrap();
     assert_eq!(r.status(), 200, "noauth");
+    // The collection's OAuth 2: a bearer token.
+    let book = |token: Option<&str>| {
+        let mut req = c
+            .post(strict.url("/bookings"))
+            .header("content-type", "application/json")
+            .body(r#"{"flight": "BA117"}"#);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        req.send()
+    };
+    assert_eq!(book(None).await.unwrap().status(), 401);
+    assert_eq!(book(Some("t0k3n")).await.unwrap().status(), 201);
 }
 
 #[tokio::test]

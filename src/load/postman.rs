@@ -502,6 +502,17 @@ impl Converter {
                 }
                 (name, scheme)
             }
+            // A token the client gets elsewhere and sends as a bearer token.
+            "oauth2" => {
+                let token_url = auth_param(v, "oauth2", "accessTokenUrl")
+                    .filter(|u| !u.contains("{{"))
+                    .unwrap_or_else(|| "https://example.invalid/token".into());
+                (
+                    "oauth2".to_string(),
+                    json!({"type": "oauth2", "flows": {"clientCredentials": {
+                        "tokenUrl": token_url, "scopes": {}}}}),
+                )
+            }
             _ => return Auth::Unchecked,
         };
         self.schemes.insert(name.clone(), scheme);
