@@ -1,7 +1,6 @@
 //! `stubborn check`: a one-screen report on a loaded document.
 
 use crate::compile::Mock;
-use crate::respond::negotiate;
 use std::fmt::Write;
 
 /// Builds the report: format, counts, and every warning (including examples that contradict
@@ -75,32 +74,8 @@ pub fn report(mock: &Mock, name: &str) -> String {
         let _ = writeln!(out, "  security: {}; {enforced}", schemes.join(", "));
     }
     let mut warnings: Vec<String> = api.warnings.iter().map(|w| w.to_string()).collect();
-    for op in ops {
-        for r in &op.responses {
-            for m in &r.content {
-                let Some(schema) = m.schema else { continue };
-                for ex in &m.examples {
-                    let value = if negotiate::is_json(&m.media_type) || !ex.value.is_string() {
-                        &ex.value
-                    } else {
-                        continue;
-                    };
-                    // A templated example takes its values from each request: it cannot be
-                    // judged before one arrives.
-                    if crate::respond::template::compile(value).is_some() {
-                        continue;
-                    }
-                    if let Err(errors) = api.schemas.check(schema, value) {
-                        warnings.push(format!(
-                            "{}: example contradicts its schema: {}",
-                            ex.origin,
-                            errors.join("; ")
-                        ));
-                    }
-                }
-            }
-        }
-    }
+    // Bodies no value can produce, and examples that contradict their schema (the same
+    // lines `mock` prints at start).
     warnings.extend(mock.render_all());
     if warnings.is_empty() {
         let _ = writeln!(out, "  no warnings");

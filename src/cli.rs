@@ -58,6 +58,21 @@ pub enum Command {
                       running again and stopping cleanly.\n\nExamples:\n  stubborn record --upstream http://localhost:8080 -o spec.yaml\n  stubborn record --upstream http://localhost:8080/api --port 0 -o spec.json\n  stubborn mock spec.yaml"
     )]
     Record(RecordArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  stubborn completions bash > ~/.local/share/bash-completion/completions/stubborn\n  stubborn completions zsh > ~/.zfunc/_stubborn\n  stubborn completions fish > ~/.config/fish/completions/stubborn.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from the same definitions as --help.
+    #[command(after_help = "Example:\n  stubborn man > stubborn.1 && man ./stubborn.1")]
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -148,11 +163,28 @@ pub struct MockArgs {
     #[command(flatten)]
     pub gen: GenArgs,
     /// Generate fresh data on every request instead of fixed bodies.
-    #[arg(long)]
+    #[arg(short = 'd', long)]
     pub dynamic: bool,
     /// Do not answer CORS preflights nor add CORS headers.
     #[arg(long)]
     pub no_cors: bool,
+    /// CORS on or off, as Prism spells it (`--cors=false` is `--no-cors`).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", require_equals = false)]
+    pub cors: Option<bool>,
+    /// Answer 500 with the violations when a response the mock would send breaks its own
+    /// schema (a documented example that contradicts it), as Prism's --errors; without it such
+    /// answers are sent, flagged in x-stubborn-violations.
+    #[arg(long)]
+    pub errors: bool,
+    /// Prism's json-schema-faker switch: `false` leaves optional properties out of generated
+    /// bodies (as --dynamic may); by default every declared property is shown.
+    #[arg(
+        long = "json-schema-faker-fillProperties",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub fill_properties: Option<bool>,
     /// Allow only this origin (repeatable) to call the mock from a browser, e.g.
     /// http://localhost:3000; by default every origin is allowed (echoed, with credentials).
     /// The admin API is same-origin only whatever this says.

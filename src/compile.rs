@@ -41,6 +41,12 @@ pub struct MockOptions {
     /// Check the security of a document that is not a contract (a collection's auth), as
     /// `--enforce-auth` asks. A contract's security is always checked.
     pub enforce_auth: bool,
+    /// `--errors` (as in Prism): a response that breaks its own schema is answered with a 500
+    /// problem naming the violations, instead of being sent flagged.
+    pub errors: bool,
+    /// Generated bodies show every declared property (Prism's
+    /// `--json-schema-faker-fillProperties`); `false` lets optional ones out.
+    pub fill_properties: bool,
 }
 
 /// The default `--max-delay`: one minute.
@@ -57,6 +63,8 @@ impl Default for MockOptions {
             locale: crate::generate::Locale::default(),
             max_delay_ms: DEFAULT_MAX_DELAY_MS,
             enforce_auth: false,
+            errors: false,
+            fill_properties: true,
         }
     }
 }
@@ -136,6 +144,9 @@ pub struct Choice {
     pub body: Option<Value>,
     /// Extra response headers (from `x-stubborn-scenarios`).
     pub headers: Vec<(String, String)>,
+    /// The example was asked for by the request (`Prefer`, `x-mock-response-name`,
+    /// `__example`): a name the response cannot carry is a 404, not the default.
+    pub explicit: bool,
 }
 
 fn has_example(m: &MediaType, name: &str) -> bool {
@@ -165,6 +176,9 @@ pub struct CompiledMedia {
     /// Examples that use the request (`{{request.path.id}}`) or dynamic variables, parsed once;
     /// aligned with `examples`. These are rendered per request instead of cached.
     templates: Vec<Option<Template>>,
+    /// Whether each example contradicts its schema (and how), judged once, on first use or by
+    /// the warm-up; aligned with `examples`.
+    example_checks: Vec<OnceLock<Option<String>>>,
 }
 
 pub struct CompiledResponse {
@@ -455,10 +469,50 @@ impl Mock {
                             self.api.operations[oi].responses[ri].content[mi].media_type
                         ));
                     }
+                    let model = &self.api.operations[oi].responses[ri].content[mi];
+                    for (ei, example) in model.examples.iter().enumerate() {
+                        if let Some(errors) = self.example_contradiction(oi, ri, mi, ei) {
+                            problems.push(format!(
+                                "{}: example contradicts its schema: {errors}",
+                                example.origin
+                            ));
+                        }
+                    }
                 }
             }
         }
         problems
+    }
+
+    /// How example `ei` of a variant contradicts the variant's schema, if it does (judged once).
+    /// A templated example is judged per request instead (with `--errors`), and a string
+    /// example of a non-JSON media type is the body itself, which the schema does not judge.
+    pub fn example_contradiction(
+        &self,
+        oi: usize,
+        ri: usize,
+        mi: usize,
+        ei: usize,
+    ) -> Option<&str> {
+        let media = &self.ops[oi].responses[ri].media[mi];
+        media.example_checks[ei]
+            .get_or_init(|| {
+                if media.templates.get(ei).is_some_and(Option::is_some) {
+                    return None;
+                }
+                let (_, _, model) = self.media_model(oi, ri, mi);
+                let schema = model.schema?;
+                let value = &model.examples[ei].value;
+                if !negotiate::is_json(&model.media_type) && value.is_string() {
+                    return None;
+                }
+                self.api
+                    .schemas
+                    .check(schema, value)
+                    .err()
+                    .map(|e| e.join("; "))
+            })
+            .as_deref()
     }
 
     /// Routes, chooses and renders a request with no headers but `Accept` and no body (for
@@ -483,13 +537,26 @@ impl Mock {
 
     /// The whole per-request pipeline: route, validate, choose, render.
     pub fn handle(&self, req: &Request) -> Answer {
+        let (query, prefs) = match self.preferences(req) {
+            Ok(p) => p,
+            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+        };
+        // Prism's `__code`/`__example`/`__dynamic` are not the API's: the rest of the
+        // pipeline sees the query without them.
+        let req = &Request {
+            query: match &query {
+                Some(rest) => Some(rest.as_str()).filter(|q| !q.is_empty()),
+                None => req.query,
+            },
+            ..*req
+        };
         let accept = req
             .headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok());
         let routed = self.router.route(req.method, req.path);
         if !self.saved.is_empty() {
-            return self.handle_saved(req.method.as_str(), req, routed, accept);
+            return self.handle_saved(req.method.as_str(), req, routed, &prefs, accept);
         }
         let (operation, path_params) = match routed {
             Routed::Found { operation, params } => (operation, params),
@@ -499,23 +566,11 @@ impl Mock {
             Routed::NotFound => return self.not_found(req.method, req.path),
         };
         let head = req.method == Method::Head;
-        let prefs = match choose::preferences(req.headers) {
-            Ok(p) => p,
-            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
-        };
-        if let Some(ms) = prefs.delay_ms {
-            if let Err(e) = check_delay(ms, ms, self.options.max_delay_ms) {
-                return Answer::problem(&Problem::new(
-                    400,
-                    "Bad Preference",
-                    format!("Prefer: delay={ms}: {e}"),
-                ));
-            }
-        }
-        let mut answer = match self.check_request(operation, &path_params, req, accept, head) {
-            Some(rejection) => rejection,
-            None => self.choose_and_render(operation, &path_params, req, &prefs, accept, head),
-        };
+        let mut answer =
+            match self.check_request(operation, &path_params, req, &prefs, accept, head) {
+                Some(rejection) => rejection,
+                None => self.choose_and_render(operation, &path_params, req, &prefs, accept, head),
+            };
         answer.delay = self.delay(operation, &prefs);
         answer.fault = prefs.fault;
         answer.operation = Some(operation);
@@ -532,7 +587,39 @@ impl Mock {
                 format!("{method} is not an HTTP method an OpenAPI document can describe"),
             ));
         }
-        self.handle_saved(method, req, Routed::NotFound, None)
+        let (query, prefs) = match self.preferences(req) {
+            Ok(p) => p,
+            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+        };
+        let req = &Request {
+            query: match &query {
+                Some(rest) => Some(rest.as_str()).filter(|q| !q.is_empty()),
+                None => req.query,
+            },
+            ..*req
+        };
+        self.handle_saved(method, req, Routed::NotFound, &prefs, None)
+    }
+
+    /// What the request asks for explicitly (`Prefer`, `x-mock-response-*`, and Prism's
+    /// `__code`, `__example`, `__dynamic` query parameters, which win), and the query without
+    /// those parameters when it had any; a malformed preference is a 400.
+    fn preferences(&self, req: &Request) -> Result<(Option<String>, Preferences), String> {
+        let mut prefs = choose::preferences(req.headers)?;
+        let query = match choose::query_overrides(req.query)? {
+            Some((rest, over)) => {
+                prefs.code = over.code.or(prefs.code);
+                prefs.example = over.example.or(prefs.example);
+                prefs.dynamic = over.dynamic.or(prefs.dynamic);
+                Some(rest)
+            }
+            None => None,
+        };
+        if let Some(ms) = prefs.delay_ms {
+            check_delay(ms, ms, self.options.max_delay_ms)
+                .map_err(|e| format!("Prefer: delay={ms}: {e}"))?;
+        }
+        Ok((query, prefs))
     }
 
     /// The pipeline when the document has saved examples (a Postman collection): validation
@@ -544,22 +631,10 @@ impl Mock {
         method: &str,
         req: &Request,
         routed: Routed,
+        prefs: &Preferences,
         accept: Option<&str>,
     ) -> Answer {
         let head = method.eq_ignore_ascii_case("HEAD");
-        let prefs = match choose::preferences(req.headers) {
-            Ok(p) => p,
-            Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
-        };
-        if let Some(ms) = prefs.delay_ms {
-            if let Err(e) = check_delay(ms, ms, self.options.max_delay_ms) {
-                return Answer::problem(&Problem::new(
-                    400,
-                    "Bad Preference",
-                    format!("Prefer: delay={ms}: {e}"),
-                ));
-            }
-        }
         let (operation, path_params) = match routed {
             Routed::Found { operation, params } => (Some(operation), params),
             _ => (None, Vec::new()),
@@ -573,7 +648,7 @@ impl Mock {
                     warned = Some((j.violations, j.total));
                 }
                 Some(j) => {
-                    let mut answer = self.reject_judged(op, j, accept, head);
+                    let mut answer = self.reject_judged(op, j, prefs, accept, head);
                     answer.operation = Some(op);
                     return answer;
                 }
@@ -592,10 +667,10 @@ impl Mock {
             body: req.body,
         };
         let mut answer = match self.saved.select(&incoming, selectors) {
-            Some(m) => self.render_saved(m, method, req, &path_params, &prefs, head),
+            Some(m) => self.render_saved(m, method, req, &path_params, prefs, head),
             None => match operation {
                 Some(op) if !self.op_has_saved[op] => {
-                    self.choose_and_render(op, &path_params, req, &prefs, accept, head)
+                    self.choose_and_render(op, &path_params, req, prefs, accept, head)
                 }
                 _ => self.no_saved_example(method, req.path),
             },
@@ -606,8 +681,8 @@ impl Mock {
             answer.violations_total = total;
         }
         answer.delay = match operation {
-            Some(op) => self.delay(op, &prefs),
-            None => self.delay_without_operation(&prefs),
+            Some(op) => self.delay(op, prefs),
+            None => self.delay_without_operation(prefs),
         };
         answer.fault = prefs.fault;
         answer.operation = operation;
@@ -710,6 +785,7 @@ impl Mock {
         operation: usize,
         path_params: &[(String, String)],
         req: &Request,
+        prefs: &Preferences,
         accept: Option<&str>,
         head: bool,
     ) -> Option<Answer> {
@@ -717,15 +793,14 @@ impl Mock {
         if self.options.validate == ValidateMode::Warn {
             // The answer is made normally; the violations ride along in a header, and the
             // server logs them in the request's one log line.
-            let prefs = choose::preferences(req.headers).unwrap_or_default();
             let mut answer =
-                self.choose_and_render(operation, path_params, req, &prefs, accept, head);
+                self.choose_and_render(operation, path_params, req, prefs, accept, head);
             push_violations_header(&mut answer, &judged.violations, judged.total);
             answer.violations = judged.violations;
             answer.violations_total = judged.total;
             return Some(answer);
         }
-        Some(self.reject_judged(operation, judged, accept, head))
+        Some(self.reject_judged(operation, judged, prefs, accept, head))
     }
 
     /// How the request breaks its operation's contract, if it does and validation is on.
@@ -794,18 +869,11 @@ impl Mock {
         &self,
         operation: usize,
         judged: Judged,
+        prefs: &Preferences,
         accept: Option<&str>,
         head: bool,
     ) -> Answer {
-        let mut answer = self.reject(
-            operation,
-            judged.status,
-            judged.title,
-            &judged.violations,
-            judged.total,
-            accept,
-            head,
-        );
+        let mut answer = self.reject(operation, &judged, prefs.example.as_deref(), accept, head);
         if let Some(challenge) = judged
             .challenge
             .and_then(|c| HeaderValue::from_str(&c).ok())
@@ -860,6 +928,7 @@ impl Mock {
             let choice = Choice {
                 status: prefs.code,
                 example: prefs.example.clone(),
+                explicit: true,
                 ..Choice::default()
             };
             (choice, format!("explicit; {}", parts.join(" ")))
@@ -1034,17 +1103,23 @@ impl Mock {
     /// The answer to a request that breaks the contract: the response the operation documents
     /// for it when there is one (the mock behaves like the API), else problem+json listing
     /// every violation.
-    #[allow(clippy::too_many_arguments)]
+    ///
+    /// `example` (`Prefer: example=`) picks the documented error response's example by name,
+    /// when that response has one of that name.
     fn reject(
         &self,
         operation: usize,
-        status: u16,
-        title: &str,
-        violations: &[Violation],
-        total: usize,
+        judged: &Judged,
+        example: Option<&str>,
         accept: Option<&str>,
         head: bool,
     ) -> Answer {
+        let (status, title, violations, total) = (
+            judged.status,
+            judged.title,
+            judged.violations.as_slice(),
+            judged.total,
+        );
         let op = &self.api.operations[operation];
         let documented = |code: u16| {
             op.responses
@@ -1057,7 +1132,25 @@ impl Mock {
             s => respond::response_for_code(op, s).map(|_| s),
         };
         if let Some(code) = code {
-            let mut answer = self.answer_operation(operation, Some(code), accept, head);
+            let named = example.filter(|name| {
+                respond::response_for_code(op, code).is_some_and(|ri| {
+                    op.responses[ri]
+                        .content
+                        .iter()
+                        .any(|m| has_example(m, name))
+                })
+            });
+            let mut answer = self.render_choice(
+                operation,
+                &Choice {
+                    status: Some(code),
+                    example: named.map(str::to_string),
+                    ..Choice::default()
+                },
+                accept,
+                head,
+                None,
+            );
             if answer.status == code {
                 push_violations_header(&mut answer, violations, total);
                 answer.violations = violations.to_vec();
@@ -1167,6 +1260,11 @@ impl Mock {
             }
         }
         if resp.media.is_empty() {
+            // A name asked for that this response cannot carry: say which names exist,
+            // rather than answer as if nothing had been asked.
+            if let (Some(name), true) = (&choice.example, choice.explicit) {
+                return self.unknown_example(op, name);
+            }
             return Answer {
                 status: code,
                 headers,
@@ -1244,6 +1342,47 @@ impl Mock {
         } else {
             self.static_body(op_index, ri, mi).clone()
         };
+        // An answer that breaks its own schema: flagged, or with `--errors` refused (Prism's
+        // `--errors`). Fixed examples were judged once; a templated or inline body is judged
+        // per request, and only when `--errors` asks.
+        let broken: Option<String> = match (&body, example_index) {
+            (Ok(_), Some(ei)) if templated.is_none() => self
+                .example_contradiction(op_index, ri, mi, ei)
+                .map(str::to_string),
+            (Ok(bytes), _)
+                if self.options.errors && (templated.is_some() || choice.body.is_some()) =>
+            {
+                model.schema.and_then(|schema| {
+                    let value: Value = serde_json::from_slice(bytes).ok()?;
+                    self.api
+                        .schemas
+                        .check(schema, &value)
+                        .err()
+                        .map(|e| e.join("; "))
+                })
+            }
+            _ => None,
+        };
+        if let Some(errors) = broken {
+            if self.options.errors {
+                return Answer::problem(
+                    &Problem::new(
+                        500,
+                        "Response Breaks The Contract",
+                        format!(
+                            "{} {} → {code}: the response body contradicts its schema: {errors}",
+                            op.method, op.path
+                        ),
+                    )
+                    .with("violations", Value::from(errors)),
+                );
+            }
+            if let Ok(v) =
+                HeaderValue::from_str(&printable_header(&format!("response body: {errors}")))
+            {
+                headers.push((HeaderName::from_static(VIOLATIONS_HEADER), v));
+            }
+        }
         match body {
             Ok(bytes) => {
                 headers.push((http::header::CONTENT_TYPE, media.content_type.clone()));
@@ -1490,6 +1629,7 @@ fn choice_of(target: &Target) -> Choice {
             body: body.clone(),
             headers: headers.clone(),
             seed: None,
+            explicit: false,
         },
     }
 }
@@ -1607,6 +1747,7 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
                 wire_type,
                 body: OnceLock::new(),
                 examples: m.examples.iter().map(|_| OnceLock::new()).collect(),
+                example_checks: m.examples.iter().map(|_| OnceLock::new()).collect(),
                 templates: m
                     .examples
                     .iter()

@@ -52,6 +52,33 @@ fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
         }),
         Command::Import(args) => stubborn::import::run(&args).map_err(Failure::Other),
         Command::Record(args) => stubborn::record::run(&args).map_err(Failure::Other),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "stubborn", &mut out);
+            print_out(&out)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(|e| Failure::Other(format!("cannot render the man page: {e}")))?;
+            print_out(&out)
+        }
+    }
+}
+
+/// Writes to standard output. A closed pipe (`stubborn man | head`) is not an error: the
+/// reader has what it wanted.
+fn print_out(bytes: &[u8]) -> Result<ExitCode, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Failure::Other(format!(
+            "cannot write to standard output: {e}"
+        ))),
     }
 }
 
@@ -97,6 +124,8 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             (_, None) => ValidateMode::Auto,
         },
         enforce_auth: args.enforce_auth,
+        errors: args.errors,
+        fill_properties: args.fill_properties.unwrap_or(true),
         delay: args.delay,
         chaos: args.chaos,
         locale: args.gen.locale,
@@ -155,7 +184,7 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         stubborn::server::serve(
             shared,
             stubborn::server::HttpOptions {
-                cors: !args.no_cors,
+                cors: !args.no_cors && args.cors != Some(false),
                 cors_origins: args.cors_origins.clone(),
                 allowed_hosts: args.allowed_hosts.clone(),
                 max_body: args.max_body,

@@ -115,6 +115,46 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
     Ok(p)
 }
 
+/// Prism's query overrides, `__code`, `__example` and `__dynamic`: `None` when the query has
+/// none (checked without allocating); else the query without them (raw, as sent) and what
+/// they ask for. Malformed values are errors, as in `Prefer`.
+pub fn query_overrides(query: Option<&str>) -> Result<Option<(String, Preferences)>, String> {
+    let Some(query) = query.filter(|q| q.contains("__")) else {
+        return Ok(None);
+    };
+    let mut prefs = Preferences::default();
+    let mut rest: Vec<&str> = Vec::new();
+    let mut found = false;
+    for pair in query.split('&') {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| -> String {
+            form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let key = decode(raw_key);
+        let value = decode(raw_value);
+        match key.as_str() {
+            "__code" => prefs.code = Some(parse_code(value.trim())?),
+            "__example" => prefs.example = Some(value),
+            "__dynamic" => {
+                prefs.dynamic = Some(match value.as_str() {
+                    "true" | "" => true,
+                    "false" => false,
+                    _ => return Err(format!("__dynamic must be true or false, got \"{value}\"")),
+                })
+            }
+            _ => {
+                rest.push(pair);
+                continue;
+            }
+        }
+        found = true;
+    }
+    Ok(found.then(|| (rest.join("&"), prefs)))
+}
+
 fn parse_code(v: &str) -> Result<u16, String> {
     match v.parse::<u16>() {
         Ok(c) if (100..=599).contains(&c) => Ok(c),
@@ -580,6 +620,22 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn prism_query_overrides() {
+        assert_eq!(query_overrides(Some("a=1&b=2")), Ok(None));
+        assert_eq!(query_overrides(None), Ok(None));
+        let (rest, p) = query_overrides(Some("limit=5&__code=404&__example=lost%20cat&x__y=1"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rest, "limit=5&x__y=1");
+        assert_eq!(p.code, Some(404));
+        assert_eq!(p.example.as_deref(), Some("lost cat"));
+        let (rest, p) = query_overrides(Some("__dynamic=true")).unwrap().unwrap();
+        assert_eq!((rest.as_str(), p.dynamic), ("", Some(true)));
+        assert!(query_overrides(Some("__code=abc")).is_err());
+        assert!(query_overrides(Some("__dynamic=maybe")).is_err());
     }
 
     #[test]

@@ -910,12 +910,26 @@ pub fn handle(
 /// (when CORS is on and the request is a preflight); else the `Allow` list.
 fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> Answer {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    // A browser's preflight (Origin and Access-Control-Request-Method) is the CORS layer's to
+    // answer, even where the document has an `options` operation: that operation's answer
+    // carries no CORS permissions, and the browser would block the real request.
+    let preflight = http.cors
+        && headers.contains_key(header::ORIGIN)
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let allow = match mock.router.route(Method::Options, path) {
-        Routed::Found { .. } => return mock.answer(Method::Options, path, accept),
+        Routed::Found { .. } if !preflight => return mock.answer(Method::Options, path, accept),
+        Routed::Found { .. } => match mock.router.match_path(path) {
+            Some(m) => mock.router.allowed(m.route),
+            None => Vec::new(),
+        },
         Routed::MethodNotAllowed { allow } => allow,
         Routed::NotFound => return mock.answer(Method::Options, path, accept),
     };
-    let mut list: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let mut list: Vec<&str> = allow
+        .iter()
+        .map(|m| m.as_str())
+        .filter(|m| *m != "OPTIONS")
+        .collect();
     list.push("OPTIONS");
     let joined = list.join(", ");
     let mut out = Vec::new();

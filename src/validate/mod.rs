@@ -190,6 +190,26 @@ pub fn validate(
 
     // The body's media type, before anything is parsed.
     let mut body_media: Option<&MediaType> = None;
+    // A body the operation does not take: the README promises 415 for a body the operation
+    // does not accept, and no declared body accepts none. An empty body is no body.
+    if !compiled.has_body && !req.body.is_empty() {
+        let ct = req
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("a body without Content-Type");
+        return Outcome::UnsupportedMediaType(Violation::new(
+            Place::Body,
+            "",
+            "requestBody",
+            format!(
+                "{} {} takes no request body, but {} bytes of {ct} were sent",
+                op.method,
+                op.path,
+                req.body.len()
+            ),
+        ));
+    }
     if compiled.has_body {
         if let Some(rb) = &op.request_body {
             let content_type = req
