@@ -197,8 +197,174 @@ pub fn parse_document(text: &str) -> Result<Value, String> {
 }
 
 fn parse_yaml(text: &str) -> Result<Value, String> {
-    let doc: YamlJson = serde_yaml::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
-    Ok(doc.0)
+    let error = match serde_yaml::from_str::<YamlJson>(text) {
+        Ok(doc) => return Ok(doc.0),
+        Err(e) => e,
+    };
+    // A tab right after the indentation on a block scalar's first line (`description: |-`,
+    // then a line of spaces and a tab, as in several of Adyen's published specs) is valid
+    // YAML: the spec takes the block's indentation from that line's spaces, and the tab is
+    // content. libyaml refuses any tab while it is still working out a block's indentation.
+    // We read such documents rather than refuse them, since other tools do (PyYAML's Python
+    // reader, js-yaml and so Prism) and nothing is guessed: each such block is given the
+    // explicit indentation indicator (`|-2`) that says what the spec infers, and libyaml then
+    // reads the tab as content, so every value is exactly what the spec says it is (a folded
+    // block keeps the line break after its tabbed line). This is tried only when libyaml's
+    // error points at such a tab; any other tab (one used as indentation) is still an error,
+    // reported with its line and a hint.
+    if let Some(fixed) = indicate_tabbed_blocks(text, &error) {
+        return match serde_yaml::from_str::<YamlJson>(&fixed) {
+            Ok(doc) => Ok(doc.0),
+            // Same lines as the file: only block headers gained a digit.
+            Err(e) => Err(yaml_message(&fixed, &e)),
+        };
+    }
+    Err(yaml_message(text, &error))
+}
+
+/// "invalid YAML: ..." (with the line and column), and a hint when the error is at a tab.
+fn yaml_message(text: &str, e: &serde_yaml::Error) -> String {
+    let at_tab = e.location().filter(|l| {
+        text.split('\n')
+            .nth(l.line().saturating_sub(1))
+            .and_then(|line| line.chars().nth(l.column().saturating_sub(1)))
+            == Some('\t')
+    });
+    match at_tab {
+        Some(l) => format!(
+            "invalid YAML: {e}; hint: line {} has a tab where YAML expects indentation, which \
+             must be spaces: replace the tab with spaces (in a `|` or `>` block, a tab may only \
+             follow the block's indentation)",
+            l.line()
+        ),
+        None => format!("invalid YAML: {e}"),
+    }
+}
+
+/// A block scalar's header line (`key: |`, `- >-`, `key: &a !!str |+ # note`).
+#[derive(Debug, PartialEq)]
+struct BlockHeader {
+    /// The indentation of the node that holds the block, as libyaml counts it: the column of
+    /// the key, or of the `-` of a sequence entry. The block's lines are indented further.
+    parent: usize,
+    /// Byte offset just after the `|`/`>` and its indicators.
+    end: usize,
+    /// The header already gives the indentation (`|2`).
+    explicit: bool,
+}
+
+/// The block scalar header `line` ends with, if it is one of the usual shapes: the value of a
+/// `key:` or a sequence entry `- `, on the same line. Anything else is `None`.
+fn block_header(line: &str) -> Option<BlockHeader> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let spaces = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    // The code, up to a comment (a `#` at the start or after white space).
+    let code_end = line
+        .char_indices()
+        .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+        .map_or(line.len(), |(i, _)| i);
+    let code = line[..code_end].trim_end();
+    let start = code.rfind([' ', '\t']).map_or(0, |i| i + 1);
+    let token = &code[start..];
+    let flags = token.strip_prefix(['|', '>'])?;
+    let digits = flags.chars().filter(char::is_ascii_digit).count();
+    let chomps = flags.chars().filter(|c| matches!(c, '+' | '-')).count();
+    if digits > 1 || chomps > 1 || digits + chomps != flags.len() {
+        return None;
+    }
+    // Before the indicator: tags and anchors, and before them `key:` or a `-`.
+    let mut before = code[..start].trim_end();
+    loop {
+        let i = before.rfind([' ', '\t']).map_or(0, |i| i + 1);
+        if before[i..].starts_with(['!', '&']) {
+            before = before[..i].trim_end();
+        } else {
+            break;
+        }
+    }
+    let mut col = spaces(line);
+    let mut dash = None;
+    while col < before.len() && line[col..].starts_with("- ") {
+        dash = Some(col);
+        col += 1 + spaces(&line[col + 1..]);
+    }
+    let parent = if before.len() <= col {
+        dash? // `- |`: the block is the entry itself
+    } else if before.ends_with(':') {
+        col
+    } else {
+        return None;
+    };
+    Some(BlockHeader {
+        parent,
+        end: start + token.len(),
+        explicit: digits > 0,
+    })
+}
+
+/// Each block scalar whose first line has a tab right after its indentation (the YAML spec's
+/// content, libyaml's error), given an explicit indentation indicator: the text to read
+/// instead. `None` unless `error` is at such a tab, or when a block cannot be said so
+/// (indentation beyond 9 more than its parent; leading blank lines indented further than the
+/// first line, which the spec forbids).
+fn indicate_tabbed_blocks(text: &str, error: &serde_yaml::Error) -> Option<String> {
+    let at = error.location()?;
+    let (error_line, error_col) = (at.line().checked_sub(1)?, at.column().checked_sub(1)?);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let spaces = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    let blank = |s: &str| s.trim_end_matches('\r').bytes().all(|b| b == b' ');
+    // (line, byte offset, digit) for each header to complete.
+    let mut inserts: Vec<(usize, usize, usize)> = Vec::new();
+    let mut pointed = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(h) = block_header(lines[i]) else {
+            i += 1;
+            continue;
+        };
+        let mut j = i + 1;
+        let mut widest_blank = 0;
+        while j < lines.len() && blank(lines[j]) {
+            widest_blank = widest_blank.max(spaces(lines[j]));
+            j += 1;
+        }
+        if let Some(first) = lines.get(j).filter(|_| !h.explicit) {
+            let indent = spaces(first);
+            let step = indent.saturating_sub(h.parent);
+            if indent > h.parent
+                && first[indent..].starts_with('\t')
+                && widest_blank <= indent
+                && (1..=9).contains(&step)
+            {
+                inserts.push((i, h.end, step));
+                pointed |= j == error_line && indent == error_col;
+            }
+        }
+        // The block's lines: blank, or indented further than its parent.
+        while j < lines.len() && (blank(lines[j]) || spaces(lines[j]) > h.parent) {
+            j += 1;
+        }
+        i = j;
+    }
+    if !pointed {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + inserts.len());
+    let mut next = inserts.iter().peekable();
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        match next.next_if(|(l, _, _)| *l == n) {
+            Some(&(_, end, step)) => {
+                out.push_str(&line[..end]);
+                out.push(char::from(b'0' + step as u8));
+                out.push_str(&line[end..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    Some(out)
 }
 
 /// YAML read straight into JSON values. A visitor of our own rather than `serde_yaml::Value`
@@ -333,6 +499,63 @@ mod tests {
         assert!(big["min"].as_f64().unwrap() < -9.2e18);
         assert_eq!(v["der"]["x"], 1);
         assert_eq!(v["der"]["y"], 2);
+    }
+
+    #[test]
+    fn tab_after_the_indentation_of_a_block_is_content() {
+        // Adyen's shape: a block whose first line is spaces and a tab.
+        let v = parse_document(
+            "a:\n  date: |-\n    \t\n    Date and time.\n    * Format: x\n  next: 1\n",
+        )
+        .unwrap();
+        assert_eq!(v["a"]["date"], "\t\nDate and time.\n* Format: x");
+        assert_eq!(v["a"]["next"], 1);
+        // Folded: the tabbed line keeps its line break, the others fold (as the spec says).
+        let v = parse_document(
+            "- k: >-\n    \ttabbed\n    second\n    third\n- |\n  \tnote # not a comment\n  \n  end\n",
+        )
+        .unwrap();
+        assert_eq!(v[0]["k"], "\ttabbed\nsecond third");
+        assert_eq!(v[1], "\tnote # not a comment\n\nend\n");
+        // Anchors, tags, comments and CRLF line ends.
+        let v = parse_document("x: &a !!str |+ # c\r\n   \t1\r\n\r\ny: *a\r\n").unwrap();
+        assert_eq!(v["x"], "\t1\n\n");
+        assert_eq!(v["y"], v["x"]);
+    }
+
+    #[test]
+    fn other_tabs_are_refused_with_the_line_and_a_hint() {
+        for (text, line) in [
+            ("a:\n\tb: 1\n", 2),
+            // Fewer spaces than the block's indentation, then a tab: not content.
+            ("a: |\n    one\n  \ttwo\n", 3),
+            // A tab as the block's whole indentation.
+            ("a:\n  b: |\n\tone\n", 3),
+        ] {
+            let e = parse_document(text).unwrap_err();
+            assert!(e.starts_with("invalid YAML"), "{e}");
+            assert!(
+                e.contains(&format!("hint: line {line} has a tab")),
+                "{text:?}: {e}"
+            );
+        }
+        let e = parse_document("a: [\n").unwrap_err();
+        assert!(!e.contains("hint"), "{e}");
+    }
+
+    #[test]
+    fn block_headers() {
+        let h = |line: &str| block_header(line).map(|h| (h.parent, h.end, h.explicit));
+        assert_eq!(h("  description: |-"), Some((2, 17, false)));
+        assert_eq!(h("key: > # note"), Some((0, 6, false)));
+        assert_eq!(h("  - |"), Some((2, 5, false)));
+        assert_eq!(h("- - name: !t &a |2"), Some((4, 18, true)));
+        assert_eq!(h("-   k: |+\r"), Some((4, 9, false)));
+        for not in [
+            "--- |", "# a: |", "a: \"|\"", "|", "a: |x", "a: |--", "a - |",
+        ] {
+            assert_eq!(h(not), None, "{not}");
+        }
     }
 
     #[test]
