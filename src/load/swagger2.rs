@@ -448,11 +448,14 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// `#/definitions/X` → `#/components/schemas/X`, `#/parameters/X` →
-    /// `#/components/parameters/X` (or `requestBodies` for a body or form parameter),
-    /// `#/responses/X` → `#/components/responses/X`. Other files keep their file part; local
-    /// references that point at nothing are reported here, where the pointer is still the
-    /// author's.
+    /// A reference, pointing where its target is after conversion. Within the document every
+    /// moved place is followed (see [`Converter::relocate`]): `#/definitions/X` →
+    /// `#/components/schemas/X`, `#/parameters/X` → `#/components/parameters/X` (or
+    /// `requestBodies` for a body or form parameter), `#/responses/X` →
+    /// `#/components/responses/X`, and pointers into operations, such as another operation's
+    /// response schema. Other files keep their file part and have their top-level sections
+    /// renamed; local references that point at nothing are reported here, where the pointer is
+    /// still the author's.
     fn rewrite_ref(&mut self, r: &str, at: &str) -> String {
         let Some((file_part, fragment)) = r.split_once('#') else {
             return r.to_string();
@@ -460,38 +463,185 @@ impl<'a> Converter<'a> {
         let decoded = percent_encoding::percent_decode_str(fragment)
             .decode_utf8_lossy()
             .into_owned();
-        if file_part.is_empty() && decoded.starts_with('/') && self.doc.pointer(&decoded).is_none()
-        {
-            self.error(
-                at,
-                format!("$ref \"{r}\" points at nothing: #{decoded} does not exist"),
-            );
+        if file_part.is_empty() && decoded.starts_with('/') {
+            if self.doc.pointer(&decoded).is_none() {
+                self.error(
+                    at,
+                    format!("$ref \"{r}\" points at nothing: #{decoded} does not exist"),
+                );
+                return r.to_string();
+            }
+            let tokens: Vec<String> = decoded[1..]
+                .split('/')
+                .map(unescape_pointer_token)
+                .collect();
+            let moved = self.relocate(&tokens);
+            if moved == tokens {
+                return r.to_string();
+            }
+            return format!("#{}", fragment_of(&moved));
         }
+        // Another file: what it holds is not known here, only its sections are renamed.
         let rewritten = if let Some(rest) = fragment.strip_prefix("/definitions/") {
             format!("/components/schemas/{rest}")
         } else if let Some(rest) = fragment.strip_prefix("/parameters/") {
-            let token = rest.split('/').next().unwrap_or("");
-            let name = unescape_pointer_token(
-                &percent_encoding::percent_decode_str(token).decode_utf8_lossy(),
-            );
-            let body_like = file_part.is_empty()
-                && matches!(
-                    self.global_param(&name)
-                        .and_then(|p| p.get("in"))
-                        .and_then(Value::as_str),
-                    Some("body" | "formData")
-                );
-            if body_like {
-                format!("/components/requestBodies/{rest}")
-            } else {
-                format!("/components/parameters/{rest}")
-            }
+            format!("/components/parameters/{rest}")
         } else if let Some(rest) = fragment.strip_prefix("/responses/") {
             format!("/components/responses/{rest}")
         } else {
             fragment.to_string()
         };
         format!("{file_part}#{rewritten}")
+    }
+
+    /// Where the value at `tokens` (a pointer into the Swagger document, unescaped) is in the
+    /// converted document. Places that did not move are returned as they are, and so are the
+    /// few that have no single new place (a path-level body parameter, copied into each
+    /// operation; the inside of a form field).
+    fn relocate(&self, tokens: &[String]) -> Vec<String> {
+        let joined = |head: &[&str], tail: Vec<String>| -> Vec<String> {
+            head.iter().map(|s| s.to_string()).chain(tail).collect()
+        };
+        let doc: &'a Value = self.doc;
+        match tokens {
+            [first, name, rest @ ..] if first == "definitions" => {
+                joined(&["components", "schemas", name], rest.to_vec())
+            }
+            [first, name, rest @ ..] if first == "parameters" => {
+                let param = doc.get("parameters").and_then(|p| p.get(name));
+                match param.and_then(|p| p.get("in")).and_then(Value::as_str) {
+                    Some("body") => joined(
+                        &["components", "requestBodies", name],
+                        body_rest(rest, &effective(&self.consumes)),
+                    ),
+                    Some("formData") if rest.is_empty() => {
+                        joined(&["components", "requestBodies", name], Vec::new())
+                    }
+                    Some("formData") => tokens.to_vec(),
+                    _ => joined(&["components", "parameters", name], param_rest(rest)),
+                }
+            }
+            [first, name, rest @ ..] if first == "responses" => {
+                let response = doc.get("responses").and_then(|r| r.get(name));
+                joined(
+                    &["components", "responses", name],
+                    response_rest(response, rest, &effective(&self.produces)),
+                )
+            }
+            [first, path, rest @ ..] if first == "paths" => {
+                let item = doc.get("paths").and_then(|p| p.get(path));
+                match self.relocate_in_path(item, rest) {
+                    Some(tail) => joined(&["paths", path], tail),
+                    None => tokens.to_vec(),
+                }
+            }
+            _ => tokens.to_vec(),
+        }
+    }
+
+    /// [`Converter::relocate`] inside the path item `item`: `rest` is the pointer from the
+    /// item; `None` when the place has no single new one.
+    fn relocate_in_path(&self, item: Option<&'a Value>, rest: &[String]) -> Option<Vec<String>> {
+        let item = item?;
+        match rest {
+            [first, i, tail @ ..] if first == "parameters" => {
+                let list = item.get("parameters")?.as_array()?;
+                let (kept, entry) = self.kept_index(list, i)?;
+                if matches!(self.param_in(entry), Some("body" | "formData")) {
+                    return None;
+                }
+                Some(
+                    ["parameters".to_string(), kept.to_string()]
+                        .into_iter()
+                        .chain(param_rest(tail))
+                        .collect(),
+                )
+            }
+            [method, what, tail @ ..] if METHODS.contains(&method.as_str()) => {
+                let op = item.get(method)?;
+                let head = |more: &[&str]| -> Vec<String> {
+                    std::iter::once(method.clone())
+                        .chain(more.iter().map(|s| s.to_string()))
+                        .collect()
+                };
+                match (what.as_str(), tail) {
+                    ("parameters", [i, tail @ ..]) => {
+                        let list = op.get("parameters")?.as_array()?;
+                        let (kept, entry) = self.kept_index(list, i)?;
+                        match self.param_in(entry) {
+                            Some("body") if entry.get("$ref").is_none() => {
+                                let consumes = self.op_media(op, "consumes", &self.consumes);
+                                let mut out = head(&["requestBody"]);
+                                out.extend(body_rest(tail, &consumes));
+                                Some(out)
+                            }
+                            Some("body" | "formData") => None,
+                            _ => {
+                                let mut out = head(&["parameters", &kept.to_string()]);
+                                out.extend(param_rest(tail));
+                                Some(out)
+                            }
+                        }
+                    }
+                    ("responses", [code, tail @ ..]) => {
+                        let produces = self.op_media(op, "produces", &self.produces);
+                        let response = op.get("responses").and_then(|r| r.get(code));
+                        let mut out = head(&["responses", code]);
+                        out.extend(response_rest(response, tail, &produces));
+                        Some(out)
+                    }
+                    _ => Some(rest.to_vec()),
+                }
+            }
+            _ => Some(rest.to_vec()),
+        }
+    }
+
+    /// The entry `i` of a Swagger parameter list, and its index in the converted list (from
+    /// which body and form parameters left for the request body).
+    fn kept_index(&self, list: &'a [Value], i: &str) -> Option<(usize, &'a Value)> {
+        let i: usize = i.parse().ok()?;
+        let entry = list.get(i)?;
+        let kept = list[..i]
+            .iter()
+            .filter(|p| !matches!(self.param_in(p), Some("body" | "formData")))
+            .count();
+        Some((kept, entry))
+    }
+
+    /// Where a parameter (or a `$ref` to one in this document) travels: its `in`.
+    fn param_in(&self, p: &'a Value) -> Option<&'a str> {
+        let mut p = p;
+        for _ in 0..8 {
+            let Some(r) = p.get("$ref") else {
+                return p.get("in").and_then(Value::as_str);
+            };
+            p = self.local_target(r.as_str()?)?;
+        }
+        None
+    }
+
+    /// The value a local reference (`#/...`, percent-encoded or not) points at.
+    fn local_target(&self, r: &str) -> Option<&'a Value> {
+        let doc: &'a Value = self.doc;
+        let fragment = r.strip_prefix('#')?;
+        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        doc.pointer(&decoded)
+    }
+
+    /// An operation's own `consumes`/`produces` (`key`), else the document's, else JSON: the
+    /// media types its converted body or responses have, in order.
+    fn op_media(&self, op: &Value, key: &str, document: &[String]) -> Vec<String> {
+        match op.get(key).and_then(Value::as_array) {
+            Some(list) => effective(
+                &list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            ),
+            None => effective(document),
+        }
     }
 
     fn global_param(&self, name: &str) -> Option<&'a Map<String, Value>> {
@@ -814,6 +964,27 @@ impl<'a> Converter<'a> {
             };
             return self.classify(global, &child("/parameters", &name), Some(name));
         }
+        // A reference to a body or form parameter elsewhere in the document (another
+        // operation's): its value travels in this operation's request body too.
+        if matches!(self.param_in(p), Some("body" | "formData")) {
+            let mut target = p;
+            let mut pointer = String::new();
+            while let Some(next) = target.get("$ref").and_then(Value::as_str) {
+                let next = next.to_string();
+                match self.local_target(&next) {
+                    Some(t) => {
+                        target = t;
+                        pointer = percent_encoding::percent_decode_str(&next[1..])
+                            .decode_utf8_lossy()
+                            .into_owned();
+                    }
+                    None => break,
+                }
+            }
+            if let (Some(obj), None) = (target.as_object(), target.get("$ref")) {
+                return self.classify(obj, &pointer, None);
+            }
+        }
         let r = self.rewrite_ref(r, &rat);
         Some(Param {
             key: None,
@@ -1045,14 +1216,8 @@ impl<'a> Converter<'a> {
             return;
         }
         if m.keys().all(|k| k.contains('/')) {
-            for (mt, v) in m {
-                let entry = content
-                    .entry(mt.clone())
-                    .or_insert_with(|| media_entry(schema));
-                if let Value::Object(e) = entry {
-                    e.insert("example".into(), v.clone());
-                }
-            }
+            let types: Vec<String> = content.keys().cloned().collect();
+            place_examples(m, &types, content, schema);
             return;
         }
         let named: Map<String, Value> = m
@@ -1096,6 +1261,10 @@ impl<'a> Converter<'a> {
                 Some(Value::Object(o)) => o,
                 _ => Map::new(),
             };
+            if p.get("type").and_then(Value::as_str) != Some("file") {
+                let allow = p.get("allowEmptyValue") == Some(&Value::Bool(true));
+                s = empty_value(s, allow, p.get("collectionFormat").and_then(Value::as_str));
+            }
             if let Some(d) = p.get("description") {
                 s.entry("description").or_insert_with(|| d.clone());
             }
@@ -1212,14 +1381,7 @@ impl<'a> Converter<'a> {
         match obj.get("examples") {
             None => {}
             Some(Value::Object(examples)) => {
-                for (mt, v) in examples {
-                    let entry = content
-                        .entry(mt.clone())
-                        .or_insert_with(|| media_entry(schema.as_ref()));
-                    if let Value::Object(e) = entry {
-                        e.insert("example".into(), v.clone());
-                    }
-                }
+                place_examples(examples, produces, &mut content, schema.as_ref());
             }
             Some(other) => self.error(
                 &child(at, "examples"),
@@ -1357,6 +1519,109 @@ impl<'a> Converter<'a> {
     }
 }
 
+/// A pointer as a `$ref` fragment: tokens escaped (`~0`, `~1`) and percent-encoded where a URI
+/// fragment may not hold the character as is (`{id}` → `%7Bid%7D`).
+fn fragment_of(tokens: &[String]) -> String {
+    const FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'[')
+        .add(b'\\')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    tokens
+        .iter()
+        .map(|t| {
+            format!(
+                "/{}",
+                percent_encoding::utf8_percent_encode(&escape_pointer_token(t), FRAGMENT)
+            )
+        })
+        .collect()
+}
+
+/// Where a place inside a body parameter (`rest`, from the parameter) is once the parameter
+/// is a request body with content `consumes`: its schema is that of the first media type.
+fn body_rest(rest: &[String], consumes: &[String]) -> Vec<String> {
+    match rest {
+        [first, tail @ ..] if first == "schema" => {
+            let mut out = vec![
+                "content".to_string(),
+                consumes[0].clone(),
+                "schema".to_string(),
+            ];
+            out.extend(tail.iter().cloned());
+            out
+        }
+        _ => rest.to_vec(),
+    }
+}
+
+/// Where a place inside a query, header or path parameter (or a response header) is once its
+/// value fields are gathered into `schema`.
+fn param_rest(rest: &[String]) -> Vec<String> {
+    match rest {
+        [first, ..] if SCHEMA_FIELDS.contains(&first.as_str()) => {
+            std::iter::once("schema".to_string())
+                .chain(rest.iter().cloned())
+                .collect()
+        }
+        [first, tail @ ..] if first == "x-example" => std::iter::once("example".to_string())
+            .chain(tail.iter().cloned())
+            .collect(),
+        _ => rest.to_vec(),
+    }
+}
+
+/// Where a place inside the response `response` (`rest`, from the response) is once its
+/// schema and examples are `content` for `produces`.
+fn response_rest(response: Option<&Value>, rest: &[String], produces: &[String]) -> Vec<String> {
+    match rest {
+        [first, tail @ ..] if first == "schema" => {
+            let mut out = vec![
+                "content".to_string(),
+                produces[0].clone(),
+                "schema".to_string(),
+            ];
+            out.extend(tail.iter().cloned());
+            out
+        }
+        [first, mt, tail @ ..] if first == "examples" => {
+            let keys: Vec<&String> = response
+                .and_then(|r| r.get("examples"))
+                .and_then(Value::as_object)
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            let target = example_targets(&keys, produces)
+                .into_iter()
+                .find(|(k, _)| *k == mt)
+                .and_then(|(_, t)| t.into_iter().next());
+            match target {
+                Some(target) => {
+                    let mut out = vec!["content".to_string(), target, "example".to_string()];
+                    out.extend(tail.iter().cloned());
+                    out
+                }
+                None => rest.to_vec(),
+            }
+        }
+        [first, name, tail @ ..] if first == "headers" => {
+            let mut out = vec![first.clone(), name.clone()];
+            out.extend(param_rest(tail));
+            out
+        }
+        _ => rest.to_vec(),
+    }
+}
+
 /// The value fields of a parameter, header or items object, as a (Swagger) schema: nested
 /// `items` lose their `collectionFormat` and other non-schema fields too.
 fn value_fields(p: &Map<String, Value>, depth: usize) -> Value {
@@ -1370,6 +1635,184 @@ fn value_fields(p: &Map<String, Value>, depth: usize) -> Value {
         s.insert(k.into(), v);
     }
     Value::Object(s)
+}
+
+/// `allowEmptyValue` of a `formData` field, said in its schema. Swagger 2.0 defaults it to
+/// false for form fields as for query parameters, but OpenAPI 3.0 keeps `allowEmptyValue` for
+/// query parameters only: neither a request body nor its Encoding Object has it. What a field
+/// accepts is its property schema's to say, and a form's empty value is a known value: the
+/// empty string (`name=`, or a part with no content), or no items for a delimited array. So:
+///
+/// - not allowed (the default): a string gets `minLength: 1` (unless its `enum` lists `""`);
+///   an array `minItems: 1`, and with `multi` (each occurrence a value of its own) string items
+///   `minLength: 1`. A number, integer or boolean needs nothing: `""` is none of those. This is
+///   also how Stoplight's converter (Prism's) reads `allowEmptyValue: false`.
+/// - allowed: a schema the empty string may break (another type, `minLength`, `pattern`, `enum`,
+///   a `format` like `date`) becomes `anyOf: [schema, {type: string, maxLength: 0}]`, so that
+///   `""` is accepted and every other value is judged as before. An array is left alone: its
+///   empty value is no items, which only `minItems` refuses, and that the author wrote.
+///
+/// Files are not form values and are left as they are.
+fn empty_value(
+    mut s: Map<String, Value>,
+    allow: bool,
+    collection: Option<&str>,
+) -> Map<String, Value> {
+    let kind = s.get("type").and_then(Value::as_str).map(str::to_string);
+    let at_least = |s: &mut Map<String, Value>, key: &str| {
+        if s.get(key).and_then(Value::as_f64).is_none_or(|n| n < 1.0) {
+            s.insert(key.into(), 1.into());
+        }
+    };
+    if !allow {
+        match kind.as_deref() {
+            Some("string") => {
+                let empty_listed = s
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.iter().any(|v| v == ""));
+                if !empty_listed {
+                    at_least(&mut s, "minLength");
+                }
+            }
+            Some("array") => {
+                at_least(&mut s, "minItems");
+                if collection.is_some_and(|c| c.eq_ignore_ascii_case("multi")) {
+                    if let Some(Value::Object(items)) = s.get_mut("items") {
+                        if items.get("type").and_then(Value::as_str) == Some("string") {
+                            at_least(items, "minLength");
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        return s;
+    }
+    let plain_string = kind.as_deref() == Some("string")
+        && s.get("minLength")
+            .and_then(Value::as_f64)
+            .is_none_or(|n| n <= 0.0)
+        && !s.contains_key("pattern")
+        && !s.contains_key("enum")
+        && s.get("format")
+            .and_then(Value::as_str)
+            .is_none_or(|f| matches!(f, "binary" | "byte" | "password"));
+    if s.is_empty() || plain_string || kind.as_deref() == Some("array") {
+        return s;
+    }
+    let mut out = Map::new();
+    out.insert(
+        "anyOf".into(),
+        json!([Value::Object(s), {"type": "string", "maxLength": 0}]),
+    );
+    out
+}
+
+/// Is `mt` a media range (`*/*`, `text/*`) rather than a media type?
+fn is_range(mt: &str) -> bool {
+    essence(mt)
+        .split_once('/')
+        .is_some_and(|(t, s)| t == "*" || s == "*")
+}
+
+/// Does the range `range` (`*/*`, `text/*`) cover the media type `mt`? How closely: 2 for a
+/// `type/*` range, 1 for `*/*`.
+fn range_covers(range: &str, mt: &str) -> Option<u8> {
+    let range = essence(range);
+    let (rt, _) = range.split_once('/')?;
+    let mt = essence(mt);
+    let (t, _) = mt.split_once('/')?;
+    if rt == "*" {
+        Some(1)
+    } else if rt == t {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// The media types each key of an `examples` (or body `x-examples`) object fills, given the
+/// media types `types` the response produces (or the body consumes), as `(key, targets)` in
+/// the object's order. A media type fills the produced types that are it (`text/csv` fills
+/// `text/csv; charset=utf-8`), or else itself. Swagger 2.0 lets a key be a media range (`*/*`,
+/// `text/*`): it is the example of the produced types it covers that have none of their own,
+/// the closest range winning (`text/*` before `*/*`). Written as a media type of its own, it
+/// would be an answer no client is sent, since a request is answered with a produced type.
+/// A range that covers none of them does stay a media type of its own (OpenAPI 3 allows
+/// ranges there, and a client may ask for one); one whose types all have their own example
+/// fills nothing.
+fn example_targets<'k>(keys: &[&'k String], types: &[String]) -> Vec<(&'k String, Vec<String>)> {
+    let own: Vec<String> = keys
+        .iter()
+        .filter(|k| !is_range(k))
+        .map(|k| essence(k))
+        .collect();
+    let mut out: Vec<(&String, Vec<String>)> = keys
+        .iter()
+        .map(|k| {
+            let targets = if is_range(k) {
+                Vec::new()
+            } else {
+                let same: Vec<String> = types
+                    .iter()
+                    .filter(|t| essence(t) == essence(k))
+                    .cloned()
+                    .collect();
+                if same.is_empty() {
+                    vec![(*k).clone()]
+                } else {
+                    same
+                }
+            };
+            (*k, targets)
+        })
+        .collect();
+    for t in types {
+        if own.contains(&essence(t)) {
+            continue;
+        }
+        let mut best: Option<(u8, usize)> = None;
+        for (i, k) in keys.iter().enumerate() {
+            if !is_range(k) {
+                continue;
+            }
+            if let Some(c) = range_covers(k, t) {
+                if best.is_none_or(|(bc, _)| c > bc) {
+                    best = Some((c, i));
+                }
+            }
+        }
+        if let Some((_, i)) = best {
+            out[i].1.push(t.clone());
+        }
+    }
+    for (k, targets) in &mut out {
+        if is_range(k) && targets.is_empty() && !types.iter().any(|t| range_covers(k, t).is_some())
+        {
+            targets.push((*k).clone());
+        }
+    }
+    out
+}
+
+/// Writes each example of `examples` (keyed by media type or range) as the `example` of the
+/// content entries it fills (see [`example_targets`]), adding entries that are missing.
+fn place_examples(
+    examples: &Map<String, Value>,
+    types: &[String],
+    content: &mut Map<String, Value>,
+    schema: Option<&Value>,
+) {
+    let keys: Vec<&String> = examples.keys().collect();
+    for (key, targets) in example_targets(&keys, types) {
+        for mt in targets {
+            let entry = content.entry(mt).or_insert_with(|| media_entry(schema));
+            if let Value::Object(e) = entry {
+                e.insert("example".into(), examples[key].clone());
+            }
+        }
+    }
 }
 
 fn media_entry(schema: Option<&Value>) -> Value {
@@ -1624,8 +2067,8 @@ mod tests {
                 "type": "object",
                 "properties": {
                     "file": {"type": "string", "format": "binary", "description": "the file"},
-                    "note": {"type": "string", "example": "hi"},
-                    "tags": {"type": "array", "items": {"type": "string"}}
+                    "note": {"type": "string", "minLength": 1, "example": "hi"},
+                    "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
                 },
                 "required": ["file"]
             })
@@ -1641,6 +2084,215 @@ mod tests {
             &json!({"content": {"application/x-www-form-urlencoded": {"schema": {
                 "type": "object", "properties": {"a": {"type": "integer", "minimum": 1}}
             }}}})
+        );
+    }
+
+    #[test]
+    fn form_fields_say_allow_empty_value_in_their_schema() {
+        let out = convert(json!({"swagger": "2.0", "paths": {"/f": {"post": {
+            "parameters": [
+                {"name": "s", "in": "formData", "type": "string"},
+                {"name": "s0", "in": "formData", "type": "string", "minLength": 0, "maxLength": 3},
+                {"name": "s5", "in": "formData", "type": "string", "minLength": 5},
+                {"name": "blank", "in": "formData", "type": "string", "enum": ["", "x"]},
+                {"name": "se", "in": "formData", "type": "string", "allowEmptyValue": true},
+                {"name": "sp", "in": "formData", "type": "string", "pattern": "^a+$", "allowEmptyValue": true},
+                {"name": "i", "in": "formData", "type": "integer"},
+                {"name": "ie", "in": "formData", "type": "integer", "allowEmptyValue": true, "description": "d", "x-example": 3},
+                {"name": "csv", "in": "formData", "type": "array", "items": {"type": "string"}},
+                {"name": "csve", "in": "formData", "type": "array", "items": {"type": "string"}, "allowEmptyValue": true},
+                {"name": "file", "in": "formData", "type": "file"}
+            ],
+            "responses": {"200": {"description": "ok"}}
+        }}}}));
+        let props = &out["paths"]["/f"]["post"]["requestBody"]["content"]["multipart/form-data"]
+            ["schema"]["properties"];
+        assert_eq!(props["s"], json!({"type": "string", "minLength": 1}));
+        assert_eq!(
+            props["s0"],
+            json!({"type": "string", "minLength": 1, "maxLength": 3})
+        );
+        assert_eq!(props["s5"], json!({"type": "string", "minLength": 5}));
+        assert_eq!(props["blank"], json!({"type": "string", "enum": ["", "x"]}));
+        assert_eq!(props["se"], json!({"type": "string"}));
+        assert_eq!(
+            props["sp"],
+            json!({"anyOf": [{"type": "string", "pattern": "^a+$"}, {"type": "string", "maxLength": 0}]})
+        );
+        assert_eq!(props["i"], json!({"type": "integer"}));
+        assert_eq!(
+            props["ie"],
+            json!({"anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 0}], "description": "d", "example": 3})
+        );
+        assert_eq!(
+            props["csv"],
+            json!({"type": "array", "items": {"type": "string"}, "minItems": 1})
+        );
+        assert_eq!(
+            props["csve"],
+            json!({"type": "array", "items": {"type": "string"}})
+        );
+        assert_eq!(props["file"], json!({"type": "string", "format": "binary"}));
+    }
+
+    #[test]
+    fn example_media_ranges_fill_the_produced_types() {
+        let out = convert(json!({
+            "swagger": "2.0",
+            "produces": ["application/json", "text/plain", "text/csv; charset=utf-8", "image/png"],
+            "paths": {"/a": {"get": {"responses": {
+                "200": {"description": "ok", "schema": {"type": "string"}, "examples": {
+                    "text/csv": "own", "*/*": "any", "Text/*": "text"
+                }},
+                "201": {"description": "no schema", "examples": {"*/*": "any"}},
+                "202": {"description": "no match", "schema": {"type": "string"}, "examples": {"audio/*": "a"}}
+            }}}}
+        }));
+        let r = &out["paths"]["/a"]["get"]["responses"];
+        let example = |code: &str, mt: &str| r[code]["content"][mt]["example"].clone();
+        assert_eq!(example("200", "application/json"), "any");
+        assert_eq!(example("200", "text/plain"), "text");
+        assert_eq!(example("200", "text/csv; charset=utf-8"), "own");
+        assert_eq!(example("200", "image/png"), "any");
+        let keys = |code: &str| -> Vec<String> {
+            r[code]["content"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            keys("200"),
+            [
+                "application/json",
+                "text/plain",
+                "text/csv; charset=utf-8",
+                "image/png"
+            ]
+        );
+        assert_eq!(
+            r["201"]["content"],
+            json!({"application/json": {"example": "any"}, "text/plain": {"example": "any"},
+                   "text/csv; charset=utf-8": {"example": "any"}, "image/png": {"example": "any"}})
+        );
+        // A range that covers none of them stays a media type of its own.
+        assert_eq!(example("202", "audio/*"), "a");
+    }
+
+    #[test]
+    fn refs_into_moved_places_follow_them() {
+        let out = convert(json!({
+            "swagger": "2.0",
+            "consumes": ["application/json"],
+            "produces": ["application/xml", "application/json"],
+            "paths": {
+                "/word/{id}": {
+                    "parameters": [{"name": "id", "in": "path", "required": true, "type": "string"}],
+                    "get": {
+                        "produces": ["application/json"],
+                        "parameters": [
+                            {"name": "b", "in": "body", "schema": {"type": "object"}},
+                            {"name": "q", "in": "query", "type": "array", "items": {"type": "integer"}, "x-example": [1]}
+                        ],
+                        "responses": {"200": {"description": "ok",
+                            "schema": {"type": "object", "properties": {"meta": {"type": "object"}}},
+                            "headers": {"X-N": {"type": "integer", "minimum": 1}},
+                            "examples": {"*/*": {"a": 1}}}}
+                    }
+                },
+                "/other": {"get": {
+                    "parameters": [
+                        {"$ref": "#/paths/~1word~1%7Bid%7D/get/parameters/1"},
+                        {"$ref": "#/paths/~1word~1{id}/get/parameters/0"}
+                    ],
+                    "responses": {
+                        "200": {"description": "ok", "schema": {"properties": {
+                            "whole": {"$ref": "#/paths/~1word~1%7Bid%7D/get/responses/200/schema"},
+                            "inner": {"$ref": "#/paths/~1word~1%7Bid%7D/get/responses/200/schema/properties/meta"},
+                            "body": {"$ref": "#/paths/~1word~1{id}/get/parameters/0/schema"},
+                            "items": {"$ref": "#/paths/~1word~1{id}/get/parameters/1/items"},
+                            "path": {"$ref": "#/paths/~1word~1{id}/parameters/0/type"},
+                            "header": {"$ref": "#/paths/~1word~1{id}/get/responses/200/headers/X-N/minimum"},
+                            "example": {"$ref": "#/paths/~1word~1{id}/get/responses/200/examples/*~1*"},
+                            "shared": {"$ref": "#/responses/Word/schema"},
+                            "sharedBody": {"$ref": "#/parameters/word/schema/properties/text"},
+                            "sharedQuery": {"$ref": "#/parameters/limit/maximum"},
+                            "def": {"$ref": "#/definitions/A%20B~1C"}
+                        }}},
+                        "201": {"$ref": "#/paths/~1word~1%7Bid%7D/get/responses/200"}
+                    }
+                }}
+            },
+            "parameters": {
+                "word": {"name": "word", "in": "body", "schema": {"properties": {"text": {"type": "string"}}}},
+                "limit": {"name": "limit", "in": "query", "type": "integer", "maximum": 9}
+            },
+            "responses": {"Word": {"description": "w", "schema": {"type": "string"}}},
+            "definitions": {"A B/C": {"type": "string"}}
+        }));
+        let other = &out["paths"]["/other"]["get"];
+        let props =
+            &other["responses"]["200"]["content"]["application/xml"]["schema"]["properties"];
+        let r = |name: &str| props[name]["$ref"].as_str().unwrap().to_string();
+        let op = "#/paths/~1word~1%7Bid%7D/get";
+        assert_eq!(
+            r("whole"),
+            format!("{op}/responses/200/content/application~1json/schema")
+        );
+        assert_eq!(
+            r("inner"),
+            format!("{op}/responses/200/content/application~1json/schema/properties/meta")
+        );
+        assert_eq!(
+            r("body"),
+            format!("{op}/requestBody/content/application~1json/schema")
+        );
+        assert_eq!(r("items"), format!("{op}/parameters/0/schema/items"));
+        assert_eq!(
+            r("path"),
+            "#/paths/~1word~1%7Bid%7D/parameters/0/schema/type"
+        );
+        assert_eq!(
+            r("header"),
+            format!("{op}/responses/200/headers/X-N/schema/minimum")
+        );
+        assert_eq!(
+            r("example"),
+            format!("{op}/responses/200/content/application~1json/example")
+        );
+        assert_eq!(
+            r("shared"),
+            "#/components/responses/Word/content/application~1xml/schema"
+        );
+        assert_eq!(
+            r("sharedBody"),
+            "#/components/requestBodies/word/content/application~1json/schema/properties/text"
+        );
+        assert_eq!(
+            r("sharedQuery"),
+            "#/components/parameters/limit/schema/maximum"
+        );
+        assert_eq!(r("def"), "#/components/schemas/A%20B~1C");
+        // Every one points at something in the converted document.
+        for name in props.as_object().unwrap().keys() {
+            let fragment = r(name);
+            let pointer = percent_encoding::percent_decode_str(&fragment[1..]).decode_utf8_lossy();
+            assert!(out.pointer(&pointer).is_some(), "{name}: {fragment}");
+        }
+        // A parameter list entry: the query parameter is now first; the body parameter it
+        // refers to becomes this operation's body.
+        assert_eq!(
+            other["parameters"],
+            json!([{"$ref": format!("{op}/parameters/0")}])
+        );
+        assert_eq!(
+            other["requestBody"]["content"]["application/json"]["schema"],
+            json!({"type": "object"})
+        );
+        assert_eq!(
+            other["responses"]["201"],
+            json!({"$ref": format!("{op}/responses/200")})
         );
     }
 
