@@ -221,6 +221,13 @@ pub struct MockArgs {
     /// Share of requests answered with a server error (a documented 5xx, else 500/503), 0 to 1.
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub chaos: f64,
+    /// Items in a streaming answer (text/event-stream, JSON Lines, json-seq, multipart/mixed);
+    /// by default an example's own items, else 5; at most 10000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub stream_count: Option<u64>,
+    /// The pause between a stream's items: 250ms (the default), 1s; at most --max-delay.
+    #[arg(long, value_name = "DURATION", value_parser = parse_millis)]
+    pub stream_interval: Option<u64>,
     /// Make the mock private: every request (admin API included) must carry `x-api-key: KEY`.
     /// Also read from the STUBBORN_API_KEY environment variable, or from a file with
     /// --api-key-file (which keeps it out of the process list).

@@ -13,6 +13,7 @@ use crate::respond::saved::{self as saved_examples, SavedSet};
 use crate::respond::template::{self, Template};
 use crate::respond::{self, negotiate, problem::Problem};
 use crate::route::{Routed, Router};
+use crate::stream::{self, Framing, Items, Pace, StreamSpec};
 use crate::validate::{self, OpValidator, Outcome, RequestParts, Violation};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
@@ -47,6 +48,9 @@ pub struct MockOptions {
     /// Generated bodies show every declared property (Prism's
     /// `--json-schema-faker-fillProperties`); `false` lets optional ones out.
     pub fill_properties: bool,
+    /// Items per streaming answer and the pause between them (`--stream-count`,
+    /// `--stream-interval`); unset parts fall back to the examples and the defaults.
+    pub stream: Pace,
 }
 
 /// The default `--max-delay`: one minute.
@@ -65,6 +69,7 @@ impl Default for MockOptions {
             enforce_auth: false,
             errors: false,
             fill_properties: true,
+            stream: Pace::default(),
         }
     }
 }
@@ -179,6 +184,10 @@ pub struct CompiledMedia {
     /// Whether each example contradicts its schema (and how), judged once, on first use or by
     /// the warm-up; aligned with `examples`.
     example_checks: Vec<OnceLock<Option<String>>>,
+    /// A sequential media type (event stream, JSON Lines...): its framing, and the schema of
+    /// one item when the document gives one. Such a variant is answered as a stream.
+    framing: Option<Framing>,
+    item: Option<crate::model::ItemSchema>,
 }
 
 pub struct CompiledResponse {
@@ -199,6 +208,8 @@ struct CompiledOp {
     default_example: Option<String>,
     /// `x-stubborn-delay`.
     delay: Option<(u64, u64)>,
+    /// `x-stubborn-stream`: count and pacing of this operation's streaming answers.
+    stream: Pace,
 }
 
 /// A compiled API, ready to answer requests.
@@ -298,6 +309,10 @@ pub struct Answer {
     pub violations: Vec<Violation>,
     /// How many violations there were in all (more than `violations.len()` when cut).
     pub violations_total: usize,
+    /// A streaming answer (a sequential media type): `body` is empty and the server sends
+    /// these items, paced, as a chunked body (see [`crate::stream`] and
+    /// [`Mock::stream_chunk`]).
+    pub stream: Option<StreamSpec>,
 }
 
 impl Answer {
@@ -311,6 +326,7 @@ impl Answer {
             operation: None,
             violations: Vec::new(),
             violations_total: 0,
+            stream: None,
         }
     }
 
@@ -376,7 +392,23 @@ impl Mock {
                             }
                         }
                     });
+                    let stream = match op.extensions.get("x-stubborn-stream") {
+                        None => Pace::default(),
+                        Some(v) => {
+                            match stream::extension(v).and_then(|p| p.check(options.max_delay_ms)) {
+                                Ok(p) => p,
+                                Err(e) => {
+                                    warnings.push(format!(
+                                        "{} {}: x-stubborn-stream: {e}; the defaults apply",
+                                        op.method, op.path
+                                    ));
+                                    Pace::default()
+                                }
+                            }
+                        }
+                    };
                     CompiledOp {
+                        stream,
                         default: respond::default_response(op),
                         responses: op
                             .responses
@@ -816,6 +848,7 @@ impl Mock {
             return None;
         }
         let op = &self.api.operations[operation];
+        let querystring = self.api.querystring(operation);
         let parts = RequestParts {
             path_params,
             query: req.query,
@@ -828,6 +861,7 @@ impl Mock {
             &self.api.security_schemes,
             check_security,
             op,
+            querystring,
             &self.ops[operation].validator,
             &parts,
         );
@@ -1283,6 +1317,27 @@ impl Mock {
             let name = choice.example.as_deref().unwrap_or_default();
             return self.unknown_example(op, name);
         }
+        // `"stream": true` in a JSON request body (OpenAI's chat completions) asks for the
+        // streaming variant where the response documents one beside a plain one.
+        let candidates = match request {
+            Some(rc) if asks_for_stream(rc) => {
+                let streaming: Vec<usize> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|&mi| resp.media[mi].framing.is_some())
+                    .collect();
+                let avail: Vec<(String, String)> = streaming
+                    .iter()
+                    .map(|&mi| resp.available[mi].clone())
+                    .collect();
+                if !streaming.is_empty() && negotiate::choose(accept, &avail).is_some() {
+                    streaming
+                } else {
+                    candidates
+                }
+            }
+            _ => candidates,
+        };
         let available: Vec<(String, String)> = candidates
             .iter()
             .map(|&mi| resp.available[mi].clone())
@@ -1319,6 +1374,27 @@ impl Mock {
             (None, None, None) if !model.examples.is_empty() => Some(0),
             _ => None,
         };
+        if media.framing.is_some() && choice.body.is_none() && !head {
+            match self.stream_spec(op_index, ri, mi, example_index, choice, request) {
+                Ok(Some(spec)) => {
+                    headers.push((http::header::CONTENT_TYPE, media.content_type.clone()));
+                    if spec.framing == Framing::EventStream {
+                        headers.push((
+                            http::header::CACHE_CONTROL,
+                            HeaderValue::from_static("no-cache"),
+                        ));
+                    }
+                    return Answer {
+                        status: code,
+                        headers,
+                        stream: Some(spec),
+                        ..Answer::empty(code)
+                    };
+                }
+                Ok(None) => {}
+                Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+            }
+        }
         let templated =
             example_index.and_then(|ei| media.templates.get(ei).and_then(Option::as_ref));
         let body = if let (Some(t), Some(rc)) = (templated, request) {
@@ -1401,6 +1477,120 @@ impl Mock {
                     op.method, op.path
                 ),
             )),
+        }
+    }
+
+    /// The stream a sequential variant answers with: its example's items (an array, or a
+    /// serialized stream cut at its frames) or items generated from its item schema, counted
+    /// and paced by `Prefer`, `x-stubborn-stream`, the flags, then the defaults. `Ok(None)`
+    /// when there is nothing to stream from (then the variant answers like any other);
+    /// `Err` for a `Prefer` out of bounds.
+    fn stream_spec(
+        &self,
+        oi: usize,
+        ri: usize,
+        mi: usize,
+        example_index: Option<usize>,
+        choice: &Choice,
+        request: Option<&RequestContext>,
+    ) -> Result<Option<StreamSpec>, String> {
+        let media = &self.ops[oi].responses[ri].media[mi];
+        let Some(framing) = media.framing else {
+            return Ok(None);
+        };
+        let (op, resp, model) = self.media_model(oi, ri, mi);
+        let items = match example_index.map(|ei| &model.examples[ei]) {
+            Some(e) => match (&e.serialized, &e.value) {
+                (Some(text), _) | (None, Value::String(text)) => {
+                    let chunks = stream::split_serialized(framing, text);
+                    if chunks.is_empty() {
+                        return Ok(None);
+                    }
+                    Items::Chunks(std::sync::Arc::new(chunks))
+                }
+                (None, Value::Array(a)) if !a.is_empty() => {
+                    Items::Values(std::sync::Arc::new(a.clone()))
+                }
+                (None, other) => Items::Values(std::sync::Arc::new(vec![other.clone()])),
+            },
+            None if media.item.is_some() => Items::Generated {
+                seed: choice
+                    .seed
+                    .unwrap_or_else(|| self.variant_seed(op, resp, model)),
+            },
+            None => return Ok(None),
+        };
+        let asked = match request {
+            Some(rc) => stream::prefer(rc.headers)?
+                .check(self.options.max_delay_ms)
+                .map_err(|e| format!("Prefer: {e}"))?,
+            None => Pace::default(),
+        };
+        let pace = asked.or(self.ops[oi].stream).or(self.options.stream);
+        let natural = match &items {
+            Items::Values(v) => v.len() as u64,
+            Items::Chunks(c) => c.len() as u64,
+            Items::Generated { .. } => stream::DEFAULT_COUNT,
+        };
+        let count = pace.count.unwrap_or(natural).min(stream::MAX_COUNT);
+        let interval_ms = pace
+            .interval_ms
+            .unwrap_or(stream::DEFAULT_INTERVAL_MS)
+            .min(self.options.max_delay_ms);
+        Ok(Some(StreamSpec {
+            operation: oi,
+            response: ri,
+            media: mi,
+            framing,
+            items,
+            count,
+            interval: std::time::Duration::from_millis(interval_ms),
+        }))
+    }
+
+    /// Item `index` of a streaming answer, framed for the wire. Generated items each draw from
+    /// their own seed (the stream's and the index), so a stream is the same on every run.
+    pub fn stream_chunk(&self, spec: &StreamSpec, index: u64) -> Result<Bytes, String> {
+        let media = self
+            .ops
+            .get(spec.operation)
+            .and_then(|o| o.responses.get(spec.response))
+            .and_then(|r| r.media.get(spec.media))
+            .ok_or("the stream's response is gone")?;
+        let item = media.item;
+        let frame =
+            |value: &Value, data_only: bool| stream::frame(spec.framing, value, data_only, index);
+        match &spec.items {
+            Items::Chunks(chunks) => Ok(chunks[(index % chunks.len() as u64) as usize].clone()),
+            Items::Values(values) => {
+                let value = &values[(index % values.len() as u64) as usize];
+                let data_only = match item {
+                    Some(i) => i.data_only,
+                    None => value.get("data").is_none(),
+                };
+                Ok(frame(value, data_only))
+            }
+            Items::Generated { seed } => {
+                let item = item.ok_or("the stream has no item schema")?;
+                let opts = |salt: &str| GenOptions {
+                    seed: respond::stable_hash(&[&seed.to_string(), &index.to_string(), salt]),
+                    direction: Direction::Response,
+                    use_examples: index == 0,
+                    locale: self.options.locale,
+                    fill_properties: self.options.fill_properties,
+                    ..GenOptions::default()
+                };
+                let mut value = generate::generate(&self.api.schemas, item.schema, &opts(""))
+                    .map_err(|e| e.to_string())?;
+                if let Some(data) = item.data_schema {
+                    let data = generate::generate(&self.api.schemas, data, &opts("data"))
+                        .map_err(|e| e.to_string())?;
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.insert("data".into(), Value::String(data.to_string()));
+                    }
+                }
+                Ok(frame(&value, item.data_only))
+            }
         }
     }
 
@@ -1536,6 +1726,10 @@ impl Mock {
         let compiled = &self.ops[oi].responses[ri].media[mi];
         compiled.examples[ei].get_or_init(|| {
             let (_, _, media) = self.media_model(oi, ri, mi);
+            // A serialized example (3.2's `serializedValue`, `externalValue`) is sent as written.
+            if let Some(text) = &media.examples[ei].serialized {
+                return Bytes::from(text.clone());
+            }
             respond::render(
                 &self.api.schemas,
                 &compiled.wire_type,
@@ -1610,6 +1804,18 @@ impl Mock {
             out
         })
     }
+}
+
+/// Does a JSON request body say `"stream": true`?
+fn asks_for_stream(rc: &RequestContext) -> bool {
+    // A cheap look before parsing: most bodies never mention it.
+    if rc.body.is_empty() || memchr::memmem::find(rc.body, b"\"stream\"").is_none() {
+        return false;
+    }
+    serde_json::from_slice::<Value>(rc.body)
+        .ok()
+        .and_then(|v| v.get("stream").and_then(Value::as_bool))
+        .unwrap_or(false)
 }
 
 fn choice_of(target: &Target) -> Choice {
@@ -1737,9 +1943,16 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
     let media: Vec<CompiledMedia> = r
         .content
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let essence = negotiate::essence(&m.media_type);
-            let wire_type = wire_type(store, m, &essence);
+            let mut wire_type = wire_type(store, m, &essence);
+            if Framing::of(&wire_type) == Some(Framing::MultipartMixed)
+                && !wire_type.contains("boundary=")
+            {
+                wire_type = format!("multipart/mixed; boundary={}", stream::BOUNDARY);
+            }
+            let framing = Framing::of(&wire_type);
             CompiledMedia {
                 essence,
                 content_type: HeaderValue::from_str(&wire_type)
@@ -1753,6 +1966,8 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
                     .iter()
                     .map(|e| template::compile(&e.value).map(|(t, _)| t))
                     .collect(),
+                framing,
+                item: r.item_schemas.get(i).copied().flatten(),
             }
         })
         .collect();

@@ -12,4 +12,5 @@ pub mod respond;
 pub mod route;
 pub mod schema;
 pub mod server;
+pub mod stream;
 pub mod validate;

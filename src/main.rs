@@ -107,6 +107,10 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         stubborn::compile::check_delay(lo, hi, args.max_delay)
             .map_err(|e| Failure::Other(format!("--delay: {e}")))?;
     }
+    if let Some(ms) = args.stream_interval {
+        stubborn::compile::check_delay(ms, ms, args.max_delay)
+            .map_err(|e| Failure::Other(format!("--stream-interval: {e}")))?;
+    }
     let api_key = api_key(&args)?;
     let load_options = stubborn::load::LoadOptions {
         environment: match &args.environment {
@@ -130,6 +134,10 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         chaos: args.chaos,
         locale: args.gen.locale,
         max_delay_ms: args.max_delay,
+        stream: stubborn::stream::Pace {
+            count: args.stream_count,
+            interval_ms: args.stream_interval,
+        },
     };
     let mock = match &args.spec {
         Some(spec) => load_mock(spec, &load_options, options.clone()).0?,

@@ -29,6 +29,29 @@ pub struct Api {
     /// Saved examples matched the way Postman's mock server matches them, before the
     /// operations answer (`x-stubborn-saved-examples`; every collection has them).
     pub saved_examples: Vec<SavedExample>,
+    /// OpenAPI 3.2 `in: querystring` parameters, by operation index (at most one per
+    /// operation): the whole query string as one value. Kept beside the operations rather than
+    /// in them so every other consumer of `Operation` is unchanged.
+    pub querystrings: Vec<(usize, Querystring)>,
+}
+
+/// An `in: querystring` parameter (OpenAPI 3.2): the whole query string, serialised as its one
+/// `content` media type (`application/x-www-form-urlencoded` or JSON), validated as one value.
+#[derive(Debug)]
+pub struct Querystring {
+    pub name: String,
+    pub required: bool,
+    pub content: MediaType,
+}
+
+impl Api {
+    /// The `in: querystring` parameter of operation `index`, if it has one.
+    pub fn querystring(&self, index: usize) -> Option<&Querystring> {
+        self.querystrings
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, q)| q)
+    }
 }
 
 /// A saved example: the request that produced it and the response saved with it, as a Postman
@@ -79,7 +102,8 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
-/// HTTP methods an OpenAPI path item can hold.
+/// HTTP methods an OpenAPI path item can hold: the fixed fields (3.2 adds `query`, HTTP
+/// QUERY: safe, with a body) and, through 3.2's `additionalOperations`, any other method token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
     Get,
@@ -90,10 +114,48 @@ pub enum Method {
     Head,
     Patch,
     Trace,
+    Query,
+    /// A method from `additionalOperations` (`LINK`, `PURGE`...), as written (methods are
+    /// case-sensitive), at most [`MethodToken::MAX`] bytes.
+    Other(MethodToken),
+}
+
+/// A method name that is not one of the fixed fields: a valid HTTP token, kept inline so that
+/// `Method` stays `Copy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MethodToken {
+    len: u8,
+    bytes: [u8; MethodToken::MAX],
+}
+
+impl MethodToken {
+    /// The longest method name served; longer ones are refused at load (and answered 405).
+    pub const MAX: usize = 24;
+
+    /// `name` if it is an HTTP token (RFC 9110 `tchar`s) of at most [`Self::MAX`] bytes.
+    pub fn new(name: &str) -> Option<MethodToken> {
+        let b = name.as_bytes();
+        let tchar = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+        if b.is_empty() || b.len() > Self::MAX || !b.iter().all(|&c| tchar(c)) {
+            return None;
+        }
+        let mut bytes = [0u8; Self::MAX];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(MethodToken {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (see `new`).
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("?")
+    }
 }
 
 impl Method {
-    pub const ALL: [Method; 8] = [
+    /// The fixed fields of a path item, in the order they are read.
+    pub const ALL: [Method; 9] = [
         Method::Get,
         Method::Put,
         Method::Post,
@@ -102,11 +164,13 @@ impl Method {
         Method::Head,
         Method::Patch,
         Method::Trace,
+        Method::Query,
     ];
 
-    /// The lower-case key used in OpenAPI path items.
-    pub fn key(self) -> &'static str {
-        match self {
+    /// The lower-case key used in OpenAPI path items (`None` for an additional operation,
+    /// which lives under `additionalOperations` by its own name).
+    pub fn key(self) -> Option<&'static str> {
+        Some(match self {
             Method::Get => "get",
             Method::Put => "put",
             Method::Post => "post",
@@ -115,10 +179,12 @@ impl Method {
             Method::Head => "head",
             Method::Patch => "patch",
             Method::Trace => "trace",
-        }
+            Method::Query => "query",
+            Method::Other(_) => return None,
+        })
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Method::Get => "GET",
             Method::Put => "PUT",
@@ -128,11 +194,22 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
+            Method::Other(t) => t.as_str(),
         }
     }
 
-    /// Parses a method name, case-insensitively.
+    /// Parses a method name: the fixed ones case-insensitively, any other HTTP token as an
+    /// additional method, exactly as written. `None` for what is no method token (or too long).
     pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+            .or_else(|| MethodToken::new(s).map(Method::Other))
+    }
+
+    /// Parses one of the fixed methods only (case-insensitively).
+    pub fn parse_fixed(s: &str) -> Option<Method> {
         Method::ALL
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(s))
@@ -207,6 +284,9 @@ pub struct Parameter {
 pub struct RequestBody {
     pub required: bool,
     pub content: Vec<MediaType>,
+    /// Aligned with `content`: the schema of one item of a sequential media type (3.2's
+    /// `itemSchema`), for bodies validated item by item.
+    pub item_schemas: Vec<Option<ItemSchema>>,
 }
 
 /// How a response is keyed in `responses`.
@@ -270,6 +350,23 @@ pub struct Response {
     pub description: String,
     pub headers: Vec<Header>,
     pub content: Vec<MediaType>,
+    /// Aligned with `content`: the schema of one item of a sequential media type (3.2's
+    /// `itemSchema`; for `text/event-stream` in 3.0/3.1, its plain `schema`, which is how
+    /// those documents describe an event). A media type with one is answered as a stream.
+    pub item_schemas: Vec<Option<ItemSchema>>,
+}
+
+/// The schema of one item of a sequential media type (`text/event-stream`, JSON Lines,
+/// `json-seq`, `multipart/mixed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemSchema {
+    pub schema: SchemaId,
+    /// For an event stream: the item is an event's `data` (a 3.0/3.1 `schema`), not the event
+    /// object with `event`/`data`/`id`/`retry` fields (3.2's `itemSchema`).
+    pub data_only: bool,
+    /// For an event object whose `data` is JSON text: the schema of that JSON (its
+    /// `contentSchema`), so `data` is generated as JSON of that schema.
+    pub data_schema: Option<SchemaId>,
 }
 
 #[derive(Debug)]
@@ -297,6 +394,9 @@ pub struct Example {
     pub name: Option<String>,
     pub summary: Option<String>,
     pub value: Value,
+    /// The example exactly as sent (3.2's `serializedValue`, or the file `externalValue`
+    /// names): served byte for byte instead of serialising `value`.
+    pub serialized: Option<String>,
     /// `file#/pointer` of the example, for messages.
     pub origin: String,
 }
@@ -355,6 +455,7 @@ impl Api {
             security_schemes: Vec::new(),
             contract: true,
             saved_examples: Vec::new(),
+            querystrings: Vec::new(),
         }
     }
 

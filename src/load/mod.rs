@@ -166,13 +166,15 @@ fn load_sources(
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| v.to_string());
-        if version.starts_with("3.0") || version.starts_with("3.1") {
+        if version.starts_with("3.0") || version.starts_with("3.1") || version.starts_with("3.2") {
             return openapi::build(sources, root, &version, files);
         }
         return Err(LoadError::new(
             file,
             "/openapi",
-            format!("expected OpenAPI version 3.0.x or 3.1.x, found {version}"),
+            format!(
+                "expected OpenAPI version 3.2.x (or the older 3.0.x or 3.1.x), found {version}"
+            ),
         )
         .into());
     }

@@ -1,4 +1,9 @@
-//! OpenAPI 3.0 / 3.1 documents into the model, with every `$ref` followed.
+//! OpenAPI 3.0 / 3.1 / 3.2 documents into the model, with every `$ref` followed.
+//!
+//! 3.2 adds constructs that change behaviour (the `query` operation and `additionalOperations`,
+//! `in: querystring`, `itemSchema`, `dataValue`/`serializedValue`, media types by `$ref` from
+//! `components.mediaTypes`); the rest of 3.2 (`$self`, tag `parent`/`kind`, `oauth2MetadataUrl`,
+//! device flow, server `name`...) is read past and never refused.
 
 use super::source::{FileId, Sources};
 use super::{describe, LoadError, LoadErrors};
@@ -6,6 +11,9 @@ use crate::model::*;
 use crate::schema::{convert, escape_pointer_token, SchemaId, SchemaStore};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+
+/// The largest file an example's `externalValue` may name: 1 MB.
+const MAX_EXTERNAL_VALUE: u64 = 1024 * 1024;
 
 /// A place in the sources: a file and a JSON pointer into it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -29,6 +37,10 @@ struct Builder {
     errors: Vec<LoadError>,
     warnings: Vec<Diagnostic>,
     is_30: bool,
+    /// 3.2: `query`, `additionalOperations`, `in: querystring`, `itemSchema` are read.
+    is_32: bool,
+    /// Querystring parameters of the operations being built (taken by `build`).
+    querystring: Option<Querystring>,
     /// Schemas already interned, by where they were found.
     schema_at: HashMap<Loc, SchemaId>,
     /// Referenced schemas reserved but not converted yet (a worklist, so that long or cyclic
@@ -49,6 +61,8 @@ pub(super) fn build(
         errors: Vec::new(),
         warnings: Vec::new(),
         is_30: version.starts_with("3.0"),
+        is_32: version.starts_with("3.2"),
+        querystring: None,
         schema_at: HashMap::new(),
         pending: Vec::new(),
     };
@@ -83,6 +97,7 @@ pub(super) fn build(
         .unwrap_or_default();
 
     let mut operations = Vec::new();
+    let mut querystrings = Vec::new();
     match doc.get("paths") {
         Some(Value::Object(paths)) => {
             let ploc = rootloc.child("paths");
@@ -98,7 +113,14 @@ pub(super) fn build(
                     );
                     continue;
                 }
-                b.path_item(path, item, &iloc, &global_security, &mut operations);
+                b.path_item(
+                    path,
+                    item,
+                    &iloc,
+                    &global_security,
+                    &mut operations,
+                    Some(&mut querystrings),
+                );
             }
         }
         Some(other) => b.error(
@@ -120,7 +142,7 @@ pub(super) fn build(
         let wloc = rootloc.child("webhooks");
         for (name, item) in hooks {
             let iloc = wloc.child(name);
-            b.path_item(name, item, &iloc, &global_security, &mut webhooks);
+            b.path_item(name, item, &iloc, &global_security, &mut webhooks, None);
         }
     }
 
@@ -167,6 +189,7 @@ pub(super) fn build(
             schemas: b.store,
             warnings: b.warnings,
             security_schemes,
+            querystrings,
         })
     } else {
         Err(LoadErrors(b.errors))
@@ -332,6 +355,7 @@ impl Builder {
         loc: &Loc,
         global_security: &[Vec<String>],
         out: &mut Vec<Operation>,
+        mut querystrings: Option<&mut Vec<(usize, Querystring)>>,
     ) {
         let Some((item, iloc)) = self.follow(item, loc) else {
             return;
@@ -343,17 +367,86 @@ impl Builder {
             );
             return;
         };
+        self.querystring = None;
         let shared = self.parameters(obj.get("parameters"), &iloc.child("parameters"));
+        let shared_querystring = self.querystring.take();
+        // The fixed fields, then (3.2) `additionalOperations`: any other method, by its name.
+        let mut found: Vec<(Method, Value, Loc)> = Vec::new();
         for method in Method::ALL {
-            let Some(op) = obj.get(method.key()) else {
+            let Some(key) = method.key() else { continue };
+            if method == Method::Query && !self.is_32 {
                 continue;
-            };
+            }
+            if let Some(op) = obj.get(key) {
+                found.push((method, op.clone(), iloc.child(key)));
+            }
+        }
+        if self.is_32 {
+            match obj.get("additionalOperations") {
+                Some(Value::Object(extra)) => {
+                    let aloc = iloc.child("additionalOperations");
+                    for (name, op) in extra {
+                        let kloc = aloc.child(name);
+                        if Method::parse_fixed(name).is_some() {
+                            self.error(
+                                &kloc,
+                                format!(
+                                    "`{name}` has its own field in a path item ({}); \
+                                     additionalOperations is for other methods",
+                                    name.to_ascii_lowercase()
+                                ),
+                            );
+                            continue;
+                        }
+                        let Some(token) = crate::model::MethodToken::new(name) else {
+                            self.error(
+                                &kloc,
+                                format!(
+                                    "expected an HTTP method name (a token of at most {} \
+                                     characters), found \"{}\"",
+                                    crate::model::MethodToken::MAX,
+                                    name.chars().take(40).collect::<String>()
+                                ),
+                            );
+                            continue;
+                        };
+                        found.push((Method::Other(token), op.clone(), kloc));
+                    }
+                }
+                Some(other) => self.error(
+                    &iloc.child("additionalOperations"),
+                    format!("expected a map of operations, found {}", describe(other)),
+                ),
+                None => {}
+            }
+        }
+        for (method, op, at) in found {
             // Operations are not `$ref`-able by the spec, but split documents (DigitalOcean's)
             // do it anyway; follow them like any other object.
-            let Some((op, oloc)) = self.follow(op, &iloc.child(method.key())) else {
+            let Some((op, oloc)) = self.follow(&op, &at) else {
                 continue;
             };
+            self.querystring = None;
             if let Some(op) = self.operation(path, method, &op, &oloc, &shared, global_security) {
+                let q = self
+                    .querystring
+                    .take()
+                    .or_else(|| shared_querystring.as_ref().map(clone_querystring));
+                if let Some(q) = &q {
+                    if op.parameters.iter().any(|p| p.location == ParamIn::Query) {
+                        self.warn(
+                            &oloc,
+                            format!(
+                                "`{}` (in: querystring) and `in: query` parameters together: \
+                                 the spec forbids it; both are checked",
+                                q.name
+                            ),
+                        );
+                    }
+                }
+                if let (Some(q), Some(list)) = (q, querystrings.as_mut()) {
+                    list.push((out.len(), q));
+                }
                 out.push(op);
             }
         }
@@ -403,11 +496,16 @@ impl Builder {
             Some("query") => ParamIn::Query,
             Some("header") => ParamIn::Header,
             Some("cookie") => ParamIn::Cookie,
+            Some("querystring") if self.is_32 => {
+                self.querystring_parameter(name, obj, &loc);
+                return None;
+            }
             other => {
                 self.error(
                     &loc.child("in"),
                     format!(
-                        "expected `in` to be one of path, query, header, cookie; found {}",
+                        "expected `in` to be one of path, query, {}header, cookie; found {}",
+                        if self.is_32 { "querystring, " } else { "" },
                         other
                             .map(|s| format!("\"{s}\""))
                             .unwrap_or_else(|| "nothing".into())
@@ -436,11 +534,11 @@ impl Builder {
                 let cloc = loc.child("content");
                 c.iter()
                     .next()
-                    .map(|(mt, m)| self.media_type(mt, m, &cloc.child(mt)))
+                    .map(|(mt, m)| self.media_type(mt, m, &cloc.child(mt)).0)
             }
             _ => None,
         };
-        let examples = self.examples(obj, &loc);
+        let examples = self.examples(obj, &loc, None);
         Some(Parameter {
             name: name.to_string(),
             location,
@@ -467,6 +565,53 @@ impl Builder {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
         })
+    }
+
+    /// `in: querystring` (3.2): the whole query string as one value of the parameter's one
+    /// `content` media type.
+    fn querystring_parameter(&mut self, name: &str, obj: &Map<String, Value>, loc: &Loc) {
+        if obj.contains_key("schema") {
+            self.error(
+                &loc.child("schema"),
+                "an `in: querystring` parameter takes `content` (one media type), not `schema`",
+            );
+            return;
+        }
+        let content = match obj.get("content") {
+            Some(Value::Object(c)) if c.len() == 1 => {
+                let cloc = loc.child("content");
+                c.iter()
+                    .next()
+                    .map(|(mt, m)| self.media_type(mt, m, &cloc.child(mt)).0)
+            }
+            other => {
+                self.error(
+                    &loc.child("content"),
+                    format!(
+                        "expected `content` with exactly one media type for an `in: querystring` \
+                         parameter, found {}",
+                        other.map(describe).unwrap_or_else(|| "nothing".into())
+                    ),
+                );
+                None
+            }
+        };
+        let Some(content) = content else { return };
+        if self.querystring.is_some() {
+            self.error(
+                loc,
+                "a second `in: querystring` parameter; an operation has at most one",
+            );
+            return;
+        }
+        self.querystring = Some(Querystring {
+            name: name.to_string(),
+            required: obj
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            content,
+        });
     }
 
     fn operation(
@@ -592,10 +737,11 @@ impl Builder {
 
     fn request_body(&mut self, rb: &Value, loc: &Loc) -> Option<RequestBody> {
         let (rb, loc) = self.follow(rb, loc)?;
-        let content = self.content(rb.get("content"), &loc.child("content"));
+        let (content, item_schemas) = self.content(rb.get("content"), &loc.child("content"));
         Some(RequestBody {
             required: rb.get("required").and_then(Value::as_bool).unwrap_or(false),
             content,
+            item_schemas,
         })
     }
 
@@ -608,7 +754,7 @@ impl Builder {
             );
             return None;
         };
-        let content = self.content(obj.get("content"), &loc.child("content"));
+        let (content, item_schemas) = self.content(obj.get("content"), &loc.child("content"));
         let mut headers = Vec::new();
         if let Some(Value::Object(hs)) = obj.get("headers") {
             let hloc = loc.child("headers");
@@ -624,7 +770,7 @@ impl Builder {
                     .get("schema")
                     .map(|s| self.intern_schema(s, &l.child("schema")));
                 let examples = match h.as_object() {
-                    Some(o) => self.examples(o, &l),
+                    Some(o) => self.examples(o, &l, None),
                     None => Vec::new(),
                 };
                 headers.push(Header {
@@ -644,53 +790,118 @@ impl Builder {
                 .to_string(),
             headers,
             content,
+            item_schemas,
         })
     }
 
-    fn content(&mut self, content: Option<&Value>, loc: &Loc) -> Vec<MediaType> {
+    /// The media types of a `content` map, and aligned with them, each one's item schema.
+    fn content(
+        &mut self,
+        content: Option<&Value>,
+        loc: &Loc,
+    ) -> (Vec<MediaType>, Vec<Option<ItemSchema>>) {
         match content {
             Some(Value::Object(c)) => c
                 .iter()
                 .map(|(mt, m)| self.media_type(mt, m, &loc.child(mt)))
-                .collect(),
+                .unzip(),
             Some(other) => {
                 self.error(
                     loc,
                     format!("expected a map of media types, found {}", describe(other)),
                 );
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         }
     }
 
-    fn media_type(&mut self, mt: &str, m: &Value, loc: &Loc) -> MediaType {
+    /// One media type object (3.2: possibly a `$ref` to `components.mediaTypes`), and the
+    /// schema of one item when it is sequential: 3.2's `itemSchema`, or for `text/event-stream`
+    /// a plain `schema` (how 3.0/3.1 documents, OpenAI's among them, describe an event).
+    fn media_type(&mut self, mt: &str, m: &Value, loc: &Loc) -> (MediaType, Option<ItemSchema>) {
+        let (m, loc) = match m.get("$ref") {
+            Some(_) => match self.follow(m, loc) {
+                Some(found) => found,
+                None => (Value::Object(Map::new()), loc.clone()),
+            },
+            None => (m.clone(), loc.clone()),
+        };
+        let loc = &loc;
         let schema = m
             .get("schema")
             .map(|s| self.intern_schema(s, &loc.child("schema")));
+        let framing = crate::stream::Framing::of(mt);
+        let item_schema = match (m.get("itemSchema").filter(|_| self.is_32), framing) {
+            (Some(s), _) => {
+                let iloc = loc.child("itemSchema");
+                let schema = self.intern_schema(s, &iloc);
+                // An event whose `data` is JSON text says so with `contentSchema`.
+                let data_schema = match framing {
+                    Some(crate::stream::Framing::EventStream) => {
+                        self.follow(s, &iloc).and_then(|(item, iloc)| {
+                            let cs = item.pointer("/properties/data/contentSchema")?;
+                            let at = iloc
+                                .child("properties")
+                                .child("data")
+                                .child("contentSchema");
+                            Some(self.intern_schema(cs, &at))
+                        })
+                    }
+                    _ => None,
+                };
+                Some(ItemSchema {
+                    schema,
+                    data_only: false,
+                    data_schema,
+                })
+            }
+            // An event stream described by a plain schema: the schema is one event's data.
+            (None, Some(crate::stream::Framing::EventStream)) => schema.map(|schema| ItemSchema {
+                schema,
+                data_only: true,
+                data_schema: None,
+            }),
+            _ => None,
+        };
         let examples = match m.as_object() {
-            Some(o) => self.examples(o, loc),
+            Some(o) => self.examples(o, loc, Some(mt)),
             None => Vec::new(),
         };
-        MediaType {
-            media_type: mt.to_string(),
-            schema,
-            examples,
-            encoding: m.get("encoding").cloned(),
-        }
+        (
+            MediaType {
+                media_type: mt.to_string(),
+                schema,
+                examples,
+                encoding: m.get("encoding").cloned(),
+            },
+            item_schema,
+        )
     }
 
     /// `example` (unnamed, first) then `examples` (named, in document order, `$ref`s followed).
-    fn examples(&mut self, obj: &Map<String, Value>, loc: &Loc) -> Vec<Example> {
+    /// `example` (unnamed, first) then `examples` (named, in document order, `$ref`s followed).
+    /// An example object gives its value as `value`, 3.2's `dataValue` (the data, serialised
+    /// for the media type like `value`), 3.2's `serializedValue` (sent byte for byte), or
+    /// `externalValue` (a file under the spec's directory, sent byte for byte). `media` is the
+    /// media type the examples are for, if any: a serialized JSON example is parsed for it.
+    fn examples(
+        &mut self,
+        obj: &Map<String, Value>,
+        loc: &Loc,
+        media: Option<&str>,
+    ) -> Vec<Example> {
         let mut out = Vec::new();
         if let Some(v) = obj.get("example") {
             out.push(Example {
                 name: None,
                 summary: None,
                 value: v.clone(),
+                serialized: None,
                 origin: self.at(&loc.child("example")),
             });
         }
+        let json = media.is_some_and(crate::respond::negotiate::is_json);
         match obj.get("examples") {
             Some(Value::Object(named)) => {
                 let eloc = loc.child("examples");
@@ -699,17 +910,40 @@ impl Builder {
                     let Some((ex, l)) = self.follow(ex, &l) else {
                         continue;
                     };
-                    let value = match (ex.get("value"), ex.get("externalValue")) {
-                        (Some(v), _) => v.clone(),
-                        (None, Some(ext)) => {
+                    let serialized = match (ex.get("serializedValue"), ex.get("externalValue")) {
+                        (Some(Value::String(text)), _) => Some(text.clone()),
+                        (Some(other), _) => {
                             self.warn(
-                                &l,
-                                format!(
-                                    "externalValue {ext} is not loaded; the example is skipped"
-                                ),
+                                &l.child("serializedValue"),
+                                format!("expected a string, found {}", describe(other)),
                             );
                             continue;
                         }
+                        (None, Some(Value::String(uri))) => match self.external_value(&l, uri) {
+                            Ok(text) => Some(text),
+                            Err(e) => {
+                                self.warn(
+                                    &l.child("externalValue"),
+                                    format!("{e}; the example is skipped"),
+                                );
+                                continue;
+                            }
+                        },
+                        _ => None,
+                    };
+                    let value = match (ex.get("dataValue").or(ex.get("value")), &serialized) {
+                        (Some(v), _) => v.clone(),
+                        (None, Some(text)) if json => match serde_json::from_str(text) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                self.warn(
+                                    &l,
+                                    format!("the serialized example is not JSON ({e}); it is sent as written"),
+                                );
+                                Value::String(text.clone())
+                            }
+                        },
+                        (None, Some(text)) => Value::String(text.clone()),
                         (None, None) => {
                             self.warn(&l, "the example has no `value`; it is skipped");
                             continue;
@@ -722,6 +956,8 @@ impl Builder {
                             .and_then(Value::as_str)
                             .map(str::to_string),
                         value,
+                        // Only a media type's examples are bodies sent as they are.
+                        serialized: serialized.filter(|_| media.is_some()),
                         origin: self.at(&l),
                     });
                 }
@@ -738,6 +974,64 @@ impl Builder {
             None => {}
         }
         out
+    }
+
+    /// The text of an example's `externalValue`: a file under the root document's directory
+    /// (the fence `$ref`s keep), at most [`MAX_EXTERNAL_VALUE`] bytes; remote URLs are refused.
+    fn external_value(&self, at: &Loc, uri: &str) -> Result<String, String> {
+        if uri.contains("://") || uri.starts_with("//") {
+            return Err(format!(
+                "externalValue \"{uri}\" is remote; stubborn only reads local files"
+            ));
+        }
+        let paths: Vec<&std::path::Path> = self.sources.paths().collect();
+        let (Some(root), Some(here)) = (paths.first(), paths.get(at.file.0 as usize)) else {
+            return Err(format!("externalValue \"{uri}\" cannot be read"));
+        };
+        let (Some(base), Some(dir)) = (root.parent(), here.parent()) else {
+            return Err(format!("externalValue \"{uri}\" cannot be read"));
+        };
+        if !root.is_absolute() {
+            return Err(format!(
+                "externalValue \"{uri}\" cannot be read for a document that was not read from a file"
+            ));
+        }
+        let decoded = percent_encoding::percent_decode_str(uri).decode_utf8_lossy();
+        let mut joined = std::path::PathBuf::new();
+        for c in dir.join(decoded.as_ref()).components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    joined.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => joined.push(other.as_os_str()),
+            }
+        }
+        let outside = || {
+            format!(
+                "externalValue \"{uri}\" leaves the spec's directory ({}); only files under it are read",
+                base.display()
+            )
+        };
+        if !joined.starts_with(base) {
+            return Err(outside());
+        }
+        let canonical = joined
+            .canonicalize()
+            .map_err(|e| format!("cannot read externalValue \"{uri}\": {e}"))?;
+        if !canonical.starts_with(base) {
+            return Err(outside());
+        }
+        let size = std::fs::metadata(&canonical)
+            .map(|m| m.len())
+            .map_err(|e| format!("cannot read externalValue \"{uri}\": {e}"))?;
+        if size > MAX_EXTERNAL_VALUE {
+            return Err(format!(
+                "externalValue \"{uri}\" is {size} bytes; at most {MAX_EXTERNAL_VALUE} are read"
+            ));
+        }
+        std::fs::read_to_string(&canonical)
+            .map_err(|e| format!("cannot read externalValue \"{uri}\" as text: {e}"))
     }
 
     fn security_schemes(&mut self, doc: &Value, root: &Loc) -> Vec<SecurityScheme> {
@@ -1039,6 +1333,19 @@ fn schema_name(pointer: &str) -> String {
             }
         }
         Some(last) => last.to_string(),
+    }
+}
+
+fn clone_querystring(q: &Querystring) -> Querystring {
+    Querystring {
+        name: q.name.clone(),
+        required: q.required,
+        content: MediaType {
+            media_type: q.content.media_type.clone(),
+            schema: q.content.schema,
+            examples: q.content.examples.clone(),
+            encoding: q.content.encoding.clone(),
+        },
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Admin<'a> {
     pub log: &'a CallLog,
     pub stubs: &'a super::stubs::Stubs,
     pub uptime_secs: u64,
+    /// Streaming answers being sent right now.
+    pub open_streams: usize,
 }
 
 fn json_answer(status: u16, value: &Value) -> Answer {
@@ -63,6 +65,7 @@ pub fn handle(
                 "operations": admin.mock.api.operations.len(),
                 "uptimeSeconds": admin.uptime_secs,
                 "loggedRequests": admin.log.len(),
+                "openStreams": admin.open_streams,
             }),
         ),
         ("GET", "/routes") => {

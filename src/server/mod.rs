@@ -106,6 +106,7 @@ pub async fn serve(
         key: http.api_key.as_deref().map(ApiKey::new),
         loopback,
         stop: stop_rx,
+        open_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         started: std::time::Instant::now(),
         shared,
         http,
@@ -164,6 +165,8 @@ struct Served {
     stubs: stubs::Stubs,
     /// Turns true when the server stops; live streams watch it.
     stop: tokio::sync::watch::Receiver<bool>,
+    /// Streaming answers being sent right now (`openStreams` in the health answer).
+    open_streams: Arc<std::sync::atomic::AtomicUsize>,
     started: std::time::Instant,
 }
 
@@ -222,6 +225,7 @@ impl Served {
                 log: &self.log,
                 stubs: &self.stubs,
                 uptime_secs: self.started.elapsed().as_secs(),
+                open_streams: self.open_streams.load(std::sync::atomic::Ordering::Relaxed),
             };
             let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
             return to_response(answer);
@@ -264,7 +268,19 @@ impl Served {
         if let Some(delay) = answer.delay {
             tokio::time::sleep(delay).await;
         }
-        self.finish(answer, false, &headers)
+        let mut answer = answer;
+        let stream = answer.stream.take();
+        let mut response = self.finish(answer, false, &headers);
+        if let Some(spec) = stream {
+            *response.body_mut() = stream_body(
+                mock,
+                spec,
+                StreamGuard::open(&self.open_streams),
+                self.stop.clone(),
+            )
+            .into_body();
+        }
+        response
     }
 
     /// The admin API is for the developer's own tools and its own dashboard, never for other
@@ -693,6 +709,87 @@ fn live_stream(
         }
     });
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
+}
+
+/// Counts one open streaming answer for as long as it lives: the count goes down when the body
+/// is dropped, which hyper does as soon as the client is gone.
+struct StreamGuard(Arc<std::sync::atomic::AtomicUsize>);
+
+impl StreamGuard {
+    fn open(count: &Arc<std::sync::atomic::AtomicUsize>) -> StreamGuard {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        StreamGuard(Arc::clone(count))
+    }
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A streaming answer's body: item after item (each made when it is due, by
+/// [`Mock::stream_chunk`]), `spec.interval` apart, then the format's trailer. It ends early when
+/// the server stops; when the client goes away, hyper drops it, and with it the guard and the
+/// timer, so nothing more is made.
+fn stream_body(
+    mock: Arc<Mock>,
+    spec: crate::stream::StreamSpec,
+    guard: StreamGuard,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> warp::reply::Response {
+    use warp::Reply;
+    struct State {
+        mock: Arc<Mock>,
+        spec: crate::stream::StreamSpec,
+        next: u64,
+        done: bool,
+        stop: tokio::sync::watch::Receiver<bool>,
+        _guard: StreamGuard,
+    }
+    let state = State {
+        mock,
+        spec,
+        next: 0,
+        done: false,
+        stop,
+        _guard: guard,
+    };
+    let chunks = futures_util::stream::unfold(state, |mut st| async move {
+        if st.done || *st.stop.borrow() {
+            return None;
+        }
+        if st.next >= st.spec.count {
+            st.done = true;
+            return crate::stream::trailer(st.spec.framing).map(|t| (Ok::<_, Infallible>(t), st));
+        }
+        if st.next > 0 && !st.spec.interval.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(st.spec.interval) => {}
+                _ = st.stop.changed() => return None,
+            }
+        }
+        let index = st.next;
+        st.next += 1;
+        match st.mock.stream_chunk(&st.spec, index) {
+            Ok(chunk) => Some((Ok(chunk), st)),
+            Err(e) => {
+                // The status is sent already: say why the stream ends, in the format's own
+                // way of saying nothing (an SSE comment), and end it.
+                tracing::warn!("stream item {index} cannot be made: {e}");
+                st.done = true;
+                let note = match st.spec.framing {
+                    crate::stream::Framing::EventStream => Bytes::from(format!(
+                        ": stubborn: item {index} cannot be made: {}\n\n",
+                        e.replace('\n', " ")
+                    )),
+                    _ => Bytes::new(),
+                };
+                Some((Ok(note), st))
+            }
+        }
+    });
+    warp::reply::stream(chunks).into_response()
 }
 
 /// How many violations a log line describes (the rest are counted).

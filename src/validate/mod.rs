@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod params;
+pub mod querystring;
 pub mod security;
 
 use serde_json::Value;
@@ -89,7 +90,7 @@ impl Violation {
     }
 }
 
-use crate::model::{MediaType, Operation, ParamIn, SecurityScheme};
+use crate::model::{ItemSchema, MediaType, Operation, ParamIn, Querystring, SecurityScheme};
 use crate::schema::{messages, Direction, SchemaId, SchemaStore};
 use http::HeaderMap;
 
@@ -170,12 +171,14 @@ fn bounded(mut text: String) -> String {
 
 /// Checks a request against its operation: security first (a stranger learns nothing more;
 /// skipped when `check_security` is false), then the body's media type, then every parameter
-/// and the body together.
+/// and the body together. `querystring` is the operation's `in: querystring` parameter (3.2),
+/// which judges the whole query string as one value.
 pub fn validate(
     store: &SchemaStore,
     schemes: &[SecurityScheme],
     check_security: bool,
     op: &Operation,
+    querystring: Option<&Querystring>,
     compiled: &OpValidator,
     req: &RequestParts,
 ) -> Outcome {
@@ -190,6 +193,8 @@ pub fn validate(
 
     // The body's media type, before anything is parsed.
     let mut body_media: Option<&MediaType> = None;
+    // A sequential body (JSON Lines, json-seq) with an item schema: judged item by item.
+    let mut body_items: Option<ItemSchema> = None;
     // A body the operation does not take: the README promises 415 for a body the operation
     // does not accept, and no declared body accepts none. An empty body is no body.
     if !compiled.has_body && !req.body.is_empty() {
@@ -241,7 +246,10 @@ pub fn validate(
                         ))
                     }
                     Some(ct) => match body::pick_media(&rb.content, ct) {
-                        Some(i) => body_media = Some(&rb.content[i]),
+                        Some(i) => {
+                            body_media = Some(&rb.content[i]);
+                            body_items = rb.item_schemas.get(i).copied().flatten();
+                        }
                         None => {
                             return Outcome::UnsupportedMediaType(Violation::new(
                                 Place::Header,
@@ -290,9 +298,22 @@ pub fn validate(
         };
         dropped += schema_violations(store, schema, value, place, &p.name, &mut violations);
     }
+    if let Some(q) = querystring {
+        dropped += querystring::check(store, q, req.query, &mut violations);
+    }
 
     // The body.
-    if let Some(media) = body_media {
+    let sequential = body_media
+        .and_then(|m| crate::stream::Framing::of(&m.media_type))
+        .filter(|f| {
+            matches!(
+                f,
+                crate::stream::Framing::JsonLines | crate::stream::Framing::JsonSeq
+            )
+        });
+    if let (Some(framing), Some(items)) = (sequential, body_items) {
+        dropped += item_violations(store, framing, items, req.body, &mut violations);
+    } else if let Some(media) = body_media {
         let ct = req
             .headers
             .get(http::header::CONTENT_TYPE)
@@ -325,6 +346,69 @@ pub fn validate(
     let total = violations.len() + dropped;
     violations.truncate(MAX_VIOLATIONS);
     Outcome::Invalid { violations, total }
+}
+
+/// A JSON Lines or `json-seq` body, judged item by item against its item schema: each
+/// violation's pointer starts with the item's number (`/2/price`).
+fn item_violations(
+    store: &SchemaStore,
+    framing: crate::stream::Framing,
+    items: ItemSchema,
+    body: &[u8],
+    out: &mut Vec<Violation>,
+) -> usize {
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(
+                Violation::new(
+                    Place::Body,
+                    "",
+                    "syntax",
+                    format!(
+                        "body is not valid UTF-8: invalid byte at offset {}",
+                        e.valid_up_to()
+                    ),
+                )
+                .malformed(),
+            );
+            return 0;
+        }
+    };
+    let mut dropped = 0;
+    for (i, item) in crate::stream::parse_items(framing, text) {
+        match item {
+            Err(e) => {
+                if out.len() >= MAX_VIOLATIONS {
+                    dropped += 1;
+                    continue;
+                }
+                out.push(
+                    Violation::new(
+                        Place::Body,
+                        format!("/{i}"),
+                        "syntax",
+                        format!("item {i} is not JSON: {e}"),
+                    )
+                    .malformed(),
+                );
+            }
+            Ok(value) => {
+                let mut found = Vec::new();
+                dropped +=
+                    schema_violations(store, items.schema, &value, Place::Body, "", &mut found);
+                for mut v in found {
+                    if out.len() >= MAX_VIOLATIONS {
+                        dropped += 1;
+                        continue;
+                    }
+                    v.name = format!("/{i}{}", v.name);
+                    out.push(v);
+                }
+            }
+        }
+    }
+    dropped
 }
 
 /// Validates `value` against `schema` (request side) and turns each error into a violation.
