@@ -6,6 +6,12 @@
 //! brought to 3.1 (schemas become JSON Schema 2020-12: `nullable` becomes a `null` type,
 //! boolean `exclusiveMinimum`/`exclusiveMaximum` become numbers, `example` becomes `examples`).
 //! References to other files are bundled into `components`, so the output stands alone.
+//!
+//! `--to openapi-3.2` writes the same, as OpenAPI 3.2.0 (every 3.1 document is a 3.2 one in
+//! substance). A 3.2 document written as 3.1 keeps what 3.1 can say (`dataValue` becomes
+//! `value`, media types from `components.mediaTypes` are written in place, a missing response
+//! description becomes empty) and drops, each with a note, what it cannot (the `query`
+//! operation, `additionalOperations`, `in: querystring`, `itemSchema`...).
 
 use crate::cli::ConvertArgs;
 use crate::load::source::{FileId, Sources};
@@ -34,30 +40,58 @@ impl From<LoadError> for ConvertError {
     }
 }
 
-/// The targets `--to` accepts (the first is the name shown in messages).
+/// The targets `--to` accepts (the first of each is the name shown in messages).
 const TARGETS: [&str; 4] = ["openapi-3.1", "openapi-3.1.0", "openapi3.1", "3.1"];
+const TARGETS_32: [&str; 4] = ["openapi-3.2", "openapi-3.2.0", "openapi3.2", "3.2"];
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+const METHODS: [&str; 9] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
 ];
+
+/// The OpenAPI version a conversion writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    V31,
+    V32,
+}
+
+impl Target {
+    fn parse(s: &str) -> Option<Target> {
+        let s = s.trim().to_ascii_lowercase();
+        if TARGETS.contains(&s.as_str()) {
+            Some(Target::V31)
+        } else if TARGETS_32.contains(&s.as_str()) {
+            Some(Target::V32)
+        } else {
+            None
+        }
+    }
+
+    fn version(self) -> &'static str {
+        match self {
+            Target::V31 => "3.1.0",
+            Target::V32 => "3.2.0",
+        }
+    }
+}
 
 const MAX_DEPTH: usize = 200;
 
 pub fn run(args: &ConvertArgs) -> Result<ExitCode, ConvertError> {
-    if !TARGETS.contains(&args.to.trim().to_ascii_lowercase().as_str()) {
+    let Some(target) = Target::parse(&args.to) else {
         return Err(ConvertError::Other(format!(
-            "cannot convert to \"{}\": the supported target is {} (--to {})",
-            args.to, TARGETS[0], TARGETS[0]
+            "cannot convert to \"{}\": the supported targets are {} and {} (--to {})",
+            args.to, TARGETS[0], TARGETS_32[0], TARGETS[0]
         )));
-    }
+    };
     // Broken input gets the usual load errors (and exit code 2) before anything is written.
     crate::load::load_file(&args.spec)?;
-    let conversion = convert_file(&args.spec)?;
+    let conversion = convert_file_to(&args.spec, target)?;
     let format = match &args.output {
         Some(p) => OutputFormat::of(p),
         None => OutputFormat::Yaml,
     };
-    let text = render(&conversion, format, &args.spec)?;
+    let text = render(&conversion, format, &args.spec, target)?;
     for note in &conversion.notes {
         eprintln!("note: {note}");
     }
@@ -72,8 +106,9 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode, ConvertError> {
                 ConvertError::Other(format!("cannot write {}: {e}", path.display()))
             })?;
             eprintln!(
-                "wrote {} (OpenAPI 3.1.0 from {}, {})",
+                "wrote {} (OpenAPI {} from {}, {})",
                 path.display(),
+                target.version(),
                 conversion.source_format,
                 conversion.summary()
             );
@@ -110,7 +145,12 @@ impl OutputFormat {
     }
 }
 
-fn render(c: &Conversion, format: OutputFormat, spec: &Path) -> Result<String, ConvertError> {
+fn render(
+    c: &Conversion,
+    format: OutputFormat,
+    spec: &Path,
+    target: Target,
+) -> Result<String, ConvertError> {
     match format {
         OutputFormat::Json => serde_json::to_string_pretty(&c.document)
             .map(|mut s| {
@@ -126,8 +166,9 @@ fn render(c: &Conversion, format: OutputFormat, spec: &Path) -> Result<String, C
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| spec.display().to_string());
             Ok(format!(
-                "# {name} ({}) as stubborn understands it, written as OpenAPI 3.1 by `stubborn convert`.\n{body}",
-                c.source_format
+                "# {name} ({}) as stubborn understands it, written as OpenAPI {} by `stubborn convert`.\n{body}",
+                c.source_format,
+                target.version()
             ))
         }
     }
@@ -181,7 +222,12 @@ pub struct Stats {
 /// the admin API never reads the disk and always shows the version being served.
 pub fn served_document(path: &Path, files: &[std::path::PathBuf]) -> Result<bytes::Bytes, String> {
     let doc = if files.len() > 1 {
-        match convert_file(path) {
+        // A 3.2 document is bundled as 3.2: nothing of it is dropped.
+        let target = match crate::load::document_as_openapi3(path) {
+            Ok((_, format)) if format.starts_with("OpenAPI 3.2") => Target::V32,
+            _ => Target::V31,
+        };
+        match convert_file_to(path, target) {
             Ok(c) => c.document,
             Err(ConvertError::Load(e)) => return Err(e.to_string()),
             Err(ConvertError::Other(e)) => return Err(e),
@@ -199,10 +245,209 @@ pub fn served_document(path: &Path, files: &[std::path::PathBuf]) -> Result<byte
 /// Reads the document at `path` (following references into other files under its directory)
 /// and converts it to OpenAPI 3.1. The input is expected to load; see [`run`].
 pub fn convert_file(path: &Path) -> Result<Conversion, ConvertError> {
+    convert_file_to(path, Target::V31)
+}
+
+/// [`convert_file`] to the OpenAPI version `target`.
+pub fn convert_file_to(path: &Path, target: Target) -> Result<Conversion, ConvertError> {
     let (doc, source_format) = crate::load::document_as_openapi3(path)?;
     let (mut sources, root) = Sources::open(path)?;
     sources.replace(root, doc.clone());
-    Ok(convert_document(doc, source_format, sources, root))
+    let mut c = convert_document(doc, source_format, sources, root);
+    let from_32 = c.source_format.starts_with("OpenAPI 3.2");
+    match target {
+        Target::V31 if from_32 => down_to_31(&mut c.document, &mut c.notes),
+        Target::V31 => {}
+        Target::V32 => {
+            if let Some(obj) = c.document.as_object_mut() {
+                obj.insert("openapi".into(), Value::String("3.2.0".into()));
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// Writes a 3.2 document as 3.1: what 3.1 can say is rewritten, the rest dropped with a note.
+fn down_to_31(doc: &mut Value, notes: &mut Vec<String>) {
+    let mut dropped: Vec<String> = Vec::new();
+    let media_types = doc
+        .pointer("/components/mediaTypes")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let Some(obj) = doc.as_object_mut() else {
+        return;
+    };
+    obj.insert("openapi".into(), Value::String("3.1.0".into()));
+    if obj.remove("$self").is_some() {
+        dropped.push("$self".into());
+    }
+    if let Some(Value::Array(tags)) = obj.get_mut("tags") {
+        for t in tags.iter_mut().filter_map(Value::as_object_mut) {
+            for k in ["parent", "kind"] {
+                if t.remove(k).is_some() {
+                    dropped.push(format!("tag {k}"));
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(servers)) = obj.get_mut("servers") {
+        for sv in servers.iter_mut().filter_map(Value::as_object_mut) {
+            if sv.remove("name").is_some() {
+                dropped.push("server name".into());
+            }
+        }
+    }
+    if let Some(Value::Object(components)) = obj.get_mut("components") {
+        if components.remove("mediaTypes").is_some() {
+            notes.push("components.mediaTypes written in place where referenced".into());
+        }
+        if let Some(Value::Object(schemes)) = components.get_mut("securitySchemes") {
+            for sc in schemes.values_mut().filter_map(Value::as_object_mut) {
+                for k in ["deprecated", "oauth2MetadataUrl"] {
+                    if sc.remove(k).is_some() {
+                        dropped.push(format!("security scheme {k}"));
+                    }
+                }
+                if let Some(Value::Object(flows)) = sc.get_mut("flows") {
+                    if flows.remove("deviceAuthorization").is_some() {
+                        dropped.push("the OAuth device authorization flow".into());
+                    }
+                }
+            }
+        }
+        for section in ["responses", "requestBodies", "parameters", "headers"] {
+            if let Some(Value::Object(entries)) = components.get_mut(section) {
+                for (name, v) in entries.iter_mut() {
+                    down_node(v, section, &media_types, &mut dropped, name);
+                }
+            }
+        }
+        if let Some(Value::Object(items)) = components.get_mut("pathItems") {
+            for (name, item) in items.iter_mut() {
+                down_path_item(item, &media_types, &mut dropped, name);
+            }
+        }
+    }
+    for key in ["paths", "webhooks"] {
+        if let Some(Value::Object(items)) = obj.get_mut(key) {
+            for (path, item) in items.iter_mut() {
+                down_path_item(item, &media_types, &mut dropped, path);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    dropped.retain(|d| seen.insert(d.clone()));
+    for d in dropped {
+        notes.push(format!("dropped (OpenAPI 3.1 cannot say it): {d}"));
+    }
+}
+
+fn down_path_item(item: &mut Value, media_types: &Value, dropped: &mut Vec<String>, at: &str) {
+    let Some(obj) = item.as_object_mut() else {
+        return;
+    };
+    if obj.remove("query").is_some() {
+        dropped.push(format!("the QUERY operation of {at}"));
+    }
+    if let Some(Value::Object(extra)) = obj.remove("additionalOperations") {
+        for name in extra.keys() {
+            dropped.push(format!(
+                "the {name} operation of {at} (additionalOperations)"
+            ));
+        }
+    }
+    if let Some(params) = obj.get_mut("parameters") {
+        down_node(params, "parameterList", media_types, dropped, at);
+    }
+    for m in METHODS {
+        let Some(Value::Object(op)) = obj.get_mut(m) else {
+            continue;
+        };
+        let at = format!("{} {at}", m.to_ascii_uppercase());
+        if let Some(params) = op.get_mut("parameters") {
+            down_node(params, "parameterList", media_types, dropped, &at);
+        }
+        if let Some(rb) = op.get_mut("requestBody") {
+            down_node(rb, "requestBodies", media_types, dropped, &at);
+        }
+        if let Some(Value::Object(rs)) = op.get_mut("responses") {
+            for (code, r) in rs.iter_mut() {
+                down_node(
+                    r,
+                    "responses",
+                    media_types,
+                    dropped,
+                    &format!("{at} {code}"),
+                );
+            }
+        }
+    }
+}
+
+/// One parameter list, request body, response or header, brought down to 3.1.
+fn down_node(v: &mut Value, kind: &str, media_types: &Value, dropped: &mut Vec<String>, at: &str) {
+    if v.get("$ref").is_some() {
+        return;
+    }
+    match kind {
+        "parameterList" => {
+            if let Value::Array(list) = v {
+                list.retain(|p| {
+                    let qs = p.get("in").and_then(Value::as_str) == Some("querystring");
+                    if qs {
+                        dropped.push(format!("the `in: querystring` parameter of {at}"));
+                    }
+                    !qs
+                });
+                for p in list.iter_mut() {
+                    down_node(p, "parameters", media_types, dropped, at);
+                }
+            }
+        }
+        "parameters" | "headers" | "requestBodies" | "responses" => {
+            let Some(obj) = v.as_object_mut() else { return };
+            if kind == "responses" && !obj.contains_key("description") {
+                obj.insert("description".into(), Value::String(String::new()));
+            }
+            if let Some(Value::Object(content)) = obj.get_mut("content") {
+                for (mt, m) in content.iter_mut() {
+                    down_media(m, media_types, dropped, &format!("{at} {mt}"));
+                }
+            }
+            if let Some(Value::Object(headers)) = obj.get_mut("headers") {
+                for h in headers.values_mut() {
+                    down_node(h, "headers", media_types, dropped, at);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn down_media(m: &mut Value, media_types: &Value, dropped: &mut Vec<String>, at: &str) {
+    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+        let found = r
+            .strip_prefix("#/components/mediaTypes/")
+            .and_then(|name| media_types.get(crate::schema::unescape_pointer_token(name)));
+        if let Some(found) = found {
+            *m = found.clone();
+        }
+    }
+    let Some(obj) = m.as_object_mut() else { return };
+    if obj.remove("itemSchema").is_some() {
+        dropped.push(format!("the itemSchema of {at} (the stream's items)"));
+    }
+    if let Some(Value::Object(examples)) = obj.get_mut("examples") {
+        for ex in examples.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(v) = ex.remove("dataValue") {
+                ex.insert("value".into(), v);
+            }
+            if let Some(Value::String(text)) = ex.remove("serializedValue") {
+                let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                ex.insert("value".into(), value);
+            }
+        }
+    }
 }
 
 /// Converts an OpenAPI 3.0 or 3.1 document held in `sources` (at `root`).
@@ -217,7 +462,7 @@ fn convert_document(
         .and_then(Value::as_str)
         .unwrap_or("3.0")
         .to_string();
-    let upgrade = !version.starts_with("3.1");
+    let upgrade = !(version.starts_with("3.1") || version.starts_with("3.2"));
     let mut taken: HashMap<&'static str, HashSet<String>> = HashMap::new();
     if let Some(Value::Object(components)) = doc.get("components") {
         for (section, entries) in components {
@@ -329,6 +574,7 @@ fn component_kind(section: &str) -> Option<Kind> {
         "callbacks" => Kind::Callback,
         "securitySchemes" => Kind::SecurityScheme,
         "pathItems" => Kind::PathItem,
+        "mediaTypes" => Kind::MediaType,
         _ => return None,
     })
 }
@@ -345,6 +591,7 @@ fn section_name(s: &str) -> Option<&'static str> {
         "callbacks",
         "securitySchemes",
         "pathItems",
+        "mediaTypes",
     ]
     .into_iter()
     .find(|x| *x == s)
@@ -498,6 +745,12 @@ impl Converter {
                         self.node(op, file, Kind::Operation, d);
                     }
                 }
+                self.map(
+                    obj.get_mut("additionalOperations"),
+                    file,
+                    Kind::Operation,
+                    d,
+                );
             }
             Kind::Operation => {
                 self.list(obj.get_mut("parameters"), file, Kind::Parameter, d);
@@ -522,6 +775,9 @@ impl Converter {
             }
             Kind::MediaType => {
                 if let Some(s) = obj.get_mut("schema") {
+                    self.node(s, file, Kind::Schema, d);
+                }
+                if let Some(s) = obj.get_mut("itemSchema") {
                     self.node(s, file, Kind::Schema, d);
                 }
                 self.map(obj.get_mut("examples"), file, Kind::Example, d);

@@ -552,3 +552,58 @@ async fn a_real_event_source_reads_the_events_one_by_one() {
     let span = last_at - events[0]["at"].as_f64().unwrap();
     assert!(span >= 500.0, "events arrived together: {events:?}");
 }
+
+fn convert(spec: &std::path::Path, to: &str) -> (Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+        .arg("convert")
+        .arg(spec)
+        .args(["--to", to])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = stubborn::load::source::parse_document(&String::from_utf8_lossy(&out.stdout))
+        .expect("YAML out");
+    (doc, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn convert_reads_32_and_writes_either_version() {
+    let spec = fixture("openapi32/streams.yaml");
+    // 3.2 → 3.1: what 3.1 can say is kept, the rest dropped with a note.
+    let (doc, notes) = convert(&spec, "openapi-3.1");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc.pointer("/paths/~1search/query").is_none());
+    assert!(doc
+        .pointer("/paths/~1items~1{id}/additionalOperations")
+        .is_none());
+    assert_eq!(
+        doc.pointer(
+            "/paths/~1examples/get/responses/200/content/application~1json/examples/data/value"
+        ),
+        Some(&json!({"a": 1}))
+    );
+    assert!(doc
+        .pointer("/paths/~1events/get/responses/200/content/text~1event-stream/$ref")
+        .is_none());
+    assert!(notes.contains("QUERY operation of /search"), "{notes}");
+    assert!(notes.contains("itemSchema"), "{notes}");
+    assert!(notes.contains("querystring"), "{notes}");
+    // The 3.1 result loads.
+    let dir = common::TempDir::new("oas32-convert");
+    let out = dir.0.join("down.json");
+    std::fs::write(&out, serde_json::to_vec(&doc).unwrap()).unwrap();
+    stubborn::load::load_file(&out).expect("the 3.1 document loads");
+    // 3.1 (and 3.0) → 3.2.
+    let (doc, _) = convert(&fixture("openapi32/chat31.yaml"), "openapi-3.2");
+    assert_eq!(doc["openapi"], "3.2.0");
+    std::fs::write(&out, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let api = stubborn::load::load_file(&out).expect("the 3.2 document loads");
+    assert_eq!(api.format, "OpenAPI 3.2.0");
+    // 3.2 → 3.2 keeps the 3.2 constructs.
+    let (doc, _) = convert(&spec, "3.2");
+    assert!(doc.pointer("/paths/~1search/query").is_some());
+}
