@@ -172,9 +172,7 @@ fn load_sources(
         return Err(LoadError::new(
             file,
             "/openapi",
-            format!(
-                "expected OpenAPI version 3.2.x (or the older 3.0.x or 3.1.x), found {version}"
-            ),
+            format!("expected OpenAPI version 3.0.x or 3.1.x or 3.2.x, found {version}"),
         )
         .into());
     }
