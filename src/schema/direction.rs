@@ -8,7 +8,13 @@
 
 use super::Direction;
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// Per definition (`#/$defs/Name`), the string values its own properties are limited to
+/// (`enum`, `const`): what a discriminator without a `mapping` really carries when the
+/// document's branches say so (OpenAI's `role: {enum: [developer]}`), rather than the
+/// branches' schema names.
+type Declared = HashMap<String, HashMap<String, Vec<String>>>;
 
 /// Adapts a whole store document (`{"$defs": {...}}`) in place.
 pub fn adapt(doc: &mut Value, direction: Direction) {
@@ -27,11 +33,53 @@ pub fn adapt(doc: &mut Value, direction: Direction) {
                 .collect()
         })
         .unwrap_or_default();
+    let declared: Declared = match (direction, doc.get("$defs").and_then(Value::as_object)) {
+        (Direction::Request, Some(defs)) => defs
+            .iter()
+            .filter_map(|(k, def)| {
+                let props = declared_values(def);
+                (!props.is_empty()).then(|| (format!("#/$defs/{k}"), props))
+            })
+            .collect(),
+        _ => Declared::new(),
+    };
     if let Some(Value::Object(defs)) = doc.get_mut("$defs") {
         for def in defs.values_mut() {
-            walk(def, flag, &flagged, direction, 0);
+            walk(def, flag, &flagged, &declared, direction, 0);
         }
     }
+}
+
+/// The string values a schema's own properties (and those of its `allOf` parts) are limited
+/// to by `enum` or `const`.
+fn declared_values(def: &Value) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let parts = std::iter::once(def).chain(
+        def.get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
+    for part in parts {
+        let Some(Value::Object(props)) = part.get("properties") else {
+            continue;
+        };
+        for (name, p) in props {
+            let values: Vec<String> = match (p.get("const"), p.get("enum")) {
+                (Some(Value::String(c)), _) => vec![c.clone()],
+                (_, Some(Value::Array(list))) if list.len() <= 32 => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => continue,
+            };
+            if !values.is_empty() {
+                out.entry(name.clone()).or_default().extend(values);
+            }
+        }
+    }
+    out
 }
 
 fn is_flagged(prop: &Value, flag: &str, flagged: &HashSet<String>) -> bool {
@@ -46,7 +94,14 @@ fn is_flagged(prop: &Value, flag: &str, flagged: &HashSet<String>) -> bool {
             .is_some_and(|a| a.iter().any(|b| is_flagged(b, flag, flagged)))
 }
 
-fn walk(v: &mut Value, flag: &str, flagged: &HashSet<String>, direction: Direction, depth: usize) {
+fn walk(
+    v: &mut Value,
+    flag: &str,
+    flagged: &HashSet<String>,
+    declared: &Declared,
+    direction: Direction,
+    depth: usize,
+) {
     if depth > 256 {
         return;
     }
@@ -54,7 +109,7 @@ fn walk(v: &mut Value, flag: &str, flagged: &HashSet<String>, direction: Directi
         Value::Object(obj) => {
             relax_required(obj, flag, flagged);
             if direction == Direction::Request {
-                select_by_discriminator(obj);
+                select_by_discriminator(obj, declared);
             }
             for (k, child) in obj.iter_mut() {
                 // Examples, defaults and constants are data, not schemas.
@@ -64,12 +119,12 @@ fn walk(v: &mut Value, flag: &str, flagged: &HashSet<String>, direction: Directi
                 ) {
                     continue;
                 }
-                walk(child, flag, flagged, direction, depth + 1);
+                walk(child, flag, flagged, declared, direction, depth + 1);
             }
         }
         Value::Array(items) => {
             for item in items {
-                walk(item, flag, flagged, direction, depth + 1);
+                walk(item, flag, flagged, declared, direction, depth + 1);
             }
         }
         _ => {}
@@ -97,8 +152,10 @@ fn relax_required(obj: &mut Map<String, Value>, flag: &str, flagged: &HashSet<St
 }
 
 /// `oneOf` + `discriminator` → the discriminator is required and one of the known values, and
-/// each value selects its branch (`if`/`then` chain).
-fn select_by_discriminator(obj: &mut Map<String, Value>) {
+/// each value selects its branch (`if`/`then` chain). A branch the `mapping` does not name is
+/// named by the values its own schema limits the property to, when it does, else by its
+/// schema name (OpenAPI's implicit mapping).
+fn select_by_discriminator(obj: &mut Map<String, Value>, declared: &Declared) {
     let Some(prop) = obj
         .get("discriminator")
         .and_then(|d| d.get("propertyName"))
@@ -133,8 +190,17 @@ fn select_by_discriminator(obj: &mut Map<String, Value>) {
         {
             continue;
         }
-        if let Some(name) = r.rsplit('/').next() {
-            cases.push((super::unescape_pointer_token(name), b.clone()));
+        match declared.get(r).and_then(|props| props.get(&prop)) {
+            Some(values) => {
+                for value in values {
+                    cases.push((value.clone(), b.clone()));
+                }
+            }
+            None => {
+                if let Some(name) = r.rsplit('/').next() {
+                    cases.push((super::unescape_pointer_token(name), b.clone()));
+                }
+            }
         }
     }
     if cases.is_empty() {
@@ -188,6 +254,22 @@ mod tests {
         assert_eq!(
             doc["$defs"]["Pet"]["required"],
             json!(["id", "name", "ref"])
+        );
+    }
+
+    #[test]
+    fn without_a_mapping_the_branches_own_values_name_them() {
+        let mut doc = json!({"$defs": {
+            "Msg": {"oneOf": [{"$ref": "#/$defs/Dev"}, {"$ref": "#/$defs/User"}],
+                    "discriminator": {"propertyName": "role"}},
+            "Dev": {"type": "object", "properties": {"role": {"type": "string", "enum": ["developer"]}}},
+            "User": {"type": "object", "properties": {"role": {"const": "user"}, "text": {"type": "string"}}}
+        }});
+        adapt(&mut doc, Direction::Request);
+        let guard = &doc["$defs"]["Msg"]["allOf"][0];
+        assert_eq!(
+            guard["properties"]["role"]["enum"],
+            json!(["developer", "user"])
         );
     }
 
