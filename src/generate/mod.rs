@@ -22,10 +22,12 @@
 //! `x-faker` hints, always subject to the schema's constraints: a faked value that violates
 //! them is replaced by a generic one that does not.
 //!
-//! Bodies stay small: optional properties get rarer with depth, `anyOf: [id, Object]` style
-//! links stay ids below the top levels, everything past `max_depth` (or past a few thousand
-//! generated positions) is minimal, and an optional property whose schema cannot be satisfied
-//! is left out rather than failing the whole body.
+//! Objects down to [`FULL_DEPTH`] show every declared property; below, optional properties
+//! get rarer with depth, and a schema nested in itself through optional properties shows once
+//! (at random with [`GenOptions::vary_optional`]). Bodies stay bounded: `anyOf: [id, Object]`
+//! style links stay ids below the top levels, everything past `max_depth` (or past a few
+//! thousand generated positions) is minimal, and an optional property whose schema cannot be
+//! satisfied is left out rather than failing the whole body.
 //!
 //! Output depends only on the store, the schema and [`GenOptions`]: the random stream is
 //! ChaCha8 (portable), object key order is the document's, and dates are placed around a
@@ -81,6 +83,16 @@ pub struct GenOptions {
     /// one is cached already. For bodies rendered once: a big document (Stripe's) would
     /// otherwise keep a compiled validator per response schema, over a gigabyte in all.
     pub transient_check: bool,
+    /// Dynamic bodies: a schema nested in itself through an optional property recurs at
+    /// random. Off (the default, for static bodies): it shows exactly once. Either way, objects
+    /// down to [`FULL_DEPTH`] show every declared property and deeper ones a seeded share of
+    /// their optional properties.
+    pub vary_optional: bool,
+    /// Add keys the schema does not declare where `additionalProperties` or
+    /// `patternProperties` allow them (json-schema-faker's `fillProperties`, on in Prism by
+    /// default). Off: only declared properties, and undeclared ones only as far as
+    /// `minProperties` needs them.
+    pub fill_properties: bool,
 }
 
 impl Default for GenOptions {
@@ -92,6 +104,8 @@ impl Default for GenOptions {
             max_depth: 6,
             locale: Locale::En,
             transient_check: false,
+            vary_optional: false,
+            fill_properties: true,
         }
     }
 }
@@ -330,6 +344,10 @@ const SOFT_NODES: usize = 2_000;
 const DEPTH_SLACK: usize = 48;
 /// Effective ceiling on `max_depth`, so a huge setting cannot exhaust the stack.
 const MAX_DEPTH_CAP: usize = 64;
+/// Nesting depth (objects and arrays count one level each) down to which an object shows
+/// every declared property: the body, its objects, theirs, and one level more (so that in
+/// `{"data": [{"address": {...}}]}` the address is whole).
+pub const FULL_DEPTH: usize = 3;
 
 /// One segment of a JSON pointer into the schema.
 #[derive(Clone, Copy, Debug)]

@@ -9,7 +9,7 @@
 use super::faker::{classify, Kind};
 use super::kw::{as_array, as_object, as_u64};
 use super::validate::is_valid;
-use super::{addr, pattern, Conj, Direction, Gen, GenError, Hint, ObjCtx, Ptr};
+use super::{addr, pattern, Conj, Direction, Gen, GenError, Hint, ObjCtx, Ptr, FULL_DEPTH};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -119,7 +119,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
 
         // One pass in document order, so the result needs no sorting: required properties
-        // always, optional ones mostly (recursive ones less often, none when minimal).
+        // always, optional ones as `include_optional` decides (none when minimal).
         let mut chosen: Vec<Chosen<'a>> = Vec::with_capacity(declared.len() + 2);
         let mut spare: Vec<(bool, usize)> = Vec::new();
         let mut optional_room = cap.saturating_sub(required.len());
@@ -147,20 +147,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 continue;
             };
             let excluded = self.direction_excludes(&pc);
-            let recursive = pc.parts.iter().any(|p| self.active.contains(&addr(p.map)));
-            // Most optional properties at the top, fewer further down: nested objects of real
-            // APIs are wide, and bodies grow with the product of their widths.
-            let p = if recursive {
-                0.35
-            } else {
-                match self.depth {
-                    0 | 1 => 0.9,
-                    2 => 0.7,
-                    3 => 0.5,
-                    _ => 0.3,
-                }
-            };
-            if excluded || !self.chance(p) {
+            if excluded || !self.include_optional(conj, &pc) {
                 spare.push((excluded, i));
             } else {
                 chosen.push((Cow::Borrowed(name), pc, i, true));
@@ -197,7 +184,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
         }
         // Extra keys: maps (no declared properties) get a few, typed objects rarely one.
-        if !minimal {
+        if !minimal && self.opts.fill_properties {
             let additional = conj.parts.iter().any(|p| {
                 self.kw(p)
                     .additional_properties()
@@ -252,6 +239,45 @@ impl<'a, 'r> Gen<'a, 'r> {
         self.active.truncate(mark);
         self.objs.pop();
         result
+    }
+
+    /// Whether an optional property whose value must satisfy `pc` goes into the object.
+    ///
+    /// Objects down to [`FULL_DEPTH`] show every declared property, so that documented fields
+    /// are there to read. Deeper, optional properties thin out with depth (seeded, so a static
+    /// body is still the same every time): nested objects of real APIs are wide, and bodies
+    /// grow with the product of their widths. A schema nested in itself through an optional
+    /// property shows once in a static body (`manager` has a `manager`, which has none); with
+    /// [`super::GenOptions::vary_optional`] (dynamic bodies) it recurs at random instead.
+    fn include_optional(&mut self, object: &Conj<'a>, pc: &Conj<'a>) -> bool {
+        // How many of the objects being generated (this one and those it is nested in) are
+        // made from this property's schema.
+        let nesting = pc
+            .parts
+            .iter()
+            .map(|p| {
+                let a = addr(p.map);
+                let here = object.parts.iter().any(|q| addr(q.map) == a);
+                self.active.iter().filter(|&&x| x == a).count() + usize::from(here)
+            })
+            .max()
+            .unwrap_or(0);
+        let shallow = self.depth <= FULL_DEPTH;
+        let p = if nesting == 0 {
+            if shallow {
+                return true;
+            }
+            match self.depth - FULL_DEPTH {
+                1 => 0.7,
+                2 => 0.5,
+                _ => 0.3,
+            }
+        } else if self.opts.vary_optional {
+            0.35
+        } else {
+            return nesting == 1 && shallow;
+        };
+        self.chance(p)
     }
 
     /// The schemas of a required property; an error when the schema forbids it.

@@ -539,3 +539,204 @@ fn optional_properties_that_cannot_be_generated_are_left_out() {
         assert!(v.get("a").is_some() && v.get("b").is_none(), "{v}");
     }
 }
+
+/// Objects nested `levels` deep, each with two optional scalars and the next object.
+fn nested_optional(levels: usize) -> Value {
+    let mut schema = json!({"type": "object", "properties": {
+        "a": {"type": "string"}, "b": {"type": "integer"}}});
+    for _ in 0..levels {
+        schema = json!({"type": "object", "properties": {
+            "a": {"type": "string"}, "b": {"type": "integer"}, "next": schema}});
+    }
+    schema
+}
+
+#[test]
+fn static_bodies_show_every_optional_property_at_the_top_levels() {
+    let s = store(vec![
+        (
+            "Person",
+            json!({"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}}}),
+        ),
+        (
+            "Address",
+            json!({"type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}),
+        ),
+        (
+            "Profile",
+            json!({"type": "object", "properties": {"owner": {"$ref": "#/$defs/Person"}, "address": {"$ref": "#/$defs/Address"}}}),
+        ),
+        ("Deep", nested_optional(6)),
+    ]);
+    for seed in 0..200 {
+        let v = gen_key(&s, "Profile", seed);
+        for (object, keys) in [
+            ("owner", ["name", "email"]),
+            ("address", ["street", "city"]),
+        ] {
+            for key in keys {
+                assert!(v[object].get(key).is_some(), "seed {seed}: {v}");
+            }
+        }
+        // Down to FULL_DEPTH every level is whole.
+        let mut at = &gen_key(&s, "Deep", seed);
+        for depth in 0..=FULL_DEPTH {
+            for key in ["a", "b", "next"] {
+                assert!(at.get(key).is_some(), "seed {seed} depth {depth}: {at}");
+            }
+            at = &at["next"];
+        }
+    }
+}
+
+#[test]
+fn deeper_levels_thin_out_and_bodies_stay_bounded() {
+    let s = store(vec![("Deep", nested_optional(12))]);
+    let mut thinned = 0;
+    for seed in 0..100 {
+        let v = gen_key(&s, "Deep", seed);
+        let mut at = &v;
+        let mut depth = 0;
+        while let Some(next) = at.get("next") {
+            at = next;
+            depth += 1;
+        }
+        // Past `max_depth` an object is minimal (`{}`): that ends the chain whatever the
+        // chances.
+        assert!(
+            depth <= GenOptions::default().max_depth + 1,
+            "seed {seed}: {v}"
+        );
+        if depth <= GenOptions::default().max_depth {
+            thinned += 1;
+        }
+    }
+    assert!(
+        thinned > 0,
+        "optional properties never thinned out below FULL_DEPTH"
+    );
+}
+
+#[test]
+fn a_recursive_schema_shows_once_in_static_bodies_and_varies_in_dynamic_ones() {
+    let s = store(vec![(
+        "Employee",
+        json!({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "manager": {"$ref": "#/$defs/Employee"}}}),
+    )]);
+    let id = s.id_of_key("Employee").unwrap();
+    let (mut with, mut without) = (0, 0);
+    for seed in 0..100 {
+        let v = gen_key(&s, "Employee", seed);
+        assert!(v["manager"]["name"].is_string(), "seed {seed}: {v}");
+        assert!(v["manager"].get("manager").is_none(), "seed {seed}: {v}");
+        let dynamic = GenOptions {
+            seed,
+            vary_optional: true,
+            ..GenOptions::default()
+        };
+        let v = generate(&s, id, &dynamic).unwrap();
+        assert!(v.get("name").is_some(), "seed {seed}: {v}");
+        if v.get("manager").is_some() {
+            with += 1;
+        } else {
+            without += 1;
+        }
+    }
+    assert!(
+        with > 0 && without > 0,
+        "{with} with a manager, {without} without"
+    );
+}
+
+#[test]
+fn same_seed_same_value_in_both_modes() {
+    let s = store(vec![("Deep", nested_optional(8))]);
+    let id = s.id_of_key("Deep").unwrap();
+    for vary_optional in [false, true] {
+        for seed in 0..20 {
+            let o = GenOptions {
+                seed,
+                vary_optional,
+                ..GenOptions::default()
+            };
+            assert_eq!(generate(&s, id, &o).unwrap(), generate(&s, id, &o).unwrap());
+        }
+    }
+}
+
+#[test]
+fn fill_properties_off_adds_no_undeclared_keys() {
+    let s = store(vec![
+        (
+            "Typed",
+            json!({"type": "object", "properties": {"id": {"type": "integer"}}, "additionalProperties": {"type": "string"}}),
+        ),
+        (
+            "Map",
+            json!({"type": "object", "additionalProperties": {"type": "integer"}}),
+        ),
+        (
+            "AtLeastTwo",
+            json!({"type": "object", "minProperties": 2, "properties": {"id": {"type": "integer"}}, "additionalProperties": {"type": "string"}}),
+        ),
+    ]);
+    let (mut extra_typed, mut extra_map) = (0, 0);
+    for seed in 0..100 {
+        for fill_properties in [true, false] {
+            let o = GenOptions {
+                seed,
+                fill_properties,
+                ..GenOptions::default()
+            };
+            let gen = |key: &str| generate(&s, s.id_of_key(key).unwrap(), &o).unwrap();
+            let typed = gen("Typed");
+            let map = gen("Map");
+            let two = gen("AtLeastTwo");
+            assert!(two.as_object().unwrap().len() >= 2, "{two}");
+            if fill_properties {
+                extra_typed += usize::from(typed.as_object().unwrap().len() > 1);
+                extra_map += usize::from(!map.as_object().unwrap().is_empty());
+            } else {
+                assert_eq!(typed.as_object().unwrap().len(), 1, "{typed}");
+                assert_eq!(map, json!({}));
+            }
+        }
+    }
+    assert!(
+        extra_typed > 0 && extra_map > 0,
+        "{extra_typed} {extra_map}"
+    );
+}
+
+#[test]
+fn thousands_of_seeds_in_dynamic_mode_never_give_an_invalid_value() {
+    let s = store(vec![
+        ("Deep", nested_optional(10)),
+        (
+            "Node",
+            json!({"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "integer"},
+                "parent": {"$ref": "#/$defs/Node"},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                "extra": {"type": "object", "additionalProperties": {"type": "integer"}}}}),
+        ),
+    ]);
+    for key in ["Deep", "Node"] {
+        let id = s.id_of_key(key).unwrap();
+        for seed in 0..1000 {
+            for (vary_optional, fill_properties) in [(true, true), (false, false)] {
+                let o = GenOptions {
+                    seed,
+                    vary_optional,
+                    fill_properties,
+                    ..GenOptions::default()
+                };
+                let v = generate(&s, id, &o).unwrap_or_else(|e| panic!("{key} {seed}: {e}"));
+                assert!(s.check(id, &v).is_ok(), "{key} {seed}: {v}");
+            }
+        }
+    }
+}

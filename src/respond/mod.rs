@@ -48,8 +48,13 @@ pub fn status_of(response: &Response) -> u16 {
     response.status.serve_code()
 }
 
-/// Serialises a body value for a media type: JSON for JSON types (and anything unknown that is
-/// not a string), XML for XML types, the string itself for text and other types.
+/// Serialises a body value for a media type: JSON for JSON types (a string too, as a JSON
+/// string), XML for XML types, forms for `application/x-www-form-urlencoded`.
+///
+/// For every type that is not JSON, a string is the body itself, sent unchanged: OpenAPI
+/// writes an example of a type JSON cannot express (XML, HTML, CSV, plain text, bytes) as a
+/// string holding that document, and Prism sends it as is. Other values of such types are
+/// written as JSON.
 pub fn render(
     store: &SchemaStore,
     media_type: &str,
@@ -59,9 +64,13 @@ pub fn render(
     if negotiate::is_json(media_type) {
         return Bytes::from(serde_json::to_vec(value).unwrap_or_default());
     }
+    if let Value::String(s) = value {
+        return Bytes::from(s.clone());
+    }
     if negotiate::is_xml(media_type) {
         let schema_value = schema.map(|id| store.get(id));
-        let root = schema.map(|id| store.key(id)).unwrap_or("root");
+        let root = schema.and_then(|id| xml::component_name(store, id));
+        let root = root.as_deref().unwrap_or("root");
         return Bytes::from(xml::to_xml(store, schema_value, value, root));
     }
     let (kind, sub) = negotiate::essence(media_type);
@@ -84,7 +93,6 @@ pub fn render(
         }
     }
     match value {
-        Value::String(s) => Bytes::from(s.clone()),
         Value::Null => Bytes::new(),
         other => Bytes::from(serde_json::to_vec(other).unwrap_or_default()),
     }
@@ -120,4 +128,58 @@ pub fn stable_hash(parts: &[&str]) -> u64 {
         }
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(media_type: &str, value: &Value) -> String {
+        let store = SchemaStore::new();
+        String::from_utf8(render(&store, media_type, None, value).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_string_is_the_body_of_every_type_but_json() {
+        let doc = "<project><name>a &amp; b</name></project>";
+        for media_type in [
+            "application/xml",
+            "text/xml; charset=utf-8",
+            "application/atom+xml",
+            "text/plain",
+            "text/html",
+            "text/csv",
+            "application/octet-stream",
+            "application/x-www-form-urlencoded",
+            "image/svg+xml",
+        ] {
+            assert_eq!(text(media_type, &json!(doc)), doc, "{media_type}");
+        }
+        for media_type in ["application/json", "application/problem+json", "text/json"] {
+            assert_eq!(
+                text(media_type, &json!("a <b>")),
+                "\"a <b>\"",
+                "{media_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_values_keep_their_serialisation() {
+        assert_eq!(
+            text("application/xml", &json!({"id": 1})),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root><id>1</id></root>"
+        );
+        assert_eq!(text("text/plain", &json!({"id": 1})), "{\"id\":1}");
+        assert_eq!(text("text/plain", &json!(3)), "3");
+        assert_eq!(text("text/plain", &Value::Null), "");
+        assert_eq!(
+            text(
+                "application/x-www-form-urlencoded",
+                &json!({"a": "b c", "n": 1})
+            ),
+            "a=b%20c&n=1"
+        );
+    }
 }

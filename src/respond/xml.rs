@@ -1,8 +1,64 @@
 //! JSON values written as XML, following the schema's `xml` hints (name, attribute, wrapped,
 //! prefix/namespace) as OpenAPI describes them.
 
-use crate::schema::SchemaStore;
+use crate::schema::{unescape_pointer_token, SchemaId, SchemaStore};
 use serde_json::Value;
+
+/// The name of the component a stored schema is, for the root element when the schema has no
+/// `xml.name`: `Pet` for `#/components/schemas/Pet` (also `#/definitions/Pet`, `#/$defs/Pet`,
+/// a top-level key of a file of schemas, or `pet` for a file that is one schema), following a
+/// `$ref` that carries other keywords beside it. `None` for an inline schema: its store key
+/// (`pets.get.200`) is an internal name, not the document's.
+pub fn component_name(store: &SchemaStore, id: SchemaId) -> Option<String> {
+    let mut id = id;
+    for _ in 0..8 {
+        if let Some(name) = named_by_origin(store.origin(id)) {
+            return Some(name);
+        }
+        // `{$ref: Pet, description: ...}` is still a Pet.
+        let key = store
+            .get(id)
+            .get("$ref")
+            .and_then(Value::as_str)?
+            .strip_prefix("#/$defs/")?;
+        if key.contains('/') {
+            return None;
+        }
+        id = store.id_of_key(&unescape_pointer_token(key))?;
+    }
+    None
+}
+
+/// The component name an origin (`file#/json/pointer`) gives a schema, if it names one.
+fn named_by_origin(origin: &str) -> Option<String> {
+    let at = origin
+        .match_indices('#')
+        .map(|(i, _)| i)
+        .find(|&i| origin[i + 1..].is_empty() || origin[i + 1..].starts_with('/'))?;
+    let (file, pointer) = (&origin[..at], &origin[at + 1..]);
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(unescape_pointer_token)
+        .collect();
+    let name = match tokens.as_slice() {
+        // A file that is one schema: named after the file.
+        [] => std::path::Path::new(file)
+            .file_stem()?
+            .to_str()?
+            .split('.')
+            .next()?
+            .to_string(),
+        [c, s, name] if c == "components" && s == "schemas" => name.clone(),
+        [d, name] if matches!(d.as_str(), "definitions" | "$defs" | "schemas") => name.clone(),
+        // A file of schemas by name.
+        [name] if !file.is_empty() && !matches!(name.as_str(), "paths" | "components") => {
+            name.clone()
+        }
+        _ => return None,
+    };
+    (!name.is_empty()).then_some(name)
+}
 
 /// Serialises `value` as an XML document. `root_name` is used when the schema names no element.
 pub fn to_xml(
@@ -183,6 +239,43 @@ fn sanitize(name: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn root_names_come_from_the_document_never_from_internal_keys() {
+        let mut store = SchemaStore::new();
+        let mut add = |key: &str, origin: &str, schema: Value| {
+            let id = store.reserve(key, origin.to_string());
+            store.set(id, schema);
+            id
+        };
+        let object = json!({"type": "object"});
+        let pet = add("Pet", "api.yaml#/components/schemas/Pet", object.clone());
+        let inline = add(
+            "pets.get.200",
+            "api.yaml#/paths/~1pets/get/responses/200/content/application~1xml/schema",
+            object.clone(),
+        );
+        let described = add(
+            "pets.post.201",
+            "api.yaml#/paths/~1pets/post/responses/201/content/application~1xml/schema",
+            json!({"$ref": "#/$defs/Pet", "description": "the new pet"}),
+        );
+        let swagger = add("Order", "swagger.json#/definitions/Order", object.clone());
+        let file = add("schema", "schemas/owner.v2.yaml#", object.clone());
+        let by_name = add("Tag", "schemas/common.yaml#/Tag", object.clone());
+        let deeper = add(
+            "Pet.properties.owner",
+            "api.yaml#/components/schemas/Pet/properties/owner",
+            object,
+        );
+        assert_eq!(component_name(&store, pet).as_deref(), Some("Pet"));
+        assert_eq!(component_name(&store, inline), None);
+        assert_eq!(component_name(&store, described).as_deref(), Some("Pet"));
+        assert_eq!(component_name(&store, swagger).as_deref(), Some("Order"));
+        assert_eq!(component_name(&store, file).as_deref(), Some("owner"));
+        assert_eq!(component_name(&store, by_name).as_deref(), Some("Tag"));
+        assert_eq!(component_name(&store, deeper), None);
+    }
 
     #[test]
     fn attributes_wrapping_and_names() {

@@ -5,7 +5,19 @@ use serde_json::Value;
 
 /// A short rendering of a value for messages (long values are cut).
 pub fn show(v: &Value) -> String {
-    let s = v.to_string();
+    let s = match v {
+        // An integer beyond 64 bits is held as a float: show its digits, as the client wrote
+        // them, not `8.613541947399898e20`.
+        Value::Number(n)
+            if n.as_f64().is_some_and(|f| {
+                f.is_finite() && f.fract() == 0.0 && f.abs() >= i64::MAX as f64
+            }) && !n.is_i64()
+                && !n.is_u64() =>
+        {
+            format!("{:.0}", n.as_f64().unwrap_or_default())
+        }
+        _ => v.to_string(),
+    };
     if s.chars().count() > 60 {
         let cut: String = s.chars().take(57).collect();
         format!("{cut}…")
@@ -183,4 +195,20 @@ pub fn describe(kind: &ValidationErrorKind, instance: &Value) -> (String, String
         other => (other.keyword(), String::new(), None),
     };
     (kw.to_string(), msg, extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show;
+    use serde_json::json;
+
+    #[test]
+    fn integers_beyond_64_bits_show_their_digits() {
+        let big: serde_json::Value = serde_json::from_str("861354194739989839872").unwrap();
+        assert_eq!(show(&big), "861354194739989839872");
+        assert_eq!(show(&json!(-1e19)), "-10000000000000000000");
+        assert_eq!(show(&json!(12)), "12");
+        assert_eq!(show(&json!(1.5)), "1.5");
+        assert_eq!(show(&json!(2.0)), "2.0");
+    }
 }

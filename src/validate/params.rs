@@ -330,13 +330,22 @@ fn parse_number(raw: &str, fraction: bool) -> Option<Number> {
             return Some(n.into());
         }
     }
-    // An integer beyond 64 bits would round to a float that passes bounds it breaks
-    // (-9223372036854775809 → i64::MIN): keep it a string, which an integer schema refuses.
-    if integral && !fraction {
-        return None;
+    let mut f = raw.parse::<f64>().ok()?;
+    if integral && f.is_finite() {
+        // An integer beyond 64 bits: `type: integer` sets no size limit, so it is an integer
+        // (a float with no fraction, as a JSON body's number that size is too). Rounding to
+        // the nearest float may land on i64::MIN (-9223372036854775809 → -2^63), which passes
+        // the bounds of `format: int64` that the value breaks: step to the float below it.
+        // Above u64::MAX the nearest float is at least 2^64, beyond every 64-bit bound.
+        if f >= i64::MIN as f64 && f < 0.0 {
+            f = BELOW_I64_MIN;
+        }
     }
-    raw.parse::<f64>().ok().and_then(Number::from_f64)
+    Number::from_f64(f)
 }
+
+/// The float right below i64::MIN (-2^63 - 2^11): beneath every bound a 64-bit integer sets.
+const BELOW_I64_MIN: f64 = -9_223_372_036_854_777_856.0;
 
 /// One raw string as the JSON value the schema expects, when it parses as such; otherwise the
 /// string itself (for the validator to report).
@@ -1422,6 +1431,42 @@ mod tests {
     }
 
     // --- shapes and coercion ---
+
+    #[test]
+    fn integers_beyond_64_bits_are_integers() {
+        let (store, id) = store_with(int());
+        let shape = Shape::of(&store, store.get(id));
+        let big = coerce("861354194739989839872", &shape);
+        assert_eq!(big.as_f64(), Some(861354194739989839872.0), "{big}");
+        assert!(store.check(id, &big).is_ok());
+        assert!(coerce("-861354194739989839872", &shape).is_number());
+        // Rounding to the nearest float would give exactly i64::MIN: the value steps below it.
+        let below = coerce("-9223372036854775809", &shape);
+        assert_eq!(below.as_f64(), Some(BELOW_I64_MIN));
+        assert!(below.as_f64().is_some_and(|f| f < i64::MIN as f64));
+        assert_eq!(
+            coerce("18446744073709551616", &shape).as_f64(),
+            Some(2f64.powi(64))
+        );
+        // Too big even for a float: left to the validator as the client's text.
+        let huge = "9".repeat(400);
+        assert_eq!(coerce(&huge, &shape), json!(huge));
+        // int64 and int32 bound them (the formats become bounds at load).
+        for (format, raw) in [
+            ("int64", "861354194739989839872"),
+            ("int64", "9223372036854775808"),
+            ("int64", "-9223372036854775809"),
+            ("int32", "2147483648"),
+        ] {
+            let mut schema = serde_json::Map::new();
+            schema.insert("type".into(), json!("integer"));
+            schema.insert("format".into(), json!(format));
+            crate::schema::convert::from_openapi_30(&mut schema);
+            let (store, id) = store_with(Value::Object(schema));
+            let v = coerce(raw, &Shape::of(&store, store.get(id)));
+            assert!(store.check(id, &v).is_err(), "{format} {raw} → {v}");
+        }
+    }
 
     #[test]
     fn coercion_by_type() {
