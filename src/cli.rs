@@ -176,8 +176,9 @@ pub struct MockArgs {
     /// answers are sent, flagged in x-stubborn-violations.
     #[arg(long)]
     pub errors: bool,
-    /// Prism's json-schema-faker switch: `false` leaves optional properties out of generated
-    /// bodies (as --dynamic may); by default every declared property is shown.
+    /// Prism's json-schema-faker switch: `false` keeps undeclared keys out of generated
+    /// objects (only the declared properties, and as many more as minProperties needs), even
+    /// where additionalProperties allows them.
     #[arg(
         long = "json-schema-faker-fillProperties",
         value_name = "BOOL",

@@ -45,8 +45,9 @@ pub struct MockOptions {
     /// `--errors` (as in Prism): a response that breaks its own schema is answered with a 500
     /// problem naming the violations, instead of being sent flagged.
     pub errors: bool,
-    /// Generated bodies show every declared property (Prism's
-    /// `--json-schema-faker-fillProperties`); `false` lets optional ones out.
+    /// Generated objects may get undeclared keys where `additionalProperties` allows them
+    /// (Prism's `--json-schema-faker-fillProperties`, on by default); `false`: only declared
+    /// ones (and as many more as `minProperties` needs).
     pub fill_properties: bool,
     /// Items per streaming answer and the pause between them (`--stream-count`,
     /// `--stream-interval`); unset parts fall back to the examples and the defaults.
@@ -1705,6 +1706,7 @@ impl Mock {
                 direction: Direction::Response,
                 use_examples: true,
                 locale: self.options.locale,
+                fill_properties: self.options.fill_properties,
                 // Rendered once: no need to keep this schema's validator afterwards.
                 transient_check: true,
                 ..GenOptions::default()
@@ -1751,6 +1753,9 @@ impl Mock {
             direction: Direction::Response,
             use_examples: false,
             locale: self.options.locale,
+            fill_properties: self.options.fill_properties,
+            // Fresh data each time: a self-referencing schema may recur at random.
+            vary_optional: true,
             ..GenOptions::default()
         };
         let value =
