@@ -22,7 +22,6 @@ use fake::faker::filesystem::en as filesystem;
 use fake::faker::internet::en as internet;
 use fake::faker::job::en as job;
 use fake::faker::job::raw as job_in;
-use fake::faker::lorem::en as lorem;
 use fake::faker::name::raw as name_in;
 use fake::faker::phone_number::raw as phone_in;
 use fake::locales::{DE_DE, FR_FR, IT_IT, JA_JP, PT_BR, ZH_CN};
@@ -582,7 +581,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             {
                 return Some(self.zh_text(lo, hi, nlo, nhi, style));
             }
-            return Some(self.text(lo, hi, nlo, nhi, style));
+            return Some(self.kind_text(kind, lo, hi, nlo, nhi, style));
         }
         Some(match kind {
             None | Boolean => return Option::None,
@@ -867,9 +866,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         out
     }
 
-    /// A lorem word (a static string, no allocation).
+    /// An English word (a static string, no allocation); see [`super::prose`].
     pub(super) fn word(&mut self) -> &'static str {
-        lorem::Word().fake_with_rng(self.rng)
+        self.english_word()
     }
 
     /// Uniform in `lo..=hi`; written out rather than `random_range`, which panics when

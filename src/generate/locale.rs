@@ -23,7 +23,8 @@ pub(crate) enum Field {
     Country,
     Company,
     Job,
-    /// Sentences and titles (`description`, `title`, ...); other strings stay lorem ipsum.
+    /// Sentences and titles (`description`, `title`, ...); without localized prose they are
+    /// English (see `super::prose`).
     Prose,
 }
 

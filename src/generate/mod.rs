@@ -41,6 +41,7 @@ mod locale;
 mod number;
 mod object;
 mod pattern;
+mod prose;
 mod string;
 mod time;
 mod validate;

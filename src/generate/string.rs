@@ -1,11 +1,23 @@
 //! Strings: `x-faker` hints, then `format`, then the property name, then `pattern`, then
-//! lorem text, always within `minLength`/`maxLength` (counted in characters) and matching
+//! English words ([`super::prose`]; lorem ipsum only for `x-faker: lorem.*`), always within `minLength`/`maxLength` (counted in characters) and matching
 //! every `pattern`.
 
-use super::faker::{Kind, TextStyle};
+use super::faker::{text_shape, Kind, TextStyle};
 use super::kw::as_u64;
+use super::locale::{source, Field};
 use super::{format, pattern, Conj, Gen, GenError, Hint, Ptr};
 use serde_json::Value;
+
+/// Which words free text is made of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vocab {
+    /// Sentences, titles, tags and words in English ([`super::prose`]).
+    English,
+    /// Names of things ("Silver Harbor") where a title case style is asked for.
+    Label,
+    /// Lorem ipsum, where `x-faker: lorem.*` asks for it.
+    Lorem,
+}
 
 /// Longest string generated; a larger `minLength` is reported as unsatisfiable in practice.
 const MAX_STRING: usize = 16 << 20;
@@ -89,6 +101,12 @@ impl<'a, 'r> Gen<'a, 'r> {
         let rules = self.string_rules(conj)?;
         let (lo, hi) = (rules.lo, rules.hi);
         if hint.explicit {
+            // `x-faker: lorem.*` asks for lorem ipsum, the one place it is written.
+            if let Some(s) = self.lorem_string(hint.kind, lo, hi) {
+                if rules.accepts_all(&s) {
+                    return Ok(Value::String(s));
+                }
+            }
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
                 if rules.accepts_all(&s) {
                     return Ok(Value::String(s));
@@ -106,10 +124,29 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
         }
+        // What the document itself says: its values for this name elsewhere, the shape of
+        // the ids it references (src/generate/hints.rs).
+        if !hint.explicit && rules.patterns.is_empty() {
+            if let Some((s, _why)) = self.hinted_string(conj, &hint, lo, hi) {
+                if rules.accepts_all(&s) {
+                    return Ok(Value::String(s));
+                }
+            }
+        }
         if !hint.explicit && hint.kind != Kind::None {
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
                 if rules.accepts_all(&s) {
                     return Ok(Value::String(s));
+                }
+            }
+        }
+        // The name said nothing: the schema's own words may (`description`, `title`).
+        if !hint.explicit && hint.kind == Kind::None && rules.patterns.is_empty() {
+            if let Some((kind, _why)) = self.described_kind(conj) {
+                if let Some(s) = self.fake_string(kind, rules.format, lo, hi) {
+                    if rules.accepts_all(&s) {
+                        return Ok(Value::String(s));
+                    }
                 }
             }
         }
@@ -197,7 +234,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         ))
     }
 
-    /// Text of `lo..=hi` characters, aiming for `nlo..=nhi` when the bounds allow.
+    /// English text of `lo..=hi` characters, aiming for `nlo..=nhi` when the bounds allow.
     pub(super) fn text(
         &mut self,
         lo: usize,
@@ -205,6 +242,54 @@ impl<'a, 'r> Gen<'a, 'r> {
         nlo: usize,
         nhi: usize,
         style: TextStyle,
+    ) -> String {
+        self.text_in(lo, hi, nlo, nhi, style, Vocab::English)
+    }
+
+    /// Text for a text-like `kind` (`Label`s are names of things, the rest by `style`).
+    pub(super) fn kind_text(
+        &mut self,
+        kind: Kind,
+        lo: usize,
+        hi: Option<usize>,
+        nlo: usize,
+        nhi: usize,
+        style: TextStyle,
+    ) -> String {
+        let vocab = if kind == Kind::Label {
+            Vocab::Label
+        } else {
+            Vocab::English
+        };
+        self.text_in(lo, hi, nlo, nhi, style, vocab)
+    }
+
+    /// Lorem ipsum for `x-faker: lorem.*` kinds (`Sentence`, `Paragraph`, `Word`, `Slug`);
+    /// `None` for other kinds and where the locale has its own prose.
+    fn lorem_string(&mut self, kind: Kind, lo: usize, hi: Option<usize>) -> Option<String> {
+        if source(self.opts.locale, Field::Prose) != crate::generate::Locale::En {
+            return None;
+        }
+        if kind == Kind::Slug {
+            let n = self.between(2, 4);
+            let words: Vec<&str> = (0..n).map(|_| self.lorem_word()).collect();
+            return Some(words.join("-"));
+        }
+        let (nlo, nhi, style) = text_shape(kind)?;
+        if !matches!(kind, Kind::Sentence | Kind::Paragraph | Kind::Word) {
+            return None;
+        }
+        Some(self.text_in(lo, hi, nlo, nhi, style, Vocab::Lorem))
+    }
+
+    fn text_in(
+        &mut self,
+        lo: usize,
+        hi: Option<usize>,
+        nlo: usize,
+        nhi: usize,
+        style: TextStyle,
+        vocab: Vocab,
     ) -> String {
         let hi = hi.unwrap_or(usize::MAX).max(lo);
         if hi == 0 {
@@ -221,9 +306,9 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
         };
         if target > 4096 {
-            // Long strings: repeat a chunk of words (cheap), cut exactly to length.
-            let chunk = self.text(64, Some(64), 64, 64, TextStyle::Words);
-            let mut out = String::with_capacity(target + 64);
+            // Long strings: repeat a chunk of text (cheap), cut exactly to length.
+            let chunk = self.text_in(200, Some(240), 200, 240, style, vocab);
+            let mut out = String::with_capacity(target + 256);
             while out.len() < target {
                 out.push_str(&chunk);
                 out.push(' ');
@@ -231,61 +316,15 @@ impl<'a, 'r> Gen<'a, 'r> {
             out.truncate(target);
             if out.ends_with(' ') {
                 out.pop();
-                out.push('x');
+                out.push('s');
             }
             return out;
         }
-        let mut out = String::with_capacity(target + 16);
-        let mut sentence_start = true;
-        let mut words_in_sentence = 0;
-        let mut sentence_len = self.between(5, 11);
-        while out.len() < target {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            let w = self.word();
-            let capital = match style {
-                TextStyle::Sentences => sentence_start,
-                TextStyle::TitleCase => true,
-                TextStyle::Words | TextStyle::OneWord => false,
-            };
-            push_word(&mut out, w, capital);
-            sentence_start = false;
-            if style == TextStyle::OneWord {
-                break;
-            }
-            if style == TextStyle::Sentences {
-                words_in_sentence += 1;
-                if words_in_sentence >= sentence_len {
-                    out.push('.');
-                    sentence_start = true;
-                    words_in_sentence = 0;
-                    sentence_len = self.between(5, 11);
-                }
-            }
+        match vocab {
+            Vocab::Lorem => self.lorem_text(lo, hi, target, style),
+            Vocab::English => self.english_text(lo, hi, target, style, false),
+            Vocab::Label => self.english_text(lo, hi, target, style, true),
         }
-        if style == TextStyle::Sentences && !out.ends_with('.') && out.len() < hi {
-            out.push('.');
-        }
-        // Lorem words are ASCII, so byte lengths are character lengths here.
-        if out.len() > hi {
-            out.truncate(hi);
-            while out.ends_with(' ') && out.len() > lo {
-                out.pop();
-            }
-        }
-        while out.len() < lo {
-            out.push(if out.ends_with(' ') || out.is_empty() {
-                'a'
-            } else {
-                'x'
-            });
-        }
-        if out.ends_with(' ') {
-            out.pop();
-            out.push('x');
-        }
-        out
     }
 
     /// A string in `format`, sized to the bounds where the format allows; `None` for formats
@@ -392,16 +431,6 @@ impl<'a, 'r> Gen<'a, 'r> {
             .map(|_| CHARS[self.index(CHARS.len())] as char)
             .collect()
     }
-}
-
-fn push_word(out: &mut String, w: &str, capital: bool) {
-    let mut chars = w.chars();
-    if capital {
-        if let Some(c) = chars.next() {
-            out.extend(c.to_uppercase());
-        }
-    }
-    out.push_str(chars.as_str());
 }
 
 /// The shortest believable addresses, for tight `maxLength`s (`a@b.io` is 6 characters).

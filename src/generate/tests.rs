@@ -740,3 +740,81 @@ fn thousands_of_seeds_in_dynamic_mode_never_give_an_invalid_value() {
         }
     }
 }
+
+/// The Latin filler words that are not English words too.
+fn latin_words() -> Vec<&'static str> {
+    <fake::locales::EN as fake::locales::Data>::LOREM_WORD
+        .iter()
+        .copied()
+        .filter(|w| !["a", "in", "error", "id", "at", "ad", "ex"].contains(w))
+        .collect()
+}
+
+fn has_latin(s: &str, latin: &[&str]) -> bool {
+    s.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| latin.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+#[test]
+fn free_text_is_english_not_lorem() {
+    let latin = latin_words();
+    let schema = json!({"type": "object", "required": ["description", "title", "productName", "tags", "note", "misc", "slug", "short", "long"],
+    "properties": {
+        "description": {"type": "string"},
+        "title": {"type": "string"},
+        "productName": {"type": "string"},
+        "tags": {"type": "array", "minItems": 2, "items": {"type": "string"}},
+        "note": {"type": "string", "maxLength": 12},
+        "misc": {"type": "string"},
+        "slug": {"type": "string"},
+        "short": {"type": "string", "minLength": 3, "maxLength": 3},
+        "long": {"type": "string", "minLength": 300}
+    }});
+    for seed in 0..60 {
+        let v = gen_inline(schema.clone(), seed).expect("value");
+        for key in [
+            "description",
+            "title",
+            "productName",
+            "note",
+            "misc",
+            "slug",
+            "long",
+        ] {
+            let s = v[key].as_str().expect(key);
+            assert!(!has_latin(s, &latin), "{key}: {s:?} is lorem");
+        }
+        for t in v["tags"].as_array().unwrap() {
+            assert!(!has_latin(t.as_str().unwrap(), &latin), "{t}");
+        }
+        let d = v["description"].as_str().unwrap();
+        assert!(
+            d.ends_with('.') && d.starts_with(|c: char| c.is_ascii_uppercase()),
+            "{d:?}"
+        );
+        let t = v["title"].as_str().unwrap();
+        assert!(
+            t.split(' ')
+                .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase())),
+            "{t:?}"
+        );
+        assert!(v["note"].as_str().unwrap().chars().count() <= 12);
+        assert_eq!(v["short"].as_str().unwrap().chars().count(), 3);
+        assert!(v["long"].as_str().unwrap().chars().count() >= 300);
+    }
+}
+
+#[test]
+fn x_faker_lorem_still_writes_lorem() {
+    let latin = latin_words();
+    let schema = json!({"type": "object", "required": ["s"],
+        "properties": {"s": {"type": "string", "x-faker": "lorem.paragraph"}}});
+    let mut lorem = 0;
+    for seed in 0..10 {
+        let v = gen_inline(schema.clone(), seed).expect("value");
+        if has_latin(v["s"].as_str().unwrap(), &latin) {
+            lorem += 1;
+        }
+    }
+    assert_eq!(lorem, 10);
+}
