@@ -10,7 +10,7 @@
 //! [`GenOptions::locale`](super::GenOptions::locale), from `fake`'s tables where it has them
 //! and English where it does not (see [`super::locale`]).
 
-use super::locale::{latin_slug, romanized_family_name, source, title_case, with_data, Field};
+use super::locale::{latin_slug, romanized_family_name, source, with_data, Field};
 use super::time::{self, DAY, HOUR};
 use super::{Choice, Gen, Locale as Loc};
 use fake::faker::address::en as address;
@@ -263,7 +263,10 @@ fn by_affix(name: &str, n: &str) -> Kind {
         Url
     } else if n.starts_with("created") {
         Created
-    } else if n.starts_with("updated") || n.starts_with("modified") || n.starts_with("lastmodified")
+    } else if n.starts_with("updated")
+        || n.starts_with("modified")
+        || n.starts_with("lastmodified")
+        || is_ending_name(name)
     {
         Updated
     } else if n.starts_with("expire") || n.starts_with("due") || n.starts_with("validuntil") {
@@ -341,6 +344,36 @@ fn by_affix(name: &str, n: &str) -> Kind {
     } else {
         None
     }
+}
+
+/// Whether `name` is the instant something ended (`deletedAt`, `closed_at`, `canceled_at`,
+/// `completedOn`, ...): a lifecycle instant after the last update.
+pub(crate) fn is_ending_name(name: &str) -> bool {
+    const ENDS: &[&str] = &[
+        "deleted",
+        "closed",
+        "canceled",
+        "cancelled",
+        "completed",
+        "ended",
+        "finished",
+        "resolved",
+        "archived",
+        "revoked",
+        "terminated",
+        "voided",
+        "removed",
+    ];
+    let instant = ends_with_word(name, "at")
+        || ends_with_word(name, "on")
+        || ["date", "time", "timestamp"]
+            .iter()
+            .any(|s| ends_with_word(name, s));
+    instant
+        && name.len() > 3
+        && ENDS
+            .iter()
+            .any(|e| name.len() > e.len() && name[..e.len()].eq_ignore_ascii_case(e))
 }
 
 /// The kind named by an `x-faker` / `x-stubborn-faker` value (`"internet.email"`, or an
@@ -536,13 +569,41 @@ impl<'a, 'r> Gen<'a, 'r> {
         c
     }
 
+    /// The last-update instant of the innermost object (after its creation), and the instant
+    /// it ended (`deletedAt`, `closed_at`, `canceled_at`, ...; after its last update).
+    fn lifecycle(&mut self, ended: bool) -> i64 {
+        let o = self.objs.last();
+        let (updated, end) = (o.and_then(|o| o.updated), o.and_then(|o| o.ended));
+        let u = match updated {
+            Some(u) => u,
+            None => {
+                let c = self.created();
+                let u = c + self.between(0, self.now - c);
+                if let Some(o) = self.objs.last_mut() {
+                    o.updated = Some(u);
+                }
+                u
+            }
+        };
+        if !ended {
+            return u;
+        }
+        end.unwrap_or_else(|| {
+            let e = u + self.between(0, self.now - u);
+            if let Some(o) = self.objs.last_mut() {
+                o.ended = Some(e);
+            }
+            e
+        })
+    }
+
     /// An instant (seconds since the epoch) suiting `kind`, relative to the reference "now".
     pub(super) fn instant_for(&mut self, kind: Kind) -> i64 {
         match kind {
             Kind::Created => self.created(),
             Kind::Updated => {
-                let c = self.created();
-                c + self.between(0, self.now - c)
+                let ended = self.named.is_some_and(is_ending_name);
+                self.lifecycle(ended)
             }
             Kind::Future => self.now + self.between(DAY, 365 * DAY),
             Kind::Birthday => {
@@ -601,14 +662,16 @@ impl<'a, 'r> Gen<'a, 'r> {
                 phone_in::PhoneNumber(l).fake_with_rng(self.rng)
             }),
             Street => self.street(),
-            City => self.city(),
-            State => self.state(),
-            Zip => self.zip(),
-            Country if hi == Some(2) => address::CountryCode().fake_with_rng(self.rng),
-            Country => with_data!(source(self.opts.locale, Field::Country), |l| {
-                address_in::CountryName(l).fake_with_rng(self.rng)
-            }),
-            CountryCode => address::CountryCode().fake_with_rng(self.rng),
+            // One place per object: city, region, postal code and country agree
+            // (src/generate/locale.rs).
+            City => match self.place_city() {
+                Some(city) => city,
+                Option::None => self.city(),
+            },
+            State => self.place_region(hi)?,
+            Zip => self.place_postcode(),
+            Country => self.place_country(false, hi)?,
+            CountryCode => self.place_country(true, hi)?,
             Company => self.company(),
             JobTitle => self.job_title(),
             Url => self.url(),
@@ -729,29 +792,6 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
             _ => address::CityName().fake_with_rng(self.rng),
-        }
-    }
-
-    fn state(&mut self) -> String {
-        use address_in::StateName;
-        match source(self.opts.locale, Field::State) {
-            Loc::De => StateName(DE_DE).fake_with_rng(self.rng),
-            Loc::PtBr => StateName(PT_BR).fake_with_rng(self.rng),
-            Loc::It => title_case(StateName(IT_IT).fake_with_rng::<&str, _>(self.rng)),
-            _ => address::StateName().fake_with_rng(self.rng),
-        }
-    }
-
-    fn zip(&mut self) -> String {
-        use address_in::{PostCode, ZipCode};
-        match source(self.opts.locale, Field::Zip) {
-            Loc::De => ZipCode(DE_DE).fake_with_rng(self.rng),
-            Loc::Fr => ZipCode(FR_FR).fake_with_rng(self.rng),
-            Loc::It => ZipCode(IT_IT).fake_with_rng(self.rng),
-            Loc::ZhCn => ZipCode(ZH_CN).fake_with_rng(self.rng),
-            // `fake` has the Brazilian CEP (`#####-###`) as the post code only.
-            Loc::PtBr => PostCode(PT_BR).fake_with_rng(self.rng),
-            _ => address::ZipCode().fake_with_rng(self.rng),
         }
     }
 

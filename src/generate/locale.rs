@@ -1,5 +1,6 @@
-//! Which of `fake`'s locale tables serve which kind of value, and the ASCII forms of names for
-//! emails and usernames.
+//! Which of `fake`'s locale tables serve which kind of value, the ASCII forms of names for
+//! emails and usernames, and the places addresses are in ([`COUNTRIES`]: towns with their
+//! regions and postal code shapes, so an object's city, state, postal code and country agree).
 //!
 //! `fake` 5 localizes unevenly: German has no phone formats, Japanese no addresses, Spanish
 //! nothing at all. [`source`] says per locale and [`Field`] whether the locale's own tables are
@@ -15,12 +16,6 @@ pub(crate) enum Field {
     Phone,
     Street,
     City,
-    /// States, provinces, regions.
-    State,
-    /// Postal codes.
-    Zip,
-    /// Country names (country codes are ISO codes everywhere).
-    Country,
     Company,
     Job,
     /// Sentences and titles (`description`, `title`, ...); without localized prose they are
@@ -33,21 +28,12 @@ pub(crate) const fn localized(locale: Locale, field: Field) -> bool {
     use Field::*;
     match locale {
         Locale::En | Locale::Es => false,
-        Locale::De => matches!(
-            field,
-            Name | Street | City | State | Zip | Country | Company
-        ),
-        Locale::Fr => matches!(field, Name | Phone | Street | City | Zip | Country),
-        Locale::It => matches!(
-            field,
-            Name | Phone | Street | City | State | Zip | Country | Company | Job
-        ),
+        Locale::De => matches!(field, Name | Street | City | Company),
+        Locale::Fr => matches!(field, Name | Phone | Street | City),
+        Locale::It => matches!(field, Name | Phone | Street | City | Company | Job),
         Locale::Ja => matches!(field, Name | Phone | Company | Job),
-        Locale::PtBr => matches!(field, Name | Phone | Street | State | Zip | Company),
-        Locale::ZhCn => matches!(
-            field,
-            Name | Street | City | Zip | Country | Company | Job | Prose
-        ),
+        Locale::PtBr => matches!(field, Name | Phone | Street | Company),
+        Locale::ZhCn => matches!(field, Name | Street | City | Company | Job | Prose),
     }
 }
 
@@ -356,21 +342,6 @@ fn chinese_family_name(name: &str) -> Option<&'static str> {
     })
 }
 
-/// `PROVINCE NAME` → `Province Name` (`fake`'s Italian provinces are upper case).
-pub(crate) fn title_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut start = true;
-    for c in s.chars() {
-        if start {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-        start = matches!(c, ' ' | '-' | '\'' | '’');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,12 +373,6 @@ mod tests {
     }
 
     #[test]
-    fn title_case_provinces() {
-        assert_eq!(title_case("ASCOLI PICENO"), "Ascoli Piceno");
-        assert_eq!(title_case("BARLETTA-ANDRIA-TRANI"), "Barletta-Andria-Trani");
-    }
-
-    #[test]
     fn english_and_spanish_use_english_tables() {
         for field in [Field::Name, Field::Phone, Field::City, Field::Prose] {
             assert_eq!(source(Locale::En, field), Locale::En);
@@ -417,5 +382,296 @@ mod tests {
         assert_eq!(source(Locale::De, Field::City), Locale::De);
         assert_eq!(source(Locale::Ja, Field::City), Locale::En);
         assert_eq!(source(Locale::ZhCn, Field::Prose), Locale::ZhCn);
+    }
+}
+
+/// A town: its name, its state/region/province (name and code) and the shape of its postal
+/// codes (`#` a digit, `?` an uppercase letter).
+#[derive(Debug)]
+pub(crate) struct Town {
+    pub city: &'static str,
+    pub region: &'static str,
+    pub region_code: &'static str,
+    pub postcode: &'static str,
+}
+
+/// A country: ISO code, English and own names, and some of its towns (in its own script too
+/// where that differs, in the same order).
+#[derive(Debug)]
+pub(crate) struct Country {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub native: &'static str,
+    pub towns: &'static [Town],
+    pub native_towns: &'static [Town],
+}
+
+const fn t(
+    city: &'static str,
+    region: &'static str,
+    region_code: &'static str,
+    postcode: &'static str,
+) -> Town {
+    Town {
+        city,
+        region,
+        region_code,
+        postcode,
+    }
+}
+
+/// Countries whose towns, regions and postal codes are known; one place drawn from here makes
+/// an object's `city`, `state`, `postal_code` and `country` agree.
+#[rustfmt::skip]
+pub(crate) const COUNTRIES: &[Country] = &[
+    Country { code: "US", name: "United States", native: "United States", native_towns: &[], towns: &[
+        t("San Francisco", "California", "CA", "941##"), t("Los Angeles", "California", "CA", "900##"),
+        t("San Diego", "California", "CA", "921##"), t("Austin", "Texas", "TX", "787##"),
+        t("Houston", "Texas", "TX", "770##"), t("Seattle", "Washington", "WA", "981##"),
+        t("Portland", "Oregon", "OR", "972##"), t("Denver", "Colorado", "CO", "802##"),
+        t("Chicago", "Illinois", "IL", "606##"), t("Boston", "Massachusetts", "MA", "021##"),
+        t("New York", "New York", "NY", "100##"), t("Brooklyn", "New York", "NY", "112##"),
+        t("Miami", "Florida", "FL", "331##"), t("Orlando", "Florida", "FL", "328##"),
+        t("Atlanta", "Georgia", "GA", "303##"), t("Phoenix", "Arizona", "AZ", "850##"),
+        t("Minneapolis", "Minnesota", "MN", "554##"), t("Nashville", "Tennessee", "TN", "372##"),
+        t("Columbus", "Ohio", "OH", "432##"), t("Philadelphia", "Pennsylvania", "PA", "191##"),
+        t("Las Vegas", "Nevada", "NV", "891##"), t("Salt Lake City", "Utah", "UT", "841##"),
+        t("Raleigh", "North Carolina", "NC", "276##"), t("Madison", "Wisconsin", "WI", "537##"),
+    ]},
+    Country { code: "CA", name: "Canada", native: "Canada", native_towns: &[], towns: &[
+        t("Toronto", "Ontario", "ON", "M5V #?#"), t("Ottawa", "Ontario", "ON", "K1P #?#"),
+        t("Vancouver", "British Columbia", "BC", "V6B #?#"), t("Montreal", "Quebec", "QC", "H2X #?#"),
+        t("Calgary", "Alberta", "AB", "T2P #?#"), t("Halifax", "Nova Scotia", "NS", "B3H #?#"),
+    ]},
+    Country { code: "GB", name: "United Kingdom", native: "United Kingdom", native_towns: &[], towns: &[
+        t("London", "England", "ENG", "SW1A #??"), t("Manchester", "England", "ENG", "M1 #??"),
+        t("Bristol", "England", "ENG", "BS1 #??"), t("Leeds", "England", "ENG", "LS1 #??"),
+        t("Edinburgh", "Scotland", "SCT", "EH1 #??"), t("Cardiff", "Wales", "WLS", "CF10 #??"),
+    ]},
+    Country { code: "DE", name: "Germany", native: "Deutschland", native_towns: &[], towns: &[
+        t("Berlin", "Berlin", "BE", "10###"), t("München", "Bayern", "BY", "80###"),
+        t("Hamburg", "Hamburg", "HH", "20###"), t("Köln", "Nordrhein-Westfalen", "NW", "50###"),
+        t("Düsseldorf", "Nordrhein-Westfalen", "NW", "40###"), t("Frankfurt am Main", "Hessen", "HE", "60###"),
+        t("Stuttgart", "Baden-Württemberg", "BW", "70###"), t("Leipzig", "Sachsen", "SN", "04###"),
+        t("Dresden", "Sachsen", "SN", "01###"), t("Hannover", "Niedersachsen", "NI", "30###"),
+    ]},
+    Country { code: "FR", name: "France", native: "France", native_towns: &[], towns: &[
+        t("Paris", "Île-de-France", "IDF", "750##"), t("Lyon", "Auvergne-Rhône-Alpes", "ARA", "6900#"),
+        t("Marseille", "Provence-Alpes-Côte d'Azur", "PAC", "130##"), t("Toulouse", "Occitanie", "OCC", "310##"),
+        t("Bordeaux", "Nouvelle-Aquitaine", "NAQ", "330##"), t("Lille", "Hauts-de-France", "HDF", "590##"),
+        t("Nantes", "Pays de la Loire", "PDL", "440##"), t("Strasbourg", "Grand Est", "GES", "670##"),
+    ]},
+    Country { code: "IT", name: "Italy", native: "Italia", native_towns: &[], towns: &[
+        t("Roma", "Lazio", "RM", "001##"), t("Milano", "Lombardia", "MI", "201##"),
+        t("Napoli", "Campania", "NA", "801##"), t("Torino", "Piemonte", "TO", "101##"),
+        t("Firenze", "Toscana", "FI", "501##"), t("Bologna", "Emilia-Romagna", "BO", "401##"),
+        t("Venezia", "Veneto", "VE", "301##"), t("Palermo", "Sicilia", "PA", "901##"),
+    ]},
+    Country { code: "BR", name: "Brazil", native: "Brasil", native_towns: &[], towns: &[
+        t("São Paulo", "São Paulo", "SP", "01###-###"), t("Rio de Janeiro", "Rio de Janeiro", "RJ", "20###-###"),
+        t("Belo Horizonte", "Minas Gerais", "MG", "30###-###"), t("Curitiba", "Paraná", "PR", "80###-###"),
+        t("Porto Alegre", "Rio Grande do Sul", "RS", "90###-###"), t("Salvador", "Bahia", "BA", "40###-###"),
+        t("Recife", "Pernambuco", "PE", "50###-###"), t("Brasília", "Distrito Federal", "DF", "70###-###"),
+    ]},
+    Country { code: "JP", name: "Japan", native: "日本", towns: &[
+        t("Shibuya", "Tokyo", "13", "150-####"), t("Shinjuku", "Tokyo", "13", "160-####"),
+        t("Osaka", "Osaka", "27", "530-####"), t("Yokohama", "Kanagawa", "14", "220-####"),
+        t("Nagoya", "Aichi", "23", "450-####"), t("Sapporo", "Hokkaido", "01", "060-####"),
+        t("Fukuoka", "Fukuoka", "40", "810-####"), t("Kyoto", "Kyoto", "26", "600-####"),
+    ], native_towns: &[
+        t("渋谷区", "東京都", "13", "150-####"), t("新宿区", "東京都", "13", "160-####"),
+        t("大阪市", "大阪府", "27", "530-####"), t("横浜市", "神奈川県", "14", "220-####"),
+        t("名古屋市", "愛知県", "23", "450-####"), t("札幌市", "北海道", "01", "060-####"),
+        t("福岡市", "福岡県", "40", "810-####"), t("京都市", "京都府", "26", "600-####"),
+    ]},
+    Country { code: "CN", name: "China", native: "中国", towns: &[
+        t("Beijing", "Beijing", "BJ", "100###"), t("Shanghai", "Shanghai", "SH", "200###"),
+        t("Guangzhou", "Guangdong", "GD", "510###"), t("Shenzhen", "Guangdong", "GD", "518###"),
+        t("Hangzhou", "Zhejiang", "ZJ", "310###"), t("Chengdu", "Sichuan", "SC", "610###"),
+        t("Nanjing", "Jiangsu", "JS", "210###"), t("Wuhan", "Hubei", "HB", "430###"),
+    ], native_towns: &[
+        t("北京市", "北京市", "BJ", "100###"), t("上海市", "上海市", "SH", "200###"),
+        t("广州市", "广东省", "GD", "510###"), t("深圳市", "广东省", "GD", "518###"),
+        t("杭州市", "浙江省", "ZJ", "310###"), t("成都市", "四川省", "SC", "610###"),
+        t("南京市", "江苏省", "JS", "210###"), t("武汉市", "湖北省", "HB", "430###"),
+    ]},
+    Country { code: "AU", name: "Australia", native: "Australia", native_towns: &[], towns: &[
+        t("Sydney", "New South Wales", "NSW", "20##"), t("Melbourne", "Victoria", "VIC", "30##"),
+        t("Brisbane", "Queensland", "QLD", "40##"), t("Perth", "Western Australia", "WA", "60##"),
+        t("Adelaide", "South Australia", "SA", "50##"),
+    ]},
+    Country { code: "ES", name: "Spain", native: "España", native_towns: &[], towns: &[
+        t("Madrid", "Comunidad de Madrid", "MD", "280##"), t("Barcelona", "Cataluña", "CT", "080##"),
+        t("Valencia", "Comunidad Valenciana", "VC", "460##"), t("Sevilla", "Andalucía", "AN", "410##"),
+        t("Bilbao", "País Vasco", "PV", "480##"),
+    ]},
+    Country { code: "NL", name: "Netherlands", native: "Nederland", native_towns: &[], towns: &[
+        t("Amsterdam", "Noord-Holland", "NH", "10## ??"), t("Rotterdam", "Zuid-Holland", "ZH", "30## ??"),
+        t("Utrecht", "Utrecht", "UT", "35## ??"),
+    ]},
+    Country { code: "IN", name: "India", native: "India", native_towns: &[], towns: &[
+        t("Mumbai", "Maharashtra", "MH", "4000##"), t("Bengaluru", "Karnataka", "KA", "5600##"),
+        t("New Delhi", "Delhi", "DL", "1100##"), t("Chennai", "Tamil Nadu", "TN", "6000##"),
+    ]},
+    Country { code: "MX", name: "Mexico", native: "México", native_towns: &[], towns: &[
+        t("Ciudad de México", "Ciudad de México", "CMX", "06###"), t("Guadalajara", "Jalisco", "JAL", "44###"),
+        t("Monterrey", "Nuevo León", "NLE", "64###"),
+    ]},
+];
+
+/// The country a locale's addresses are in by default.
+pub(crate) const fn home_country(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En | Locale::Es => "US",
+        Locale::De => "DE",
+        Locale::Fr => "FR",
+        Locale::It => "IT",
+        Locale::PtBr => "BR",
+        Locale::Ja => "JP",
+        Locale::ZhCn => "CN",
+    }
+}
+
+/// The known country a code (`"ca"`) or name (`"Canada"`, `"Deutschland"`) stands for.
+pub(crate) fn country(code_or_name: &str) -> Option<&'static Country> {
+    let s = code_or_name.trim();
+    COUNTRIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(s) || c.name.eq_ignore_ascii_case(s) || c.native == s)
+}
+
+/// The place an object's address fields describe, drawn once per object.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    /// The country, when it is one of [`COUNTRIES`].
+    pub country: Option<&'static Country>,
+    /// The country as the object gave it, for countries not in [`COUNTRIES`].
+    pub given: Option<String>,
+    pub town: Option<&'static Town>,
+    pub postcode: Option<String>,
+}
+
+impl Place {
+    /// The place's country code (`None` for an unknown country given by name).
+    pub fn code(&self) -> Option<&str> {
+        match (self.country, &self.given) {
+            (Some(c), _) => Some(c.code),
+            (None, Some(g)) if g.len() == 2 && g.is_ascii() => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Whether `value` (a code or a name) names this place's country.
+    pub fn is_in(&self, value: &str) -> bool {
+        match (self.country, &self.given) {
+            (Some(c), _) => country(value).is_some_and(|v| std::ptr::eq(v, c)),
+            (None, Some(g)) => g.eq_ignore_ascii_case(value.trim()),
+            _ => false,
+        }
+    }
+}
+
+impl super::Gen<'_, '_> {
+    /// The place of the innermost object, drawn on first use in the locale's country.
+    pub(super) fn place(&mut self) -> Place {
+        if let Some(p) = self.objs.last().and_then(|o| o.place.as_ref()) {
+            return p.clone();
+        }
+        let home = country(home_country(self.opts.locale));
+        let place = self.place_in(home, None);
+        if let Some(o) = self.objs.last_mut() {
+            o.place = Some(place.clone());
+        }
+        place
+    }
+
+    fn place_in(&mut self, country: Option<&'static Country>, given: Option<String>) -> Place {
+        let town = country.map(|c| {
+            let towns = match (self.opts.locale, c.code) {
+                (Locale::Ja, "JP") | (Locale::ZhCn, "CN") => c.native_towns,
+                _ => c.towns,
+            };
+            &towns[self.index(towns.len())]
+        });
+        Place {
+            country,
+            given,
+            town,
+            postcode: None,
+        }
+    }
+
+    /// The object's country is `value` (an example, `enum` member or hint gave it): its other
+    /// address fields follow that country from now on.
+    pub(super) fn settle_country(&mut self, value: &serde_json::Value) {
+        let Some(s) = value.as_str().filter(|s| !s.trim().is_empty()) else {
+            return;
+        };
+        if self
+            .objs
+            .last()
+            .and_then(|o| o.place.as_ref())
+            .is_some_and(|p| p.is_in(s))
+        {
+            return;
+        }
+        let known = country(s);
+        let given = known.is_none().then(|| s.trim().to_string());
+        let place = self.place_in(known, given);
+        if let Some(o) = self.objs.last_mut() {
+            o.place = Some(place);
+        }
+    }
+
+    /// The object's country: its code where `code` (or the bounds allow only two
+    /// characters), else its name (its own name in the locale's home country).
+    pub(super) fn place_country(&mut self, code: bool, hi: Option<usize>) -> Option<String> {
+        let p = self.place();
+        let home = home_country(self.opts.locale);
+        let name = match (p.country, &p.given) {
+            (Some(c), _) if c.code == home && self.opts.locale != Locale::En => c.native,
+            (Some(c), _) => c.name,
+            (None, Some(g)) => g.as_str(),
+            _ => return None,
+        };
+        if code || hi.is_some_and(|h| h < name.chars().count()) {
+            return p.code().map(str::to_string);
+        }
+        Some(name.to_string())
+    }
+
+    pub(super) fn place_city(&mut self) -> Option<String> {
+        Some(self.place().town?.city.to_string())
+    }
+
+    /// The region, its code where the bounds are tight (`"CA"` for California).
+    pub(super) fn place_region(&mut self, hi: Option<usize>) -> Option<String> {
+        let town = self.place().town?;
+        if hi.is_some_and(|h| h < town.region.chars().count()) {
+            return Some(town.region_code.to_string());
+        }
+        Some(town.region.to_string())
+    }
+
+    /// The postal code, in the country's shape; the same for every postal-code field of the
+    /// object. For a country without data: five digits.
+    pub(super) fn place_postcode(&mut self) -> String {
+        let p = self.place();
+        if let Some(code) = p.postcode {
+            return code;
+        }
+        let template = p.town.map_or("#####", |t| t.postcode);
+        let mut out = String::with_capacity(template.len());
+        for c in template.chars() {
+            match c {
+                '#' => out.push(char::from(b'0' + self.index(10) as u8)),
+                '?' => out.push(char::from(b"ABCEGHJKLMNPRSTVWXYZ"[self.index(20)])),
+                c => out.push(c),
+            }
+        }
+        if let Some(place) = self.objs.last_mut().and_then(|o| o.place.as_mut()) {
+            place.postcode = Some(out.clone());
+        }
+        out
     }
 }

@@ -609,6 +609,11 @@ fn addr<T>(v: &T) -> usize {
 struct ObjCtx {
     persona: Option<faker::Persona>,
     created: Option<i64>,
+    updated: Option<i64>,
+    /// When the object was deleted, closed, canceled... (after `updated`).
+    ended: Option<i64>,
+    /// The place its address fields describe (city, region, postal code and country agree).
+    place: Option<locale::Place>,
 }
 
 /// The generator: a store, options, a random stream and bookkeeping for one value.
@@ -633,6 +638,8 @@ struct Gen<'a, 'r> {
     next_id: i64,
     /// Reference "now" for dates.
     now: i64,
+    /// The name of the position being generated (`deleted_at` orders after `updated_at`).
+    named: Option<&'a str>,
     /// Key of the stored schema being generated, if any.
     root_key: Option<&'a str>,
 }
@@ -657,6 +664,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             examples_off: false,
             next_id,
             now: time::reference_instant(opts.seed),
+            named: None,
             root_key: None,
         }
     }
@@ -832,13 +840,19 @@ impl<'a, 'r> Gen<'a, 'r> {
                 "recursion does not terminate (required properties or minItems nest forever)",
             ));
         }
-        if let Some(v) = self.fixed_value(conj)? {
-            return Ok(v);
+        let v = if let Some(v) = self.fixed_value(conj)? {
+            v
+        } else if let Some(app) = self.next_applicator(conj) {
+            self.apply(conj, app, hint)?
+        } else {
+            self.named = hint.name;
+            self.gen_base(conj, hint)?
+        };
+        if matches!(hint.kind, Kind::Country | Kind::CountryCode) {
+            // An example or enum member names the country: the address follows it.
+            self.settle_country(&v);
         }
-        if let Some(app) = self.next_applicator(conj) {
-            return self.apply(conj, app, hint);
-        }
-        self.gen_base(conj, hint)
+        Ok(v)
     }
 
     /// An example, `const` or `enum` member valid for the whole conjunction, if the schema
@@ -1108,15 +1122,19 @@ impl<'a, 'r> Gen<'a, 'r> {
         exclusive.then_some(v)
     }
 
-    /// Branch indices in random order, with branches that only admit `null` last (so
+    /// Branch indices in the document's order for static bodies (the first branch is the
+    /// primary shape: a customer, not its `deleted_customer` variant), in random order for
+    /// dynamic ones and for retries; branches that only admit `null` last (so
     /// `anyOf: [X, {type: null}]` usually yields an X). Below the top levels, scalar branches
     /// come first: `anyOf: [string, Customer]` (an id or the expanded object) then stays an id,
     /// which keeps bodies of heavily linked schemas small.
     fn branch_order(&mut self, branches: &[Value]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..branches.len()).collect();
-        for i in (1..order.len()).rev() {
-            let j = self.index(i + 1);
-            order.swap(i, j);
+        if self.opts.vary_optional || self.rng.get_stream() > 0 {
+            for i in (1..order.len()).rev() {
+                let j = self.index(i + 1);
+                order.swap(i, j);
+            }
         }
         let minimal = self.minimal();
         let nested = self.depth >= 2;

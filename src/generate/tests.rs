@@ -204,8 +204,15 @@ fn discriminator_sets_the_property_per_branch() {
         ),
     ]);
     let mut seen = (false, false);
+    let id = s.id_of_key("Pet").expect("key");
     for seed in 0..30 {
-        let v = gen_key(&s, "Pet", seed);
+        // Static bodies always take the first branch; dynamic ones vary.
+        assert_eq!(gen_key(&s, "Pet", seed)["kind"], json!("cat"));
+        let dynamic = GenOptions {
+            vary_optional: true,
+            ..opts(seed)
+        };
+        let v = generate(&s, id, &dynamic).expect("value");
         match v["kind"].as_str() {
             Some("cat") => seen.0 = true,
             Some("Dog") => seen.1 = true,
@@ -214,7 +221,7 @@ fn discriminator_sets_the_property_per_branch() {
     }
     assert!(
         seen.0 && seen.1,
-        "both branches should be picked over 30 seeds"
+        "both branches should be picked over 30 seeds of dynamic bodies"
     );
 }
 
@@ -817,4 +824,160 @@ fn x_faker_lorem_still_writes_lorem() {
         }
     }
     assert_eq!(lorem, 10);
+}
+
+fn address_schema() -> Value {
+    json!({"type": "object", "required": ["line1", "city", "state", "postal_code", "country"],
+    "properties": {
+        "city": {"type": "string"},
+        "country": {"type": "string", "maxLength": 2},
+        "line1": {"type": "string"},
+        "postal_code": {"type": "string"},
+        "state": {"type": "string"}
+    }})
+}
+
+#[test]
+fn address_fields_describe_one_place() {
+    for seed in 0..50 {
+        let v = gen_inline(address_schema(), seed).expect("value");
+        assert_eq!(v["country"], json!("US"), "{v}");
+        let city = v["city"].as_str().unwrap();
+        let state = v["state"].as_str().unwrap();
+        let zip = v["postal_code"].as_str().unwrap();
+        let town = locale::country("US")
+            .unwrap()
+            .towns
+            .iter()
+            .find(|t| t.city == city)
+            .unwrap_or_else(|| panic!("{v}"));
+        assert_eq!(town.region, state, "{v}");
+        assert_eq!(zip.len(), 5, "{v}");
+        assert!(zip.starts_with(&town.postcode[..3]), "{v}");
+    }
+    // A German locale's addresses are in Germany.
+    let store = SchemaStore::new();
+    for seed in 0..20 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let o = GenOptions {
+            locale: Locale::De,
+            ..opts(seed)
+        };
+        let v = generate_value(&store, &address_schema(), &o, &mut rng).expect("value");
+        assert_eq!(v["country"], json!("DE"), "{v}");
+        assert_eq!(v["postal_code"].as_str().unwrap().len(), 5, "{v}");
+    }
+}
+
+#[test]
+fn an_example_country_moves_the_address() {
+    let schema = json!({"type": "object", "required": ["country", "state", "postal_code", "city"],
+    "properties": {
+        "country": {"type": "string", "example": "CA"},
+        "state": {"type": "string"},
+        "postal_code": {"type": "string"},
+        "city": {"type": "string"}
+    }});
+    for seed in 0..20 {
+        let v = gen_inline(schema.clone(), seed).expect("value");
+        assert_eq!(v["country"], json!("CA"));
+        let town = locale::country("CA")
+            .unwrap()
+            .towns
+            .iter()
+            .find(|t| t.city == v["city"])
+            .unwrap_or_else(|| panic!("{v}"));
+        assert_eq!(town.region, v["state"], "{v}");
+        assert_eq!(v["postal_code"].as_str().unwrap().len(), 7, "{v}");
+    }
+    // An unknown country: no region of another country.
+    let schema = json!({"type": "object", "required": ["country", "state"],
+    "properties": {
+        "country": {"type": "string", "example": "Atlantis"},
+        "state": {"type": "string"}
+    }});
+    for seed in 0..20 {
+        let v = gen_inline(schema.clone(), seed).expect("value");
+        let state = v["state"].as_str().unwrap();
+        assert!(
+            locale::COUNTRIES
+                .iter()
+                .flat_map(|c| c.towns)
+                .all(|t| t.region != state),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn lifecycle_timestamps_are_ordered() {
+    let schema = json!({"type": "object",
+    "required": ["deleted_at", "closedAt", "updated_at", "created_at", "canceled_at"],
+    "properties": {
+        "deleted_at": {"type": "string", "format": "date-time"},
+        "closedAt": {"type": "integer"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "canceled_at": {"type": "integer"}
+    }});
+    for seed in 0..50 {
+        let v = gen_inline(schema.clone(), seed).expect("value");
+        let c = v["created_at"].as_str().unwrap();
+        let u = v["updated_at"].as_str().unwrap();
+        let d = v["deleted_at"].as_str().unwrap();
+        assert!(c <= u && u <= d, "{v}");
+        let closed = v["closedAt"].as_i64().unwrap();
+        assert!(closed > 1_000_000_000, "{v}");
+        assert_eq!(closed, v["canceled_at"].as_i64().unwrap(), "{v}");
+    }
+}
+
+#[test]
+fn static_bodies_take_the_first_branch_dynamic_ones_vary() {
+    let customer = json!({"type": "object", "required": ["id", "object"],
+        "properties": {"id": {"type": "string"}, "object": {"enum": ["customer"]}, "email": {"type": "string"}}});
+    let deleted = json!({"type": "object", "required": ["id", "object", "deleted"],
+        "properties": {"id": {"type": "string"}, "object": {"enum": ["customer"]}, "deleted": {"enum": [true]}}});
+    for keyword in ["anyOf", "oneOf"] {
+        let schema = json!({keyword: [customer.clone(), deleted.clone()]});
+        let mut deleted_seen = 0;
+        for seed in 0..40 {
+            let v = gen_inline(schema.clone(), seed).expect("value");
+            assert!(v.get("deleted").is_none(), "{keyword} {v}");
+            let store = SchemaStore::new();
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let o = GenOptions {
+                vary_optional: true,
+                ..opts(seed)
+            };
+            let v = generate_value(&store, &schema, &o, &mut rng).expect("value");
+            if v.get("deleted").is_some() {
+                deleted_seen += 1;
+            }
+        }
+        // (`oneOf` here always gives a customer: a deleted customer matches both branches.)
+        if keyword == "anyOf" {
+            assert!(
+                deleted_seen > 0,
+                "dynamic bodies never took the second branch"
+            );
+        }
+    }
+}
+
+#[test]
+fn array_items_get_distinct_ids() {
+    let schema = json!({"type": "array", "minItems": 5, "items": {"type": "object", "required": ["id"],
+        "properties": {"id": {"type": "string", "example": "cus_123"}}}});
+    let ints = json!({"type": "array", "minItems": 5, "items": {"type": "object", "required": ["id"],
+        "properties": {"id": {"type": "integer"}}}});
+    for seed in 0..20 {
+        for s in [&schema, &ints] {
+            let v = gen_inline(s.clone(), seed).expect("value");
+            let ids: Vec<&Value> = v.as_array().unwrap().iter().map(|i| &i["id"]).collect();
+            for (i, a) in ids.iter().enumerate() {
+                assert!(ids[i + 1..].iter().all(|b| b != a), "{v}");
+            }
+        }
+    }
 }
