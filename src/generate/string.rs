@@ -124,29 +124,10 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
         }
-        // What the document itself says: its values for this name elsewhere, the shape of
-        // the ids it references (src/generate/hints.rs).
-        if !hint.explicit && rules.patterns.is_empty() {
-            if let Some((s, _why)) = self.hinted_string(conj, &hint, lo, hi) {
-                if rules.accepts_all(&s) {
-                    return Ok(Value::String(s));
-                }
-            }
-        }
         if !hint.explicit && hint.kind != Kind::None {
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
                 if rules.accepts_all(&s) {
                     return Ok(Value::String(s));
-                }
-            }
-        }
-        // The name said nothing: the schema's own words may (`description`, `title`).
-        if !hint.explicit && hint.kind == Kind::None && rules.patterns.is_empty() {
-            if let Some((kind, _why)) = self.described_kind(conj) {
-                if let Some(s) = self.fake_string(kind, rules.format, lo, hi) {
-                    if rules.accepts_all(&s) {
-                        return Ok(Value::String(s));
-                    }
                 }
             }
         }
