@@ -341,6 +341,10 @@ pub struct ExampleArgs {
     /// Media type to ask for, as an Accept header would.
     #[arg(long)]
     pub accept: Option<String>,
+    /// After the body, say for each generated string why it is what it is (which name,
+    /// description words, document example or format led to it), to see what was guessed.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub gen: GenArgs,
 }

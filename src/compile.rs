@@ -1723,6 +1723,47 @@ impl Mock {
         })
     }
 
+    /// Why each string of the body `answer_operation(op, Some(status))` sends in
+    /// `content_type` was chosen (JSON pointer, reason), for `stubborn example --explain`: the
+    /// static body's own generation, replayed with its seed and the reasons recorded.
+    pub fn explain(&self, op: usize, status: u16, content_type: &str) -> Vec<(String, String)> {
+        let model = &self.api.operations[op];
+        let Some(ri) = respond::response_for_code(model, status).or(self.ops[op].default) else {
+            return vec![(String::new(), "the operation documents no response".into())];
+        };
+        let compiled = &self.ops[op].responses[ri];
+        let Some(mi) = compiled
+            .media
+            .iter()
+            .position(|m| m.content_type.as_bytes() == content_type.as_bytes())
+        else {
+            return vec![(String::new(), "no body".into())];
+        };
+        let (operation, resp, media) = self.media_model(op, ri, mi);
+        if !media.examples.is_empty() {
+            return vec![(
+                String::new(),
+                format!("the document's example ({})", media.examples[0].origin),
+            )];
+        }
+        let Some(schema) = media.schema else {
+            return vec![(String::new(), "no schema: an empty body".into())];
+        };
+        let opts = GenOptions {
+            seed: self.variant_seed(operation, resp, media),
+            direction: Direction::Response,
+            use_examples: true,
+            locale: self.options.locale,
+            fill_properties: self.options.fill_properties,
+            transient_check: true,
+            ..GenOptions::default()
+        };
+        match generate::generate_explained(&self.api.schemas, schema, &opts) {
+            Ok((_, reasons)) => reasons,
+            Err(e) => vec![(String::new(), format!("no body can be generated: {e}"))],
+        }
+    }
+
     /// Example `ei` of a variant, rendered once.
     fn example_body(&self, oi: usize, ri: usize, mi: usize, ei: usize) -> &Bytes {
         let compiled = &self.ops[oi].responses[ri].media[mi];

@@ -303,6 +303,29 @@ fn example(args: ExampleArgs) -> Result<ExitCode, Failure> {
     if !answer.body.ends_with(b"\n") {
         let _ = out.write_all(b"\n");
     }
+    if args.explain {
+        let content_type = answer
+            .headers
+            .iter()
+            .find(|(n, _)| n == http::header::CONTENT_TYPE)
+            .and_then(|(_, v)| v.to_str().ok())
+            .unwrap_or("");
+        let body: serde_json::Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+        let _ = writeln!(out, "\nwhy each string is what it is:");
+        for (pointer, why) in mock.explain(op, answer.status, content_type) {
+            let value = body
+                .pointer(&pointer)
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            let shown: String = value.chars().take(60).collect();
+            let at = if pointer.is_empty() {
+                "(body)"
+            } else {
+                pointer.as_str()
+            };
+            let _ = writeln!(out, "  {at} = {shown}  ← {why}");
+        }
+    }
     if answer.status >= 400 && args.status.is_none_or(|s| s != answer.status) {
         return Ok(ExitCode::from(1));
     }

@@ -115,10 +115,19 @@ fn gen(store: &SchemaStore, key: &str, o: &GenOptions) -> Value {
 }
 
 fn latin() -> HashSet<&'static str> {
-    <fake::locales::EN as fake::locales::Data>::LOREM_WORD
+    use fake::locales::{Data, EN};
+    // Words that are English too, and the Latin words that are also people's names
+    // ("Dolores" is a first name as well as filler).
+    let names: HashSet<String> = EN::NAME_FIRST_NAME
+        .iter()
+        .chain(EN::NAME_LAST_NAME)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    EN::LOREM_WORD
         .iter()
         .copied()
         .filter(|w| !["a", "in", "error", "id", "at", "ad", "ex"].contains(w))
+        .filter(|w| !names.contains(*w))
         .collect()
 }
 

@@ -183,7 +183,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                     // Only the first item may be the schema's example; the rest are invented.
                     self.examples_off = saved_examples || i > 0 || attempt > 0;
                     self.depth += 1;
+                    self.enter(|| i.to_string());
                     let r = self.gen(&item_conj, hint);
+                    self.leave();
                     self.depth -= 1;
                     let v = r?;
                     if unique && items.iter().any(|x| json_eq(x, &v)) {

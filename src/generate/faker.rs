@@ -86,6 +86,37 @@ pub(crate) enum Kind {
     Password,
     Port,
     Boolean,
+    // Shapes published specs are full of (generated in src/generate/hints.rs).
+    /// `line2`: apartment, suite, floor.
+    AddressLine2,
+    /// `last4`: the last four digits of a card or account.
+    Last4,
+    /// `fingerprint`, `hash`, `checksum`, Discord's image hashes (`avatar` is an image URL).
+    Hash,
+    /// `token`, `verify_key`, `secret`-like opaque strings.
+    Token,
+    /// `*_code`, `*_reason`, `*_method`: a snake_case code (`document_expired`).
+    Code,
+    /// `currently_due` items and the like: a dotted field path (`business_profile.url`).
+    FieldPath,
+    /// `reference`, `invoice_number`: an uppercase reference (`INV-20481`).
+    Reference,
+    /// `bank_name`: a bank.
+    Bank,
+    /// `statement_descriptor`: what a card statement shows (`ACME STORE`).
+    Descriptor,
+    /// `routing_number`: nine digits.
+    RoutingNumber,
+    /// `mcc`: a four-digit merchant category code.
+    Mcc,
+    /// A short numeric code: Discord's `discriminator` (`0427`).
+    Discriminator,
+    /// `emoji`, `unicode_emoji`.
+    Emoji,
+    /// `region`-like slugs of data centres (`us-east`).
+    Region,
+    /// A whole number written as a string (`permissions`: `"2147483648"`).
+    NumericString,
 }
 
 /// Classifies a property name (case-, `_`- and `-`-insensitive).
@@ -200,6 +231,42 @@ fn exact(n: &str) -> Option<Kind> {
         "enabled" | "active" | "verified" | "deleted" | "archived" | "visible" | "published" => {
             Boolean
         }
+        "line2" | "addressline2" | "address2" | "apartment" | "suite" => AddressLine2,
+        "last4" | "dynamiclast4" | "lastfour" | "last4digits" => Last4,
+        "fingerprint" | "hash" | "checksum" | "sha" | "sha1" | "sha256" | "md5" | "etag"
+        | "banner" | "splash" | "discoverysplash" | "asset" | "coverimage" | "front" | "back" => {
+            Hash
+        }
+        "token" | "verifykey" | "accesstoken" | "refreshtoken" | "apikey" | "nonce"
+        | "clientsecret" => Token,
+        "requirement"
+        | "currentlydue"
+        | "eventuallydue"
+        | "pastdue"
+        | "pendingverification"
+        | "alternativefieldsdue"
+        | "originalfieldsdue"
+        | "param"
+        | "field" => FieldPath,
+        "reference" | "invoicenumber" | "ordernumber" | "receiptnumber" | "confirmationnumber"
+        | "referencenumber" | "number" => Reference,
+        "bankname" | "bank" => Bank,
+        "statementdescriptor" | "statementdescriptorsuffix" | "statementdescriptorprefix" => {
+            Descriptor
+        }
+        "routingnumber" | "sortcode" => RoutingNumber,
+        "mcc" | "merchantcategorycode" => Mcc,
+        "discriminator" => Discriminator,
+        "emoji" | "unicodeemoji" | "emojiname" => Emoji,
+        "rtcregion" | "datacenter" | "availabilityzone" => Region,
+        "permissions" | "flags" | "allow" | "deny" => NumericString,
+        "globalname" | "verifiedname" | "accountholdername" | "cardholdername" | "holdername"
+        | "billingname" | "shippingname" | "fullnamealiases" => FullName,
+        "maidenname" => LastName,
+        "nationality" => CountryCode,
+        "placeholder" | "refusal" | "reason" | "instructions" | "transcript" | "hint" => Sentence,
+        "channel" | "tiername" | "nickname2" | "productname2" => Label,
+        "taxidregistrar" | "registrar" | "issuer" | "carrier" | "network" => Company,
         _ => return Option::None,
     })
 }
@@ -227,6 +294,35 @@ fn ends_with_word(name: &str, word: &str) -> bool {
 
 fn by_affix(name: &str, n: &str) -> Kind {
     use Kind::*;
+    // Suffixes of the shapes published specs are full of, before the general rules.
+    let ends = |s: &str| n.ends_with(s);
+    if ends("line2") {
+        return AddressLine2;
+    }
+    if ends("last4") {
+        return Last4;
+    }
+    if ends("fingerprint") || ends("hash") || ends("checksum") {
+        return Hash;
+    }
+    if ends("token") || ends("secret") && !ends("clientsecret") {
+        return Token;
+    }
+    if ends("descriptor") || ends("descriptorkana") || ends("descriptorkanji") {
+        return Descriptor;
+    }
+    if ends("bankname") {
+        return Bank;
+    }
+    if ends_with_word(name, "code")
+        || ends_with_word(name, "reason")
+        || ends_with_word(name, "method")
+        || ends_with_word(name, "type")
+        || ends_with_word(name, "mode")
+        || ends_with_word(name, "check")
+    {
+        return Code;
+    }
     if ends_with_word(name, "id") {
         return Id;
     }
@@ -644,8 +740,13 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
             return Some(self.kind_text(kind, lo, hi, nlo, nhi, style));
         }
+        if let Some(s) = self.shaped_string(kind, lo, hi) {
+            return Some(s);
+        }
         Some(match kind {
-            None | Boolean => return Option::None,
+            None | Boolean | AddressLine2 | Last4 | Hash | Token | Code | FieldPath | Reference
+            | Bank | Descriptor | RoutingNumber | Mcc | Discriminator | Emoji | Region
+            | NumericString => return Option::None,
             FirstName => self.persona().first.to_string(),
             LastName => self.persona().last.to_string(),
             FullName => {

@@ -36,6 +36,7 @@
 mod array;
 mod faker;
 mod format;
+mod hints;
 mod kw;
 mod locale;
 mod number;
@@ -94,6 +95,8 @@ pub struct GenOptions {
     /// default). Off: only declared properties, and undeclared ones only as far as
     /// `minProperties` needs them.
     pub fill_properties: bool,
+    /// Record why each string was chosen ([`generate_explained`]).
+    pub explain: bool,
 }
 
 impl Default for GenOptions {
@@ -107,6 +110,7 @@ impl Default for GenOptions {
             transient_check: false,
             vary_optional: false,
             fill_properties: true,
+            explain: false,
         }
     }
 }
@@ -268,6 +272,43 @@ fn side(d: Direction) -> crate::schema::Direction {
 /// A [`GenError`] when the schema is contradictory, or when no attempt produced a valid value
 /// (then the message lists the validation errors of the last attempt).
 pub fn generate(store: &SchemaStore, id: SchemaId, opts: &GenOptions) -> Result<Value, GenError> {
+    generate_with(store, id, opts).map(|(value, _)| value)
+}
+
+/// [`generate`], and why each string of the value was chosen (JSON pointer, reason), in the
+/// order they were made: what `stubborn example --explain` prints.
+///
+/// # Errors
+///
+/// As [`generate`].
+pub fn generate_explained(
+    store: &SchemaStore,
+    id: SchemaId,
+    opts: &GenOptions,
+) -> Result<(Value, Vec<(String, String)>), GenError> {
+    let opts = GenOptions {
+        explain: true,
+        ..opts.clone()
+    };
+    generate_with(store, id, &opts).map(|(value, explain)| {
+        let reasons = explain.map(|e| e.reasons).unwrap_or_default();
+        // Later attempts at a position replace earlier ones; keep what the value holds.
+        let mut kept: Vec<(String, String)> = Vec::new();
+        for (pointer, why) in reasons {
+            if value.pointer(&pointer).is_some_and(Value::is_string) {
+                kept.retain(|(p, _)| *p != pointer);
+                kept.push((pointer, why));
+            }
+        }
+        (value, kept)
+    })
+}
+
+fn generate_with(
+    store: &SchemaStore,
+    id: SchemaId,
+    opts: &GenOptions,
+) -> Result<(Value, Option<hints::Explain>), GenError> {
     /// Random streams tried with the caller's options before giving up on examples.
     const STREAMS: u64 = 3;
     let root_ptr = || format!("#/$defs/{}", escape_pointer_token(store.key(id)));
@@ -292,7 +333,7 @@ pub fn generate(store: &SchemaStore, id: SchemaId, opts: &GenOptions) -> Result<
             } else {
                 store.check_for(id, &value, side(attempt_opts.direction))
             } {
-                Ok(()) => return Ok(value),
+                Ok(()) => return Ok((value, gen.explain.take().map(|e| *e))),
                 Err(messages) => last_invalid = Some(messages),
             },
             Err(e) => {
@@ -642,6 +683,9 @@ struct Gen<'a, 'r> {
     named: Option<&'a str>,
     /// Key of the stored schema being generated, if any.
     root_key: Option<&'a str>,
+    /// Why each string was chosen, when `GenOptions::explain` asks (`stubborn example
+    /// --explain`); `None` otherwise, and then nothing is recorded.
+    explain: Option<Box<hints::Explain>>,
 }
 
 impl<'a, 'r> Gen<'a, 'r> {
@@ -666,6 +710,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             now: time::reference_instant(opts.seed),
             named: None,
             root_key: None,
+            explain: opts.explain.then(Box::default),
         }
     }
 

@@ -333,7 +333,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                         },
                     };
                     self.depth += 1;
+                    self.enter(|| name.to_string());
                     let r = self.gen(&pc, hint);
+                    self.leave();
                     self.depth -= 1;
                     match r {
                         Ok(v) => v,

@@ -19,6 +19,10 @@ enum Vocab {
     Lorem,
 }
 
+/// The reason `--explain` gives for a string nothing was known about.
+pub(crate) const FILLER: &str =
+    "filler: nothing in the name, description or document says what it holds";
+
 /// Longest string generated; a larger `minLength` is reported as unsatisfiable in practice.
 const MAX_STRING: usize = 16 << 20;
 
@@ -104,11 +108,13 @@ impl<'a, 'r> Gen<'a, 'r> {
             // `x-faker: lorem.*` asks for lorem ipsum, the one place it is written.
             if let Some(s) = self.lorem_string(hint.kind, lo, hi) {
                 if rules.accepts_all(&s) {
+                    self.note(|| "x-faker asks for lorem ipsum".into());
                     return Ok(Value::String(s));
                 }
             }
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
                 if rules.accepts_all(&s) {
+                    self.note(|| format!("x-faker names it ({:?})", hint.kind));
                     return Ok(Value::String(s));
                 }
             }
@@ -118,25 +124,55 @@ impl<'a, 'r> Gen<'a, 'r> {
             let tries = if rules.patterns.is_empty() { 1 } else { 32 };
             for _ in 0..tries {
                 match self.format_string(f, lo, hi, hint.kind) {
-                    Some(s) if rules.accepts(&s) => return Ok(Value::String(s)),
+                    Some(s) if rules.accepts(&s) => {
+                        self.note(|| format!("format: {f}"));
+                        return Ok(Value::String(s));
+                    }
                     Some(_) => {}
                     None => break,
+                }
+            }
+        }
+        // What the document itself says: its values for this name elsewhere, the shape of
+        // the ids it references (src/generate/hints.rs).
+        if !hint.explicit && rules.patterns.is_empty() {
+            if let Some((s, why)) = self.hinted_string(conj, &hint, lo, hi) {
+                if rules.accepts_all(&s) {
+                    self.note(|| why);
+                    return Ok(Value::String(s));
                 }
             }
         }
         if !hint.explicit && hint.kind != Kind::None {
             if let Some(s) = self.fake_string(hint.kind, rules.format, lo, hi) {
                 if rules.accepts_all(&s) {
+                    self.note(|| match hint.name {
+                        Some(n) => format!("the name `{n}` ({:?})", hint.kind),
+                        None => format!("the enclosing property's name ({:?})", hint.kind),
+                    });
                     return Ok(Value::String(s));
                 }
             }
         }
+        // The name said nothing: the schema's own words may (`description`, `title`).
+        if !hint.explicit && hint.kind == Kind::None && rules.patterns.is_empty() {
+            if let Some((kind, why)) = self.described_kind(conj) {
+                if let Some(s) = self.fake_string(kind, rules.format, lo, hi) {
+                    if rules.accepts_all(&s) {
+                        self.note(|| format!("{why} ({kind:?})"));
+                        return Ok(Value::String(s));
+                    }
+                }
+            }
+        }
         if !rules.patterns.is_empty() {
+            self.note(|| "pattern".into());
             return self.string_from_patterns(&rules).map(Value::String);
         }
         for _ in 0..4 {
             let s = self.text(lo, hi, 5, 24, TextStyle::Words);
             if rules.accepts_all(&s) {
+                self.note(|| FILLER.into());
                 return Ok(Value::String(s));
             }
             if rules.format.is_none() {

@@ -10,6 +10,7 @@
 
 pub mod convert;
 pub mod direction;
+pub mod hints;
 pub mod messages;
 
 use serde_json::{Map, Value};
@@ -45,6 +46,9 @@ pub struct SchemaStore {
     registries: [OnceLock<Result<jsonschema::Registry<'static>, String>>; 2],
     /// Per direction: validators compiled on first use.
     validators: [Vec<OnceLock<CompiledValidator>>; 2],
+    /// Values the document writes by property name, gathered on first use (see
+    /// [`hints::NameHints`]).
+    hints: OnceLock<hints::NameHints>,
 }
 
 impl std::fmt::Debug for SchemaStore {
@@ -117,6 +121,13 @@ impl SchemaStore {
     /// The schema stored under `id`.
     pub fn get(&self, id: SchemaId) -> &Value {
         &self.defs[id.0 as usize]
+    }
+
+    /// What the document says about values by property name (built on first use).
+    pub fn name_hints(&self) -> &hints::NameHints {
+        self.hints.get_or_init(|| {
+            hints::NameHints::build(self.keys.iter().map(String::as_str).zip(self.defs.iter()))
+        })
     }
 
     /// The key of `id` (what `#/$defs/KEY` names).
