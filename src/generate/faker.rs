@@ -117,6 +117,19 @@ pub(crate) enum Kind {
     Region,
     /// A whole number written as a string (`permissions`: `"2147483648"`).
     NumericString,
+    /// The id of another object the name stands for (`owner`, `source`, `on_behalf_of`,
+    /// `latest_attempt`): `src_…`, prefixed from the name.
+    ObjectRef,
+    /// `priority`: low, normal, high, urgent.
+    Priority,
+    /// `upc` (12 digits), `ean` (13), `gtin`.
+    Barcode,
+    /// `cvc`, `cvv`: three digits.
+    Cvc,
+    /// `iban`: an IBAN-shaped account number.
+    Iban,
+    /// `genre`, `genres`: music and media genres.
+    Genre,
 }
 
 /// Classifies a property name (case-, `_`- and `-`-insensitive).
@@ -263,6 +276,66 @@ fn exact(n: &str) -> Option<Kind> {
         "globalname" | "verifiedname" | "accountholdername" | "cardholdername" | "holdername"
         | "billingname" | "shippingname" | "fullnamealiases" => FullName,
         "maidenname" => LastName,
+        "owner"
+        | "source"
+        | "destination"
+        | "onbehalfof"
+        | "transaction"
+        | "latestattempt"
+        | "replacementfor"
+        | "replacedby"
+        | "session"
+        | "receiveddebit"
+        | "receivedcredit"
+        | "debitreversal"
+        | "sourcetransferreversal"
+        | "pendingsetupintent"
+        | "schedule"
+        | "authorization"
+        | "cardholder"
+        | "transfergroup"
+        | "subscription"
+        | "invoice"
+        | "charge"
+        | "paymentintent"
+        | "setupintent"
+        | "paymentmethod"
+        | "account"
+        | "application"
+        | "balancetransaction"
+        | "refund"
+        | "dispute"
+        | "payout"
+        | "transfer"
+        | "plan"
+        | "coupon"
+        | "promotioncode"
+        | "quote"
+        | "mandate"
+        | "latestinvoice"
+        | "defaultsource"
+        | "defaultpaymentmethod"
+        | "receiveddebits"
+        | "receivedcredits"
+        | "parent" => ObjectRef,
+        "priority" | "severity" | "urgency" => Priority,
+        "upc" | "ean" | "gtin" | "barcode" | "isbn" => Barcode,
+        "cvc" | "cvv" | "cvv2" | "securitycode" => Cvc,
+        "iban" | "senderiban" | "accountiban" => Iban,
+        "genre" | "genres" => Genre,
+        "availablemarkets" | "markets" | "countries" | "supportedcountries" => CountryCode,
+        "trackingnumber" | "isrc" | "serialnumber" => Reference,
+        "bsbnumber" | "transitnumber" | "institutionnumber" => RoutingNumber,
+        "accountnumber" | "routingcode" => NumericString,
+        "lookupkey" => Slug,
+        "noncestr" => Token,
+        "jurisdiction" => State,
+        "emvauthdata"
+        | "applicationcryptogram"
+        | "terminalverificationresults"
+        | "transactionstatusinformation"
+        | "splashscreen" => Hash,
+        "footer" | "memo" => Sentence,
         "nationality" => CountryCode,
         "placeholder" | "refusal" | "reason" | "instructions" | "transcript" | "hint" => Sentence,
         "channel" | "tiername" | "nickname2" | "productname2" => Label,
@@ -313,6 +386,16 @@ fn by_affix(name: &str, n: &str) -> Kind {
     }
     if ends("bankname") {
         return Bank;
+    }
+    if n.starts_with("date") && n.len() > 4 {
+        return Timestamp;
+    }
+    if (ends("png") || ends("svg") || ends("jpg") || ends("jpeg"))
+        && ["image", "icon", "logo", "avatar", "photo"]
+            .iter()
+            .any(|w| n.contains(w))
+    {
+        return Image;
     }
     if ends_with_word(name, "code")
         || ends_with_word(name, "reason")
@@ -746,7 +829,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         Some(match kind {
             None | Boolean | AddressLine2 | Last4 | Hash | Token | Code | FieldPath | Reference
             | Bank | Descriptor | RoutingNumber | Mcc | Discriminator | Emoji | Region
-            | NumericString => return Option::None,
+            | NumericString | ObjectRef | Priority | Barcode | Cvc | Iban | Genre => {
+                return Option::None
+            }
             FirstName => self.persona().first.to_string(),
             LastName => self.persona().last.to_string(),
             FullName => {

@@ -85,7 +85,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         // A reference to another object: shaped like that object's own example id, or like
         // an id of it (`latest_invoice` → `inv_…`) when the document names such an object.
-        if matches!(hint.kind, Kind::None | Kind::Id | Kind::Label) {
+        if matches!(
+            hint.kind,
+            Kind::None | Kind::Id | Kind::Label | Kind::ObjectRef
+        ) {
             let target = reference_target(name);
             let last_word = target.rsplit(['_', '-']).next().unwrap_or(target);
             let example = hints
@@ -103,7 +106,9 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
             let object = [target, last_word]
                 .into_iter()
-                .find(|t| t.len() >= 3 && hints.is_object(t));
+                .find(|t| t.len() >= 3 && hints.is_object(t))
+                // The name says it holds another object's id (`owner`, `latest_attempt`).
+                .or((hint.kind == Kind::ObjectRef).then_some(last_word));
             if let Some(object) = object.filter(|_| hint.kind != Kind::Label) {
                 let prefix: String = object
                     .chars()
@@ -113,10 +118,12 @@ impl<'a, 'r> Gen<'a, 'r> {
                     .to_ascii_lowercase();
                 let id = self.id_like(&format!("{prefix}_AbCdEf0123456789"));
                 if fits(&id) {
-                    return Some((
-                        id,
-                        format!("a reference to a `{object}`, an object the document describes"),
-                    ));
+                    let why = if hints.is_object(object) {
+                        format!("a reference to a `{object}`, an object the document describes")
+                    } else {
+                        format!("the name `{name}` holds the id of a `{object}`")
+                    };
+                    return Some((id, why));
                 }
             }
         }
@@ -240,6 +247,20 @@ const REGIONS: &[&str] = &[
     "sydney",
     "india",
 ];
+const GENRES: &[&str] = &[
+    "pop",
+    "rock",
+    "jazz",
+    "hip hop",
+    "classical",
+    "indie folk",
+    "electronic",
+    "r&b",
+    "country",
+    "soul",
+    "reggae",
+    "ambient",
+];
 const MCCS: &[&str] = &[
     "5411", "5812", "5999", "7372", "4121", "5732", "5691", "8999",
 ];
@@ -298,6 +319,20 @@ impl<'a, 'r> Gen<'a, 'r> {
             Kind::Emoji => pick(self, EMOJI),
             Kind::Region => pick(self, REGIONS),
             Kind::NumericString => self.between(0, 1 << 31).to_string(),
+            Kind::ObjectRef => self.id_like("obj_AbCdEf0123456789"),
+            Kind::Priority => pick(self, &["low", "normal", "high", "urgent"]),
+            Kind::Barcode => {
+                let n = hi.map_or(13, |h| h.clamp(8, 13)).max(lo.min(13));
+                digits(self, n.max(12))
+            }
+            Kind::Cvc => digits(self, 3),
+            Kind::Iban => format!(
+                "{}{}{}",
+                pick(self, &["DE", "FR", "GB", "NL", "ES", "IT"]),
+                digits(self, 2),
+                digits(self, 18)
+            ),
+            Kind::Genre => pick(self, GENRES),
             _ => return None,
         })
     }
