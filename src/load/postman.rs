@@ -1159,16 +1159,8 @@ fn raw_body(
                 .and_then(|o| o.pointer("/raw/language"))
                 .and_then(Value::as_str)
                 .unwrap_or("text");
-            let media = content_type.unwrap_or_else(|| {
-                match language {
-                    "json" => "application/json",
-                    "xml" => "application/xml",
-                    "html" => "text/html",
-                    "javascript" => "application/javascript",
-                    _ => "text/plain",
-                }
-                .to_string()
-            });
+            let media = content_type
+                .unwrap_or_else(|| language_media(language).unwrap_or("text/plain").to_string());
             Some((media, raw))
         }
         "urlencoded" | "formdata" => {
@@ -1551,6 +1543,18 @@ fn header_list(v: Option<&Value>, vars: &Vars) -> Vec<(String, String)> {
     }
 }
 
+/// The Content-Type Postman's client adds for a raw body's `options.raw.language`.
+fn language_media(language: &str) -> Option<&'static str> {
+    Some(match language {
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "html" => "text/html",
+        "javascript" => "application/javascript",
+        "text" => "text/plain",
+        _ => return None,
+    })
+}
+
 /// A request body: its media type and value.
 fn parse_body(
     body: Option<&Value>,
@@ -1575,14 +1579,10 @@ fn parse_body(
                 .unwrap_or("");
             let parsed: Option<Value> = serde_json::from_str(raw).ok();
             let mt = content_type.filter(|c| !c.is_empty()).unwrap_or_else(|| {
-                match language {
-                    "json" => "application/json",
-                    "xml" => "application/xml",
-                    "html" => "text/html",
-                    "javascript" => "application/javascript",
-                    "text" => "text/plain",
-                    _ if parsed.is_some() => "application/json",
-                    _ => "text/plain",
+                match language_media(language) {
+                    Some(media) => media,
+                    None if parsed.is_some() => "application/json",
+                    None => "text/plain",
                 }
                 .to_string()
             });
