@@ -12,6 +12,7 @@ pub mod convert;
 pub mod direction;
 pub mod hints;
 pub mod messages;
+pub mod shape;
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;

@@ -2,9 +2,10 @@
 //! JSON value the schema validator judges (JSON as is; form fields and multipart parts as an
 //! object whose values are coerced to their property types; text as a string).
 
-use super::params::{self, Got, Kind, Pair, PairOpts, Repeat, Shape, Spec, Style, Who};
+use super::params::{self, Got, Pair, PairOpts, Repeat, Spec, Style, Who};
 use super::{Place, Violation};
 use crate::model::{MediaType, ParamIn};
+use crate::schema::shape::{coerce, Kind, Shape};
 use crate::schema::{escape_pointer_token, SchemaStore};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -249,7 +250,7 @@ pub fn parse_partial(
                 Ok(text) => {
                     let shape = shape();
                     let value = if shape.kind() == Kind::Primitive {
-                        params::coerce(&text, &shape)
+                        coerce(&text, &shape)
                     } else {
                         Value::String(text)
                     };
@@ -704,7 +705,7 @@ fn part_value(
     }
     let charset = declared.and_then(|ct| header_param(ct, "charset"));
     match decode_text(part.body, charset.as_deref()) {
-        Ok(text) => Some(params::coerce(&text, shape)),
+        Ok(text) => Some(coerce(&text, shape)),
         Err(e) => {
             violations.push(e.violation(at, &format!("part \"{field}\"")));
             None

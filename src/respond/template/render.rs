@@ -1,0 +1,206 @@
+//! Rendering: walks the compiled tree with a request ([`super::Context`]) and the schema at
+//! each position, finding each expression's value in the request (or drawing a dynamic
+//! variable) and typing lone expressions by the schema (`crate::schema::shape`).
+
+use super::dynamic::{Gen, DYNAMIC_VARIABLES};
+use super::parse::{Expr, Key, Node, Part, Text};
+use super::Context;
+use crate::schema::shape::{self, View};
+use crate::schema::SchemaStore;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+pub(super) struct Renderer<'c, 'a, 's> {
+    ctx: &'c Context<'a>,
+    store: &'s SchemaStore,
+    seed: u64,
+    now_ms: i64,
+    gen: Option<Gen>,
+}
+
+/// A request value an expression found.
+enum Got<'a> {
+    Text(Cow<'a, str>),
+    /// A repeated query parameter.
+    List(Vec<Cow<'a, str>>),
+    Json(&'a Value),
+}
+
+impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
+    pub(super) fn new(
+        ctx: &'c Context<'a>,
+        store: &'s SchemaStore,
+        seed: u64,
+        now_ms: i64,
+    ) -> Self {
+        Renderer {
+            ctx,
+            store,
+            seed,
+            now_ms,
+            gen: None,
+        }
+    }
+
+    pub(super) fn node(&mut self, node: &Node, view: Option<&View<'s>>) -> Value {
+        match node {
+            Node::Literal(v) => v.clone(),
+            Node::Text(t) => self.text(t, view),
+            Node::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| match n {
+                        Node::Literal(v) => v.clone(),
+                        _ => {
+                            let child = view.and_then(|v| v.item(self.store, i));
+                            self.node(n, child.as_ref())
+                        }
+                    })
+                    .collect(),
+            ),
+            Node::Object(members) => {
+                let mut map = Map::with_capacity(members.len());
+                for (key, n) in members {
+                    let key = match key {
+                        Key::Literal(k) => k.clone(),
+                        Key::Text(t) => self.embed(t),
+                    };
+                    let value = match n {
+                        Node::Literal(v) => v.clone(),
+                        _ => {
+                            let child = view.and_then(|v| v.property(self.store, &key));
+                            self.node(n, child.as_ref())
+                        }
+                    };
+                    map.insert(key, value);
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    fn text(&mut self, text: &Text, view: Option<&View<'s>>) -> Value {
+        if let [Part::Expr(e)] = text.parts.as_slice() {
+            return self.lone(e, view);
+        }
+        Value::String(self.embed(text))
+    }
+
+    /// A string with literal chunks: every expression as text, missing ones as nothing.
+    fn embed(&mut self, text: &Text) -> String {
+        let mut out = String::new();
+        for part in &text.parts {
+            match part {
+                Part::Literal(s) => out.push_str(s),
+                Part::Expr(e) => match self.resolve(e) {
+                    None => {}
+                    Some(Got::Text(s)) => out.push_str(&s),
+                    Some(Got::List(items)) => {
+                        if let Some(first) = items.first() {
+                            out.push_str(first);
+                        }
+                    }
+                    Some(Got::Json(v)) => shape::push_inline_text(&mut out, v),
+                },
+            }
+        }
+        out
+    }
+
+    /// A string that is exactly one expression: typed by the schema when there is one.
+    fn lone(&mut self, expr: &Expr, view: Option<&View<'s>>) -> Value {
+        let store = self.store;
+        match self.resolve(expr) {
+            None => Value::Null,
+            Some(Got::Text(s)) => shape::text_value(&s, view, store),
+            Some(Got::List(items)) => shape::list_value(&items, view, store),
+            Some(Got::Json(v)) => shape::json_value(v, view, store),
+        }
+    }
+
+    fn resolve(&mut self, expr: &Expr) -> Option<Got<'a>> {
+        let ctx = self.ctx;
+        match expr {
+            Expr::Invalid => None,
+            Expr::Method => Some(Got::Text(Cow::Borrowed(ctx.method))),
+            Expr::Path => Some(Got::Text(Cow::Borrowed(ctx.path))),
+            Expr::PathParam(name) => ctx
+                .path_params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| Got::Text(Cow::Borrowed(v.as_str()))),
+            Expr::Query(name) => {
+                let query = ctx.query?;
+                let mut values: Vec<Cow<'a, str>> = form_urlencoded::parse(query.as_bytes())
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v)
+                    .collect();
+                match values.len() {
+                    0 => None,
+                    1 => values.pop().map(Got::Text),
+                    _ => Some(Got::List(values)),
+                }
+            }
+            Expr::Header(name) => {
+                let mut values = ctx.headers.get_all(name).iter();
+                let first = values.next()?;
+                let mut text = header_text(first);
+                for more in values {
+                    let t = text.to_mut();
+                    t.push_str(", ");
+                    t.push_str(&header_text(more));
+                }
+                Some(Got::Text(text))
+            }
+            Expr::Cookie(name) => ctx
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .find_map(|h| cookie(&header_text(h), name))
+                .map(|v| Got::Text(Cow::Owned(v))),
+            Expr::Body(segs) => {
+                let mut cur = ctx.body?;
+                for seg in segs {
+                    cur = match cur {
+                        Value::Object(map) => map.get(&seg.key)?,
+                        Value::Array(items) => items.get(seg.index?)?,
+                        _ => return None,
+                    };
+                }
+                Some(Got::Json(cur))
+            }
+            Expr::Dynamic(i) => {
+                let (seed, now_ms) = (self.seed, self.now_ms);
+                let gen = self
+                    .gen
+                    .get_or_insert_with(|| Gen::new(ChaCha8Rng::seed_from_u64(seed), now_ms));
+                let f = DYNAMIC_VARIABLES.get(usize::from(*i))?.1;
+                Some(Got::Text(Cow::Owned(f(gen))))
+            }
+        }
+    }
+}
+
+/// A header value as text; bytes that are not UTF-8 are replaced.
+fn header_text(v: &http::HeaderValue) -> Cow<'_, str> {
+    String::from_utf8_lossy(v.as_bytes())
+}
+
+/// The value of cookie `name` in one `Cookie` header value.
+fn cookie(header: &str, name: &str) -> Option<String> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        if k.trim() != name {
+            return None;
+        }
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        Some(v.to_string())
+    })
+}
