@@ -17,7 +17,7 @@ thread_local! {
 /// Whether `s` is valid for `format`.
 pub(crate) fn is_valid(format: &str, s: &str) -> bool {
     if format == "byte" {
-        return is_base64(s);
+        return crate::schema::is_base64(s);
     }
     let checker = CHECKERS.with(|c| {
         if let Some(found) = c.borrow().get(format) {
@@ -37,16 +37,6 @@ pub(crate) fn is_valid(format: &str, s: &str) -> bool {
         built
     });
     checker.is_none_or(|v| v.is_valid(&Value::String(s.to_owned())))
-}
-
-/// Standard base64 with padding: what OpenAPI's `format: byte` means.
-fn is_base64(s: &str) -> bool {
-    let body = s.trim_end_matches('=');
-    s.len().is_multiple_of(4)
-        && s.len() - body.len() <= 2
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use super::faker::{text_shape, Kind, TextStyle};
 use super::kw::as_u64;
 use super::locale::{source, Field};
 use super::{format, pattern, Conj, Gen, GenError, Hint, Ptr};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde_json::Value;
 
 /// Which words free text is made of.
@@ -414,7 +416,6 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// Base64 of random bytes, its length (a multiple of 4) within the bounds.
     fn base64(&mut self, lo: usize, hi: Option<usize>) -> Option<String> {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let natural = self.between(2, 8) as usize * 4;
         let mut len = natural.max(lo.div_ceil(4) * 4);
         if let Some(h) = hi {
@@ -430,16 +431,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         for _ in 0..bytes {
             raw.push(self.between(0, 255) as u8);
         }
-        let mut out = String::with_capacity(len);
-        for chunk in raw.chunks(3) {
-            let n = (u32::from(chunk[0]) << 16)
-                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*chunk.get(2).unwrap_or(&0));
-            for shift in [18, 12, 6, 0] {
-                out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
-            }
-        }
-        Some(out)
+        Some(STANDARD.encode(raw))
     }
 
     fn alphanumeric(&mut self, n: usize) -> String {

@@ -689,30 +689,13 @@ fn decode_body(
     Some(Body { media_type, value })
 }
 
-/// Standard or URL-safe base64, padding optional, whitespace ignored; `None` when invalid.
+/// A HAR body's `encoding: base64` text: standard base64 (RFC 4648 section 4, as browsers
+/// write it), padding optional, line breaks and spaces ignored; `None` when invalid.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' | b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        } as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
+    use base64::Engine;
+    let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STANDARD_PAD_INDIFFERENT.decode(compact).ok()
 }
 
 /// The parts of an `http(s)` URL the import needs.
@@ -1489,6 +1472,9 @@ mod tests {
         assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(base64_decode("aGVs\nbG8").unwrap(), b"hello");
         assert!(base64_decode("not*base64").is_none());
+        // URL-safe `-`/`_` is not what HAR's `encoding: base64` means.
+        assert_eq!(base64_decode("+/8=").unwrap(), [0xfb, 0xff]);
+        assert!(base64_decode("-_8=").is_none());
     }
 
     fn entry(method: &str, url: &str, status: u64, body: Value) -> Value {

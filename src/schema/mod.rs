@@ -243,7 +243,7 @@ impl SchemaStore {
             .with_draft(jsonschema::Draft::Draft202012)
             .with_registry(registry)
             .should_validate_formats(true)
-            .with_format("byte", crate::validate::security::is_base64)
+            .with_format("byte", is_base64)
             .build(&wrapper)
             .map_err(|e| e.to_string())
     }
@@ -284,6 +284,19 @@ impl SchemaStore {
         let validator = self.compile(id, direction).map_err(|e| vec![e])?;
         errors_or_ok(collect_errors(&validator, instance))
     }
+}
+
+/// Is `s` base64 as OpenAPI's `format: byte` means it: RFC 4648 section 4, the standard
+/// alphabet (`+` and `/`, so URL-safe `-` and `_` are not base64 here), padded to a multiple of
+/// four. Unused bits of the last character need not be zero (RFC 4648 lets a decoder accept them).
+pub fn is_base64(s: &str) -> bool {
+    use base64::engine::general_purpose::{GeneralPurpose, PAD};
+    use base64::{alphabet, Engine};
+    const BYTE: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        PAD.with_decode_allow_trailing_bits(true),
+    );
+    BYTE.decode(s).is_ok()
 }
 
 fn errors_or_ok(errors: Vec<String>) -> Result<(), Vec<String>> {
@@ -349,6 +362,19 @@ pub fn unescape_pointer_token(token: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn base64_format() {
+        assert!(is_base64("aGVsbG8="));
+        assert!(!is_base64("aGVsbG8"));
+        assert!(!is_base64("a$=="));
+        assert!(is_base64(""));
+        assert!(is_base64("+/+/"));
+        // URL-safe base64 is another encoding (RFC 4648 section 5), not `format: byte`.
+        assert!(!is_base64("-_-_"));
+        assert!(!is_base64("aGVsbG8_"));
+        assert!(!is_base64("aGVsbG8==="));
+    }
 
     #[test]
     fn cyclic_refs_validate() {
