@@ -4,6 +4,8 @@
 //! seed gives the same bodies tomorrow as today (a mock that changes its dates on every restart
 //! makes snapshot tests flaky).
 
+use chrono::{DateTime, Datelike, SecondsFormat};
+
 /// 2024-01-01T00:00:00Z: reference instants fall in the year after this.
 const REFERENCE_BASE: i64 = 1_704_067_200;
 
@@ -25,24 +27,13 @@ fn splitmix64(seed: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `(year, month, day)` of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// Clamps to years 0001–9999 so every instant prints as a valid RFC 3339 date.
 fn clamp(secs: i64) -> i64 {
-    secs.clamp(-62_135_596_800, 253_402_300_799)
+    secs.clamp(CLAMP.0, CLAMP.1)
 }
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds.
+const CLAMP: (i64, i64) = (-62_135_596_800, 253_402_300_799);
 
 /// Appends `n` zero-padded to `width` digits (`n` is non-negative and fits).
 fn push_padded(out: &mut String, n: i64, width: u32) {
@@ -60,13 +51,17 @@ fn push_padded(out: &mut String, n: i64, width: u32) {
     }
 }
 
+/// The calendar date of a clamped instant (chrono does the calendar; years 0001–9999 are always
+/// in its range).
 fn push_date(out: &mut String, secs: i64) {
-    let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
-    push_padded(out, y, 4);
+    let day = DateTime::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .date_naive();
+    push_padded(out, i64::from(day.year()), 4);
     out.push('-');
-    push_padded(out, i64::from(m), 2);
+    push_padded(out, i64::from(day.month()), 2);
     out.push('-');
-    push_padded(out, i64::from(d), 2);
+    push_padded(out, i64::from(day.day()), 2);
 }
 
 fn push_time(out: &mut String, secs: i64) {
@@ -96,6 +91,14 @@ pub(crate) fn date(secs: i64) -> String {
     out
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of an instant in milliseconds, clamped to years 0001–9999.
+pub(crate) fn date_time_millis(ms: i64) -> String {
+    let ms = ms.clamp(CLAMP.0 * 1000, CLAMP.1 * 1000 + 999);
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 /// `HH:MM:SSZ` (RFC 3339 `full-time`, which requires the offset).
 pub(crate) fn time(secs: i64) -> String {
     let mut out = String::with_capacity(9);
@@ -115,6 +118,15 @@ mod tests {
         assert_eq!(date(1_709_210_096), "2024-02-29");
         assert_eq!(time(3_725), "01:02:05Z");
         assert_eq!(date_time(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(date_time(i64::MIN), "0001-01-01T00:00:00Z");
+        assert_eq!(date(-86_400), "1969-12-31");
+        assert_eq!(
+            date_time_millis(1_709_210_096_789),
+            "2024-02-29T12:34:56.789Z"
+        );
+        assert_eq!(date_time_millis(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(date_time_millis(i64::MAX), "9999-12-31T23:59:59.999Z");
+        assert_eq!(date_time_millis(i64::MIN), "0001-01-01T00:00:00.000Z");
     }
 
     #[test]
