@@ -47,6 +47,9 @@ mod string;
 mod time;
 mod validate;
 
+/// RFC 3339 with milliseconds, for the template's generated dates.
+pub(crate) use time::date_time_millis;
+
 use crate::schema::{escape_pointer_token, SchemaId, SchemaStore};
 use faker::Kind;
 use kw::Kw;
