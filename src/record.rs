@@ -3,7 +3,7 @@
 //! once, as one HAR 1.2 `entry` per line, to a journal next to the output (`OUTPUT.har.jsonl`),
 //! so a crash loses nothing. On SIGINT/SIGTERM the recorder stops accepting, lets exchanges in
 //! flight finish, and turns the whole journal (earlier runs included) into an OpenAPI 3.1
-//! document with [`crate::import::har_to_openapi`].
+//! document with [`crate::load::har::har_to_openapi`].
 //!
 //! Upstreams are plain `http://`: the HTTP client is built without TLS.
 //!
@@ -459,12 +459,11 @@ fn name_values(headers: &HeaderMap, keep_secrets: bool) -> Value {
         headers
             .iter()
             .map(|(n, v)| {
-                let value =
-                    if !keep_secrets && crate::server::calllog::is_secret_header(n.as_str(), &[]) {
-                        crate::server::calllog::REDACTED.into()
-                    } else {
-                        String::from_utf8_lossy(v.as_bytes())
-                    };
+                let value = if !keep_secrets && crate::redact::is_secret_header(n.as_str(), &[]) {
+                    crate::redact::REDACTED.into()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes())
+                };
                 json!({"name": n.as_str(), "value": value})
             })
             .collect(),
@@ -483,10 +482,7 @@ fn redact_url(url: &str) -> String {
     if names.is_empty() {
         return url.to_string();
     }
-    format!(
-        "{base}?{}",
-        crate::server::calllog::redact_query(query, &names)
-    )
+    format!("{base}?{}", crate::redact::redact_query(query, &names))
 }
 
 fn header(headers: &HeaderMap, name: &HeaderName) -> String {
@@ -660,7 +656,7 @@ fn write_spec(journal: &Path, output: &Path) -> Result<ExitCode, String> {
             "entries": entries,
         }
     });
-    let document = crate::import::har_to_openapi(&har).map_err(|e| {
+    let document = crate::load::har::har_to_openapi(&har).map_err(|e| {
         format!(
             "{}: {e}; {} not written",
             journal.display(),

@@ -13,34 +13,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How items of a sequential media type are framed on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framing {
-    /// `text/event-stream`: `event:`/`id:`/`retry:`/`data:` fields, a blank line after each.
-    EventStream,
-    /// `application/jsonl`, `application/x-ndjson` (and `x-jsonlines`): one JSON text a line.
-    JsonLines,
-    /// `application/json-seq` (RFC 7464): each JSON text after an RS (0x1E), then a newline.
-    JsonSeq,
-    /// `multipart/mixed`: each item a part of its own.
-    MultipartMixed,
-}
-
-impl Framing {
-    /// The framing of a sequential media type; `None` for every other type.
-    pub fn of(media_type: &str) -> Option<Framing> {
-        let (kind, sub) = crate::respond::negotiate::essence(media_type);
-        match (kind.as_str(), sub.as_str()) {
-            ("text", "event-stream") => Some(Framing::EventStream),
-            ("application", "jsonl" | "x-ndjson" | "x-jsonlines" | "jsonlines") => {
-                Some(Framing::JsonLines)
-            }
-            ("application", "json-seq") => Some(Framing::JsonSeq),
-            ("multipart", "mixed") => Some(Framing::MultipartMixed),
-            _ => None,
-        }
-    }
-}
+pub use crate::media::Framing;
 
 /// Items a stream sends when nothing else says: a few...
 pub const DEFAULT_COUNT: u64 = 5;
@@ -283,20 +256,6 @@ pub fn parse_items(framing: Framing, body: &str) -> Vec<(usize, Result<Value, St
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn framings_of_media_types() {
-        assert_eq!(
-            Framing::of("text/event-stream; charset=utf-8"),
-            Some(Framing::EventStream)
-        );
-        assert_eq!(
-            Framing::of("application/x-ndjson"),
-            Some(Framing::JsonLines)
-        );
-        assert_eq!(Framing::of("application/json-seq"), Some(Framing::JsonSeq));
-        assert_eq!(Framing::of("application/json"), None);
-    }
 
     #[test]
     fn events_are_framed_field_by_field() {

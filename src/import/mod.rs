@@ -1,17 +1,14 @@
 //! `stubborn import`: recorded traffic into an OpenAPI 3.1 document.
 //!
-//! - [`infer`]: JSON Schema inference from sample values (shared by every importer).
-//! - [`har`]: HAR 1.2 files (browsers' developer tools, proxies) → OpenAPI 3.1; also used by
-//!   the loader, so `stubborn mock traffic.har` serves the recorded API directly.
+//! The reading is the loader's ([`crate::load::har`]: HAR 1.2 → OpenAPI 3.1, with schemas from
+//! [`crate::load::infer`]), so `stubborn mock traffic.har` serves what this command writes.
+//!
 //! - [`yaml`]: the YAML writer (strings quoted so YAML 1.1 tools read them back as strings).
 
-pub mod har;
-pub mod infer;
 pub mod yaml;
 
-pub use har::{har_to_openapi, is_har};
-
 use crate::cli::ImportArgs;
+use crate::load::har;
 use std::process::ExitCode;
 
 pub fn run(args: &ImportArgs) -> Result<ExitCode, String> {

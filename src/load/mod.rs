@@ -4,6 +4,9 @@
 //! was expected and found; loading collects every problem it can instead of stopping at the
 //! first.
 
+pub mod bundle;
+pub mod har;
+pub mod infer;
 mod openapi;
 mod postman;
 mod saved;
@@ -201,9 +204,9 @@ fn load_sources(
         api.format = format!("Postman Collection v{version} (converted to OpenAPI 3.1)");
         return Ok(api);
     }
-    if crate::import::is_har(doc) {
+    if har::is_har(doc) {
         // Recorded traffic (HAR): served as the OpenAPI document `stubborn import` writes.
-        let spec = crate::import::har_to_openapi(doc).map_err(|m| LoadError::new(&file, "", m))?;
+        let spec = har::har_to_openapi(doc).map_err(|m| LoadError::new(&file, "", m))?;
         let (sources, root) = source::Sources::from_value(&file, spec);
         let mut api = load_sources(sources, root, files, options)?;
         api.format = "HAR (imported as OpenAPI 3.1)".into();
@@ -245,9 +248,9 @@ pub fn document_as_openapi3(path: &Path) -> Result<(Value, String), LoadErrors> 
         let converted = postman::to_openapi31(doc, &sources.display(root), &[])?;
         return Ok((converted, "Postman Collection".to_string()));
     }
-    if crate::import::is_har(doc) {
-        let converted = crate::import::har_to_openapi(doc)
-            .map_err(|m| LoadError::new(sources.display(root), "", m))?;
+    if har::is_har(doc) {
+        let converted =
+            har::har_to_openapi(doc).map_err(|m| LoadError::new(sources.display(root), "", m))?;
         return Ok((converted, "HAR".to_string()));
     }
     Err(LoadError::new(sources.display(root), "", not_a_known_format(doc)).into())

@@ -831,14 +831,14 @@ impl Builder {
         let schema = m
             .get("schema")
             .map(|s| self.intern_schema(s, &loc.child("schema")));
-        let framing = crate::stream::Framing::of(mt);
+        let framing = crate::media::Framing::of(mt);
         let item_schema = match (m.get("itemSchema").filter(|_| self.is_32), framing) {
             (Some(s), _) => {
                 let iloc = loc.child("itemSchema");
                 let schema = self.intern_schema(s, &iloc);
                 // An event whose `data` is JSON text says so with `contentSchema`.
                 let data_schema = match framing {
-                    Some(crate::stream::Framing::EventStream) => {
+                    Some(crate::media::Framing::EventStream) => {
                         self.follow(s, &iloc).and_then(|(item, iloc)| {
                             let cs = item.pointer("/properties/data/contentSchema")?;
                             let at = iloc
@@ -857,7 +857,7 @@ impl Builder {
                 })
             }
             // An event stream described by a plain schema: the schema is one event's data.
-            (None, Some(crate::stream::Framing::EventStream)) => schema.map(|schema| ItemSchema {
+            (None, Some(crate::media::Framing::EventStream)) => schema.map(|schema| ItemSchema {
                 schema,
                 data_only: true,
                 data_schema: None,
@@ -901,7 +901,7 @@ impl Builder {
                 origin: self.at(&loc.child("example")),
             });
         }
-        let json = media.is_some_and(crate::respond::negotiate::is_json);
+        let json = media.is_some_and(crate::media::is_json);
         match obj.get("examples") {
             Some(Value::Object(named)) => {
                 let eloc = loc.child("examples");

@@ -10,7 +10,7 @@
 //!   `originalRequest` values (path variables, query parameters and headers that differ between
 //!   the examples, and the body) become request-side examples of the same name, which makes
 //!   them scenarios for the closest-match choose step.
-//! - Schemas are inferred from the example bodies ([`crate::import::infer::infer`]).
+//! - Schemas are inferred from the example bodies ([`super::infer::infer`]).
 //! - Auth (collection, folder, request; `bearer`, `basic`, `apikey`, `noauth`) becomes
 //!   `securitySchemes` and per-operation `security`.
 
@@ -1403,7 +1403,7 @@ impl Op {
                     let mut mo = Map::new();
                     let schema = if is_json(mt) && !m.samples.is_empty() {
                         let refs: Vec<&Value> = m.samples.iter().collect();
-                        crate::import::infer::infer(&refs)
+                        super::infer::infer(&refs)
                     } else if is_json(mt) {
                         json!({})
                     } else {
@@ -1466,7 +1466,7 @@ fn request_schema(mt: &str, m: &Media) -> Value {
         return json!({});
     }
     let refs: Vec<&Value> = m.samples.iter().collect();
-    let mut schema = crate::import::infer::infer(&refs);
+    let mut schema = super::infer::infer(&refs);
     strip_enums(&mut schema);
     schema
 }

@@ -38,31 +38,8 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
     out
 }
 
-/// `application/json; charset=utf-8` → (`application`, `json`), lower-cased.
-pub fn essence(media_type: &str) -> (String, String) {
-    let mt = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match mt.split_once('/') {
-        Some((k, s)) => (k.to_string(), s.to_string()),
-        None => (mt, String::new()),
-    }
-}
-
-/// Is this a JSON media type (`application/json`, `application/problem+json`, `text/json`...)?
-pub fn is_json(media_type: &str) -> bool {
-    let (_, sub) = essence(media_type);
-    sub == "json" || sub.ends_with("+json") || sub.starts_with("x-json") || sub.ends_with("-json")
-}
-
-/// Is this an XML media type?
-pub fn is_xml(media_type: &str) -> bool {
-    let (_, sub) = essence(media_type);
-    sub == "xml" || sub.ends_with("+xml")
-}
+// The media-type predicates live in `media`; re-exported for the callers above `respond`.
+pub use crate::media::{essence, is_json, is_xml};
 
 fn pattern_matches(pattern: (&str, &str), concrete: (&str, &str)) -> Option<u8> {
     let kind_ok =

@@ -2,19 +2,11 @@
 //! and by bytes, so a long run never grows without end. Secrets are redacted before anything is
 //! stored, in both directions.
 
+pub use crate::redact::{is_secret_header, redact_headers, redact_query, REDACTED, SECRET_HEADERS};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-
-/// Headers whose values are never stored, whatever the document says.
-pub const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "proxy-authorization",
-];
 
 /// How much of a request body, and of a response body, is kept.
 pub const BODY_LIMIT: usize = 4096;
@@ -127,28 +119,6 @@ fn joined(headers: &[(String, String)]) -> Map<String, Value> {
     map
 }
 
-/// What a secret is replaced with.
-pub const REDACTED: &str = "[redacted]";
-
-/// Headers as the log keeps them: names as given (`http` gives them in lower case), values as
-/// lossy UTF-8, and credentials (see [`is_secret_header`]) replaced by [`REDACTED`].
-pub fn redact_headers<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-    declared: &[String],
-) -> Vec<(String, String)> {
-    headers
-        .into_iter()
-        .map(|(name, value)| {
-            let value = if is_secret_header(name, declared) {
-                REDACTED.to_string()
-            } else {
-                String::from_utf8_lossy(value).into_owned()
-            };
-            (name.to_string(), value)
-        })
-        .collect()
-}
-
 /// A response body as the log keeps it, with whether it was cut: UTF-8 text is kept up to
 /// [`BODY_LIMIT`] bytes (cut at a character boundary); anything else (not UTF-8, or with ASCII
 /// control characters other than tab, line feed, carriage return and form feed) is stored as
@@ -177,36 +147,6 @@ pub fn response_body(body: &[u8]) -> (String, bool) {
 /// What a binary body is stored as.
 fn binary(size: usize) -> String {
     format!("[{size} bytes of binary]")
-}
-
-/// Is header `name` (lower case, as `http` gives it) a credential: one of
-/// [`SECRET_HEADERS`], or one the document declares (`declared`, lower case)?
-pub fn is_secret_header(name: &str, declared: &[String]) -> bool {
-    SECRET_HEADERS.contains(&name) || declared.iter().any(|d| d == name)
-}
-
-/// The query string with the values of the parameters named in `declared` (the document's
-/// API keys in the query) replaced by [`REDACTED`]; everything else as sent.
-pub fn redact_query(query: &str, declared: &[String]) -> String {
-    if declared.is_empty() {
-        return query.to_string();
-    }
-    query
-        .split('&')
-        .map(|pair| {
-            let (raw_name, _) = pair.split_once('=').unwrap_or((pair, ""));
-            let name: String = form_urlencoded::parse(raw_name.as_bytes())
-                .next()
-                .map(|(k, _)| k.into_owned())
-                .unwrap_or_default();
-            if declared.contains(&name) {
-                format!("{raw_name}={REDACTED}")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// The bounded ring.

@@ -47,7 +47,7 @@ pub fn load_mock(
     let (result, read) = load::load_file_with_paths(path, load_options);
     let result = result.map(|api| {
         let mut mock = Mock::new(api, options);
-        match crate::convert::served_document(path, &read) {
+        match crate::load::bundle::served_document(path, &read) {
             Ok(doc) => mock.document = Some(doc),
             Err(e) => mock.api.warnings.push(crate::model::Diagnostic {
                 at: path.display().to_string(),

@@ -4,6 +4,7 @@
 
 use super::params::{self, Got, Pair, PairOpts, Repeat, Spec, Style, Who};
 use super::{Place, Violation};
+use crate::media::{is_json_media, match_rank, media_matches, type_and_subtype as essence};
 use crate::model::{MediaType, ParamIn};
 use crate::schema::shape::{coerce, Kind, Shape};
 use crate::schema::{escape_pointer_token, SchemaStore};
@@ -17,56 +18,6 @@ const MAX_BOUNDARY: usize = 200;
 // Media types
 // ---------------------------------------------------------------------------------------------
 
-/// `type/subtype`, lower-cased, without parameters; None when there is no `/`.
-fn essence(media: &str) -> Option<(String, String)> {
-    let main = media.split(';').next().unwrap_or("").trim();
-    let (t, s) = main.split_once('/')?;
-    let (t, s) = (t.trim(), s.trim());
-    if t.is_empty() || s.is_empty() {
-        return None;
-    }
-    Some((t.to_ascii_lowercase(), s.to_ascii_lowercase()))
-}
-
-/// How well `documented` covers `actual`: 3 exact, 2 `type/*+suffix`, 1 `type/*`, 0 `*/*`.
-fn match_rank(documented: &str, actual: &str) -> Option<u8> {
-    let doc = essence(documented);
-    if doc.as_ref().is_some_and(|(t, s)| t == "*" && s == "*") || documented.trim() == "*" {
-        return Some(0);
-    }
-    let (dt, ds) = doc?;
-    let (at, st) = essence(actual)?;
-    if dt != "*" && dt != at {
-        return None;
-    }
-    let rank = |r: u8| Some(if dt == "*" { 0 } else { r });
-    if ds == st {
-        return rank(3);
-    }
-    if ds == "*" {
-        return rank(1);
-    }
-    if let Some(suffix) = ds.strip_prefix("*+") {
-        // `application/*+json` takes any `+json`, and plain `application/json` too.
-        if st == suffix
-            || st
-                .strip_suffix(suffix)
-                .is_some_and(|rest| rest.ends_with('+'))
-        {
-            return rank(2);
-        }
-    }
-    None
-}
-
-/// Does a request Content-Type match a documented media type? Wildcards (`*/*`, `application/*`),
-/// parameters ignored (`; charset=utf-8`), case-insensitive, and structured suffixes:
-/// documented `application/json` does NOT accept `application/merge-patch+json`, but documented
-/// `application/*+json` accepts any `+json`.
-pub fn media_matches(documented: &str, actual: &str) -> bool {
-    match_rank(documented, actual).is_some()
-}
-
 /// The index of the documented media type a request body is sent as, preferring exact over
 /// wildcard matches (then `type/*+suffix`, `type/*`, `*/*`; document order breaks ties).
 pub fn pick_media(content: &[MediaType], content_type: &str) -> Option<usize> {
@@ -79,16 +30,6 @@ pub fn pick_media(content: &[MediaType], content_type: &str) -> Option<usize> {
         }
     }
     best.map(|(i, _)| i)
-}
-
-/// Is this media type JSON: `application/json`, `text/json` or any `+json`?
-pub(crate) fn is_json_media(media: &str) -> bool {
-    match essence(media) {
-        Some((t, s)) => {
-            (s == "json" && (t == "application" || t == "text")) || s.ends_with("+json")
-        }
-        None => false,
-    }
 }
 
 /// The parameters of a header value such as a Content-Type or a Content-Disposition:

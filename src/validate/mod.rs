@@ -304,11 +304,11 @@ pub fn validate(
 
     // The body.
     let sequential = body_media
-        .and_then(|m| crate::stream::Framing::of(&m.media_type))
+        .and_then(|m| crate::media::Framing::of(&m.media_type))
         .filter(|f| {
             matches!(
                 f,
-                crate::stream::Framing::JsonLines | crate::stream::Framing::JsonSeq
+                crate::media::Framing::JsonLines | crate::media::Framing::JsonSeq
             )
         });
     if let (Some(framing), Some(items)) = (sequential, body_items) {
@@ -352,7 +352,7 @@ pub fn validate(
 /// violation's pointer starts with the item's number (`/2/price`).
 fn item_violations(
     store: &SchemaStore,
-    framing: crate::stream::Framing,
+    framing: crate::media::Framing,
     items: ItemSchema,
     body: &[u8],
     out: &mut Vec<Violation>,

@@ -205,7 +205,7 @@ pub fn compile(store: &SchemaStore, index: usize, p: &Parameter) -> CompiledPara
     let content_json = p
         .content
         .as_ref()
-        .map(|m| super::body::is_json_media(&m.media_type));
+        .map(|m| crate::media::is_json_media(&m.media_type));
     let ignored = p.location == ParamIn::Header
         && ["accept", "content-type", "authorization"]
             .iter()

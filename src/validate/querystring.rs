@@ -45,7 +45,7 @@ pub fn check(
         );
         return 0;
     }
-    let json = crate::respond::negotiate::is_json(&q.content.media_type);
+    let json = crate::media::is_json(&q.content.media_type);
     // JSON travels percent-encoded in a query string; a form is decoded by its parser.
     let text = if json {
         percent_encoding::percent_decode_str(raw)

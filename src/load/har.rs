@@ -33,8 +33,8 @@
 //!   unless standard or infrastructure ([`SKIPPED_RESPONSE_HEADERS`]).
 //! - `servers` is the documented host with each scheme seen; `info.title` is the host.
 
+use super::describe;
 use super::infer::{infer, is_uuid};
-use crate::load::describe;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 

@@ -1,0 +1,137 @@
+//! Media types: the one place a media type string is taken apart (type, subtype, parameters)
+//! and classified (JSON, XML, the framing of a sequential type). Below every other module:
+//! loading, validation, negotiation and streaming all ask here.
+
+/// `application/json; charset=utf-8` → (`application`, `json`), lower-cased.
+pub fn essence(media_type: &str) -> (String, String) {
+    let mt = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match mt.split_once('/') {
+        Some((k, s)) => (k.to_string(), s.to_string()),
+        None => (mt, String::new()),
+    }
+}
+
+/// Is this a JSON media type (`application/json`, `application/problem+json`, `text/json`...)?
+pub fn is_json(media_type: &str) -> bool {
+    let (_, sub) = essence(media_type);
+    sub == "json" || sub.ends_with("+json") || sub.starts_with("x-json") || sub.ends_with("-json")
+}
+
+/// Is this an XML media type?
+pub fn is_xml(media_type: &str) -> bool {
+    let (_, sub) = essence(media_type);
+    sub == "xml" || sub.ends_with("+xml")
+}
+
+/// `type/subtype`, lower-cased, without parameters; None when there is no `/`.
+pub fn type_and_subtype(media: &str) -> Option<(String, String)> {
+    let main = media.split(';').next().unwrap_or("").trim();
+    let (t, s) = main.split_once('/')?;
+    let (t, s) = (t.trim(), s.trim());
+    if t.is_empty() || s.is_empty() {
+        return None;
+    }
+    Some((t.to_ascii_lowercase(), s.to_ascii_lowercase()))
+}
+
+/// How well `documented` covers `actual`: 3 exact, 2 `type/*+suffix`, 1 `type/*`, 0 `*/*`.
+pub fn match_rank(documented: &str, actual: &str) -> Option<u8> {
+    let doc = type_and_subtype(documented);
+    if doc.as_ref().is_some_and(|(t, s)| t == "*" && s == "*") || documented.trim() == "*" {
+        return Some(0);
+    }
+    let (dt, ds) = doc?;
+    let (at, st) = type_and_subtype(actual)?;
+    if dt != "*" && dt != at {
+        return None;
+    }
+    let rank = |r: u8| Some(if dt == "*" { 0 } else { r });
+    if ds == st {
+        return rank(3);
+    }
+    if ds == "*" {
+        return rank(1);
+    }
+    if let Some(suffix) = ds.strip_prefix("*+") {
+        // `application/*+json` takes any `+json`, and plain `application/json` too.
+        if st == suffix
+            || st
+                .strip_suffix(suffix)
+                .is_some_and(|rest| rest.ends_with('+'))
+        {
+            return rank(2);
+        }
+    }
+    None
+}
+
+/// Does a request Content-Type match a documented media type? Wildcards (`*/*`, `application/*`),
+/// parameters ignored (`; charset=utf-8`), case-insensitive, and structured suffixes:
+/// documented `application/json` does NOT accept `application/merge-patch+json`, but documented
+/// `application/*+json` accepts any `+json`.
+pub fn media_matches(documented: &str, actual: &str) -> bool {
+    match_rank(documented, actual).is_some()
+}
+
+/// Is this media type JSON: `application/json`, `text/json` or any `+json`?
+pub fn is_json_media(media: &str) -> bool {
+    match type_and_subtype(media) {
+        Some((t, s)) => {
+            (s == "json" && (t == "application" || t == "text")) || s.ends_with("+json")
+        }
+        None => false,
+    }
+}
+
+/// How items of a sequential media type are framed on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// `text/event-stream`: `event:`/`id:`/`retry:`/`data:` fields, a blank line after each.
+    EventStream,
+    /// `application/jsonl`, `application/x-ndjson` (and `x-jsonlines`): one JSON text a line.
+    JsonLines,
+    /// `application/json-seq` (RFC 7464): each JSON text after an RS (0x1E), then a newline.
+    JsonSeq,
+    /// `multipart/mixed`: each item a part of its own.
+    MultipartMixed,
+}
+
+impl Framing {
+    /// The framing of a sequential media type; `None` for every other type.
+    pub fn of(media_type: &str) -> Option<Framing> {
+        let (kind, sub) = essence(media_type);
+        match (kind.as_str(), sub.as_str()) {
+            ("text", "event-stream") => Some(Framing::EventStream),
+            ("application", "jsonl" | "x-ndjson" | "x-jsonlines" | "jsonlines") => {
+                Some(Framing::JsonLines)
+            }
+            ("application", "json-seq") => Some(Framing::JsonSeq),
+            ("multipart", "mixed") => Some(Framing::MultipartMixed),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framings_of_media_types() {
+        assert_eq!(
+            Framing::of("text/event-stream; charset=utf-8"),
+            Some(Framing::EventStream)
+        );
+        assert_eq!(
+            Framing::of("application/x-ndjson"),
+            Some(Framing::JsonLines)
+        );
+        assert_eq!(Framing::of("application/json-seq"), Some(Framing::JsonSeq));
+        assert_eq!(Framing::of("application/json"), None);
+    }
+}
