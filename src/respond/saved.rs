@@ -497,25 +497,10 @@ fn close_enough(request: &[String], example: &[Segment]) -> bool {
                 if len == 0 || len > 256 || l.chars().count() > 256 {
                     return r == l;
                 }
-                let d = levenshtein(r, l);
+                let d = strsim::levenshtein(r, l);
                 ((len.saturating_sub(d)) * 100 + len / 2) / len >= 75
             }
         })
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
