@@ -2,6 +2,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod convert;
+pub mod cookies;
 pub mod generate;
 pub mod import;
 pub mod init;

@@ -310,8 +310,7 @@ impl RequestView<'_> {
                 .get(n.as_str())
                 .and_then(|v| v.to_str().ok())
                 .map(|v| Value::String(v.to_string())),
-            Source::Cookie(n) => crate::validate::security::cookie(self.headers, n)
-                .map(|v| Value::String(v.to_string())),
+            Source::Cookie(n) => crate::cookies::get(self.headers, n).map(Value::String),
             Source::Body(p) => self.body.as_ref().and_then(|b| b.pointer(p)).cloned(),
         }
     }

@@ -558,35 +558,23 @@ pub(crate) fn parse_pairs(raw: &[u8]) -> Vec<Pair> {
         .collect()
 }
 
-/// Cookies from every `Cookie` header: `a=1; b=2`. Values are percent-decoded when that gives
-/// UTF-8 (a `+` stays a `+`) and lose surrounding double quotes.
+/// Cookies from every `Cookie` header ([`crate::cookies::pairs`]): `a=1; b=2`. Values are
+/// percent-decoded when that gives UTF-8 (a `+` stays a `+`).
 fn parse_cookies(headers: &HeaderMap) -> Vec<Pair> {
-    let mut pairs = Vec::new();
-    for header in headers.get_all(http::header::COOKIE) {
-        let text = String::from_utf8_lossy(header.as_bytes());
-        for piece in text.split(';') {
-            let piece = piece.trim();
-            if piece.is_empty() {
-                continue;
-            }
-            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(v);
-            let value = match percent_encoding::percent_decode_str(v).decode_utf8() {
+    crate::cookies::pairs(headers)
+        .into_iter()
+        .map(|(key, v)| {
+            let value = match percent_encoding::percent_decode_str(&v).decode_utf8() {
                 Ok(d) => d.into_owned(),
-                Err(_) => v.to_owned(),
+                Err(_) => v,
             };
-            pairs.push(Pair {
-                key: k.trim().to_owned(),
+            Pair {
+                key,
                 value,
                 bad: false,
-            });
-        }
-    }
-    pairs
+            }
+        })
+        .collect()
 }
 
 /// Is `key` of the form `name[...]`?

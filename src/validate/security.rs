@@ -104,7 +104,9 @@ fn satisfied(
                 Some(ParamIn::Query) => query.is_some_and(|q| {
                     form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == name && !v.is_empty())
                 }),
-                Some(ParamIn::Cookie) => cookie(headers, name).is_some_and(|v| !v.is_empty()),
+                Some(ParamIn::Cookie) => {
+                    crate::cookies::get(headers, name).is_some_and(|v| !v.is_empty())
+                }
                 _ => headers.get(name).is_some_and(|v| !v.as_bytes().is_empty()),
             };
             let place = match s.location {
@@ -204,18 +206,6 @@ fn capitalised(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-/// The value of cookie `name` from the `Cookie` header(s).
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

@@ -155,12 +155,9 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
                 }
                 Some(Got::Text(text))
             }
-            Expr::Cookie(name) => ctx
-                .headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .find_map(|h| cookie(&header_text(h), name))
-                .map(|v| Got::Text(Cow::Owned(v))),
+            Expr::Cookie(name) => {
+                crate::cookies::get(ctx.headers, name).map(|v| Got::Text(Cow::Owned(v)))
+            }
             Expr::Body(segs) => {
                 let mut cur = ctx.body?;
                 for seg in segs {
@@ -187,20 +184,4 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
 /// A header value as text; bytes that are not UTF-8 are replaced.
 fn header_text(v: &http::HeaderValue) -> Cow<'_, str> {
     String::from_utf8_lossy(v.as_bytes())
-}
-
-/// The value of cookie `name` in one `Cookie` header value.
-fn cookie(header: &str, name: &str) -> Option<String> {
-    header.split(';').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        if k.trim() != name {
-            return None;
-        }
-        let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(v);
-        Some(v.to_string())
-    })
 }
