@@ -91,7 +91,7 @@ fn render(
             })
             .map_err(|e| ConvertError::Other(format!("cannot write JSON: {e}"))),
         OutputFormat::Yaml => {
-            let body = serde_yaml::to_string(&c.document)
+            let body = serde_norway::to_string(&c.document)
                 .map_err(|e| ConvertError::Other(format!("cannot write YAML: {e}")))?;
             let name = spec
                 .file_name()

@@ -193,7 +193,7 @@ fn import_check_and_mock_the_written_spec() {
         assert!(stderr.contains(skipped), "{stderr}");
     }
     let text = std::fs::read_to_string(&out).unwrap();
-    let spec: Value = serde_yaml::from_str(&text).unwrap();
+    let spec: Value = serde_norway::from_str(&text).unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
     assert_eq!(spec["info"]["title"], "api.example.com");
     assert_eq!(
@@ -252,7 +252,7 @@ fn mock_serves_a_har_file_directly() {
 fn yaml_goes_to_standard_output_without_o() {
     let (code, stdout, stderr) = run(&["import", fixture().to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    let spec: Value = serde_yaml::from_str(&stdout).unwrap();
+    let spec: Value = serde_norway::from_str(&stdout).unwrap();
     assert_eq!(spec["paths"]["/users"]["get"]["operationId"], "listUsers");
     assert!(!stderr.contains("wrote"), "{stderr}");
 }

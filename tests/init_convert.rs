@@ -89,7 +89,7 @@ impl Drop for Served {
 }
 
 fn parse_yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).unwrap_or_else(|e| panic!("not YAML: {e}\n{text}"))
+    serde_norway::from_str(text).unwrap_or_else(|e| panic!("not YAML: {e}\n{text}"))
 }
 
 // ---------------------------------------------------------------- init

@@ -132,7 +132,7 @@ mod tests {
             "types": [1, -2, 1.5, false, null],
         });
         let y = to_yaml(&v);
-        let back: Value = serde_yaml::from_str(&y).unwrap();
+        let back: Value = serde_norway::from_str(&y).unwrap();
         assert_eq!(back, v, "{y}");
         assert!(y.contains("openapi: \"3.1.0\""), "{y}");
         assert!(y.contains("- \"2024-01-15\""), "{y}");

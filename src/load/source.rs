@@ -197,7 +197,7 @@ pub fn parse_document(text: &str) -> Result<Value, String> {
 }
 
 fn parse_yaml(text: &str) -> Result<Value, String> {
-    let error = match serde_yaml::from_str::<YamlJson>(text) {
+    let error = match serde_norway::from_str::<YamlJson>(text) {
         Ok(doc) => return Ok(doc.0),
         Err(e) => e,
     };
@@ -213,7 +213,7 @@ fn parse_yaml(text: &str) -> Result<Value, String> {
     // error points at such a tab; any other tab (one used as indentation) is still an error,
     // reported with its line and a hint.
     if let Some(fixed) = indicate_tabbed_blocks(text, &error) {
-        return match serde_yaml::from_str::<YamlJson>(&fixed) {
+        return match serde_norway::from_str::<YamlJson>(&fixed) {
             Ok(doc) => Ok(doc.0),
             // Same lines as the file: only block headers gained a digit.
             Err(e) => Err(yaml_message(&fixed, &e)),
@@ -223,7 +223,7 @@ fn parse_yaml(text: &str) -> Result<Value, String> {
 }
 
 /// "invalid YAML: ..." (with the line and column), and a hint when the error is at a tab.
-fn yaml_message(text: &str, e: &serde_yaml::Error) -> String {
+fn yaml_message(text: &str, e: &serde_norway::Error) -> String {
     let at_tab = e.location().filter(|l| {
         text.split('\n')
             .nth(l.line().saturating_sub(1))
@@ -307,7 +307,7 @@ fn block_header(line: &str) -> Option<BlockHeader> {
 /// instead. `None` unless `error` is at such a tab, or when a block cannot be said so
 /// (indentation beyond 9 more than its parent; leading blank lines indented further than the
 /// first line, which the spec forbids).
-fn indicate_tabbed_blocks(text: &str, error: &serde_yaml::Error) -> Option<String> {
+fn indicate_tabbed_blocks(text: &str, error: &serde_norway::Error) -> Option<String> {
     let at = error.location()?;
     let (error_line, error_col) = (at.line().checked_sub(1)?, at.column().checked_sub(1)?);
     let lines: Vec<&str> = text.split('\n').collect();
@@ -367,7 +367,7 @@ fn indicate_tabbed_blocks(text: &str, error: &serde_yaml::Error) -> Option<Strin
     Some(out)
 }
 
-/// YAML read straight into JSON values. A visitor of our own rather than `serde_yaml::Value`
+/// YAML read straight into JSON values. A visitor of our own rather than `serde_norway::Value`
 /// because real documents hold what that type refuses: integers beyond 64 bits (OpenAI's
 /// `minimum: -9223372036854776000`) and non-string mapping keys (`200:` under `responses`).
 /// Merge keys (`<<`) are applied.
