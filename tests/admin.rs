@@ -340,20 +340,8 @@ async fn the_admin_api_describes_itself() {
 
 #[test]
 fn a_mock_from_scratch_starts_empty() {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
-        .args(["mock", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("a line").unwrap();
-        if let Some(a) = line.strip_prefix("listening on ") {
-            break a.to_string();
-        }
-    };
+    let server = common::Binary::mock(&[]);
+    let addr = server.base.clone();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let result = rt.block_on(async {
         let c = client();
@@ -366,8 +354,7 @@ fn a_mock_from_scratch_starts_empty() {
         let after = c.get(format!("{addr}/hello")).send().await.unwrap();
         (before, after.status().as_u16(), after.json::<Value>().await.unwrap())
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert_eq!(result.0, 404);
     assert_eq!((result.1, result.2), (200, json!({"hi": true})));
 }

@@ -1,8 +1,10 @@
 //! The `stubborn` binary as a user runs it: exit codes, messages, the mock's lifecycle.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::Binary;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stubborn"))
@@ -277,26 +279,9 @@ fn every_command_has_help_with_an_example() {
 
 #[test]
 fn mock_prints_routes_listens_and_stops_on_sigterm() {
-    let mut child = bin()
-        .args([
-            "mock",
-            spec("petstore.yaml").to_str().unwrap(),
-            "--port",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut routes = Vec::new();
-    let addr = loop {
-        let line = lines.next().expect("a line").unwrap();
-        if let Some(a) = line.strip_prefix("listening on ") {
-            break a.to_string();
-        }
-        routes.push(line);
-    };
+    let mut server = Binary::mock(&[spec("petstore.yaml").to_str().unwrap()]);
+    let routes = server.before.clone();
+    let addr = server.base.clone();
     assert!(
         routes
             .iter()
@@ -315,9 +300,7 @@ fn mock_prints_routes_listens_and_stops_on_sigterm() {
         rt.block_on(async { reqwest::get(format!("{addr}/pets")).await.unwrap().status() });
     assert_eq!(status, 200);
     // SIGTERM: a graceful stop with exit code 0.
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let status = child.wait().unwrap();
+    let (status, _) = server.stop();
     assert!(status.success(), "{status:?}");
 }
 
@@ -338,34 +321,18 @@ fn port_in_use_is_a_clear_error() {
 #[test]
 fn one_log_line_per_request_as_text_or_json() {
     for format in ["text", "json"] {
-        let mut child = bin()
-            .args([
-                "mock",
-                spec("petstore.yaml").to_str().unwrap(),
-                "--port",
-                "0",
-                "--log-format",
-                format,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("a line").unwrap();
-            if let Some(a) = line.strip_prefix("listening on ") {
-                break a.to_string();
-            }
-        };
+        let mut server = Binary::mock(&[
+            spec("petstore.yaml").to_str().unwrap(),
+            "--log-format",
+            format,
+        ]);
+        let addr = server.base.clone();
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
             reqwest::get(format!("{addr}/pets?limit=0")).await.unwrap();
         });
-        let pid = child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
+        server.stop();
+        let err = server.stderr();
         let line = err
             .lines()
             .find(|l| l.contains("/pets"))

@@ -1,10 +1,12 @@
 //! `stubborn import` and `stubborn mock x.har` as a user runs them, on a hand-written HAR of a
 //! small REST API (`tests/fixtures/traffic.har`).
 
+mod common;
+
+use common::Binary;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stubborn"))
@@ -43,45 +45,8 @@ impl Drop for TempDir {
 }
 
 /// `stubborn mock SPEC --port 0`, killed on drop.
-struct Mock {
-    child: Child,
-    base: String,
-}
-
-impl Mock {
-    fn start(spec: &Path) -> Mock {
-        let mut child = bin()
-            .args(["mock", spec.to_str().unwrap(), "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(a) = line.strip_prefix("listening on ") {
-                        break a.to_string();
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    panic!(
-                        "`stubborn mock {}` stopped before listening",
-                        spec.display()
-                    );
-                }
-            }
-        };
-        Mock { child, base }
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn mock(spec: &Path) -> Binary {
+    Binary::mock(&[spec.to_str().unwrap()])
 }
 
 /// The recorded response body of the entry whose URL ends with `url_end`.
@@ -105,7 +70,7 @@ fn get(rt: &tokio::runtime::Runtime, url: String) -> (u16, Value) {
 }
 
 /// The requests every mock of the fixture must answer like the recording.
-fn answers_like_the_recording(mock: &Mock, spec: &Value) {
+fn answers_like_the_recording(mock: &Binary, spec: &Value) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     // A recorded call: its recorded answer.
     let (status, body) = get(&rt, format!("{}/users/42", mock.base));
@@ -221,7 +186,7 @@ fn import_check_and_mock_the_written_spec() {
     assert!(stdout.contains("5 operations on 4 paths"), "{stdout}");
     assert!(stdout.contains("no warnings"), "{stdout}");
 
-    let mock = Mock::start(&out);
+    let mock = mock(&out);
     answers_like_the_recording(&mock, &spec);
 }
 
@@ -244,7 +209,7 @@ fn mock_serves_a_har_file_directly() {
     assert!(stdout.contains("HAR (imported as OpenAPI 3.1)"), "{stdout}");
     assert!(stdout.contains("no warnings"), "{stdout}");
 
-    let mock = Mock::start(&fixture());
+    let mock = mock(&fixture());
     answers_like_the_recording(&mock, &spec);
 }
 

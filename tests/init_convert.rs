@@ -1,9 +1,11 @@
 //! `stubborn init` and `stubborn convert`, run as a user runs them: the real binary, real files.
 
+mod common;
+
+use common::Binary;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const TEMPLATES: [&str; 6] = ["blank", "petstore", "todo", "shop", "auth", "webhooks"];
 
@@ -57,35 +59,8 @@ impl Drop for TempDir {
 }
 
 /// A `stubborn mock` child on a free port; killed when dropped.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Served {
-    fn start(spec: &Path) -> Served {
-        let mut child = bin()
-            .args(["mock", s(spec), "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start stubborn mock");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().expect("mock exited before listening").unwrap();
-            if let Some(a) = line.strip_prefix("listening on ") {
-                break a.to_string();
-            }
-        };
-        Served { child, base }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn run_mock(spec: &Path) -> Binary {
+    Binary::mock(&[s(spec)])
 }
 
 fn parse_yaml(text: &str) -> Value {
@@ -168,7 +143,7 @@ fn templates_serve_over_http() {
         let target = dir.path.join(t);
         let (code, _, err) = run(&["init", "-t", t, s(&target)]);
         assert_eq!(code, 0, "{err}");
-        let served = Served::start(&target.join("openapi.yaml"));
+        let served = run_mock(&target.join("openapi.yaml"));
         let url = format!("{}{path}", served.base);
         let (status, body) = rt.block_on(async {
             let mut req = client.request(method.parse().unwrap(), &url);
@@ -191,7 +166,7 @@ fn template_scenarios_answer_over_http() {
     let client = reqwest::Client::new();
 
     run(&["init", "-t", "petstore", s(&dir.path.join("pets"))]);
-    let served = Served::start(&dir.path.join("pets/openapi.yaml"));
+    let served = run_mock(&dir.path.join("pets/openapi.yaml"));
     rt.block_on(async {
         let r = client
             .get(format!("{}/pets/404", served.base))
@@ -216,7 +191,7 @@ fn template_scenarios_answer_over_http() {
     drop(served);
 
     run(&["init", "-t", "shop", s(&dir.path.join("shop"))]);
-    let served = Served::start(&dir.path.join("shop/openapi.yaml"));
+    let served = run_mock(&dir.path.join("shop/openapi.yaml"));
     rt.block_on(async {
         // Orders need a bearer token.
         let r = client

@@ -1,10 +1,12 @@
 //! `stubborn check` and `stubborn mock` on Postman collections (v2.1 and v2.0), as a user runs
 //! them: the binary, a real port, real HTTP.
 
+mod common;
+
+use common::Binary;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stubborn"))
@@ -30,8 +32,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 /// `stubborn mock SPEC --port 0`, killed on drop.
 struct Mock {
-    child: Child,
-    base: String,
+    server: Binary,
     rt: tokio::runtime::Runtime,
 }
 
@@ -41,34 +42,10 @@ impl Mock {
     }
 
     fn start_with(spec: &Path, args: &[&str]) -> Mock {
-        let mut child = bin()
-            .args(["mock", spec.to_str().unwrap(), "--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(a) = line.strip_prefix("listening on ") {
-                        break a.trim().to_string();
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "`stubborn mock {}` stopped before listening",
-                        spec.display()
-                    );
-                }
-            }
-        };
+        let mut all = vec![spec.to_str().unwrap()];
+        all.extend_from_slice(args);
         Mock {
-            child,
-            base,
+            server: Binary::mock(&all),
             rt: tokio::runtime::Runtime::new().unwrap(),
         }
     }
@@ -86,7 +63,7 @@ impl Mock {
             let client = reqwest::Client::new();
             let mut req = client.request(
                 reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-                format!("{}{path}", self.base),
+                format!("{}{path}", self.server.base),
             );
             for (k, v) in headers {
                 req = req.header(*k, *v);
@@ -121,13 +98,6 @@ impl Mock {
             Some(("application/json", body.to_string())),
         );
         (s, b)
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -240,7 +210,7 @@ fn response_headers_and_auth_come_from_the_collection() {
     let mock = Mock::start(&fixture(PETSTORE));
     let resp = mock.rt.block_on(async {
         reqwest::Client::new()
-            .post(format!("{}/pets", mock.base))
+            .post(format!("{}/pets", mock.server.base))
             .json(&json!({"name": "Felix", "species": "cat"}))
             .send()
             .await

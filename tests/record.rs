@@ -1,11 +1,12 @@
 //! `stubborn record` as a user runs it: a `stubborn mock specs/petstore.yaml` child is the
 //! upstream, the recorder sits in front of it, and the written spec is served back.
 
+mod common;
+
+use common::Binary;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stubborn"))
@@ -34,92 +35,29 @@ impl Drop for TempDir {
     }
 }
 
-/// A child process of the binary, killed on drop; `base` is from its `listening on` line and
-/// `lines` is the rest of its standard output.
-struct Server {
-    child: Child,
-    base: String,
-    lines: Vec<String>,
-    rest: Option<std::thread::JoinHandle<Vec<String>>>,
+/// `stubborn mock SPEC --port 0`.
+fn mock(spec: &Path) -> Binary {
+    Binary::mock(&[spec.to_str().unwrap()])
 }
 
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = bin()
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut seen = Vec::new();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    seen.push(line.clone());
-                    if let Some(a) = line.strip_prefix("listening on ") {
-                        break a.to_string();
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("`stubborn {}` stopped before listening", args.join(" "));
-                }
-            }
-        };
-        // Keep reading so the child never blocks on a full pipe; collected for the summary.
-        let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect());
-        Server {
-            child,
-            base,
-            lines: seen,
-            rest: Some(rest),
-        }
-    }
-
-    fn mock(spec: &Path) -> Server {
-        Server::start(&["mock", spec.to_str().unwrap(), "--port", "0"])
-    }
-
-    fn record(upstream: &str, output: &Path) -> Server {
-        Server::start(&[
-            "record",
-            "--upstream",
-            upstream,
-            "--port",
-            "0",
-            "-o",
-            output.to_str().unwrap(),
-        ])
-    }
-
-    /// SIGTERM, then wait for a clean exit; returns the standard output after `listening on`.
-    fn stop(&mut self) -> Vec<String> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let code = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "the recorder did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let rest = self.rest.take().unwrap().join().unwrap();
-        assert!(code.success(), "exit {code:?}; output: {rest:?}");
-        rest
-    }
+/// `stubborn record --upstream UPSTREAM --port 0 -o OUTPUT`.
+fn record(upstream: &str, output: &Path) -> Binary {
+    Binary::start(&[
+        "record",
+        "--upstream",
+        upstream,
+        "--port",
+        "0",
+        "-o",
+        output.to_str().unwrap(),
+    ])
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// SIGTERM, then a clean exit; the standard output after `listening on`.
+fn stop(recorder: &mut Binary) -> Vec<String> {
+    let (code, rest) = recorder.stop();
+    assert!(code.success(), "exit {code:?}; output: {rest:?}");
+    rest
 }
 
 struct Answer {
@@ -189,16 +127,16 @@ fn run(args: &[&str]) -> (i32, String, String) {
 fn records_forwards_unchanged_and_writes_a_spec_that_serves_the_recording() {
     let dir = TempDir::new("full");
     let output = dir.0.join("spec.yaml");
-    let upstream = Server::mock(&petstore());
-    let mut recorder = Server::record(&upstream.base, &output);
+    let upstream = mock(&petstore());
+    let mut recorder = record(&upstream.base, &output);
     assert!(
         recorder
-            .lines
+            .before
             .iter()
             .any(|l| l.starts_with("recording http://")
                 && l.ends_with(&format!("-> {}", upstream.base))),
         "{:?}",
-        recorder.lines
+        recorder.before
     );
 
     let new_pet = serde_json::json!({"name": "Rex", "tag": "dog"});
@@ -240,7 +178,7 @@ fn records_forwards_unchanged_and_writes_a_spec_that_serves_the_recording() {
     assert_eq!(post["response"]["status"], 201);
     assert!(post["startedDateTime"].as_str().unwrap().ends_with('Z'));
 
-    let summary = recorder.stop();
+    let summary = stop(&mut recorder);
     assert!(
         summary
             .iter()
@@ -251,7 +189,7 @@ fn records_forwards_unchanged_and_writes_a_spec_that_serves_the_recording() {
     let (code, out, err) = run(&["check", spec]);
     assert_eq!(code, 0, "{out}{err}");
 
-    let replay = Server::mock(&output);
+    let replay = mock(&output);
     let pet1 = send("GET", &format!("{}/pets/1", replay.base), None);
     assert_eq!(pet1.status, 200);
     assert_eq!(pet1.json(), through[1].json());
@@ -272,13 +210,13 @@ fn an_unreachable_upstream_is_a_502_and_not_recorded() {
         .local_addr()
         .unwrap()
         .port();
-    let mut recorder = Server::record(&format!("http://127.0.0.1:{port}"), &output);
+    let mut recorder = record(&format!("http://127.0.0.1:{port}"), &output);
     let a = send("GET", &format!("{}/pets", recorder.base), None);
     assert_eq!(a.status, 502);
     assert_eq!(a.content_type, "application/problem+json");
     assert_eq!(a.json()["status"], 502);
     assert!(journal_lines(&output).is_empty());
-    let rest = recorder.stop();
+    let rest = stop(&mut recorder);
     assert!(
         rest.iter().any(|l| l.starts_with("0 exchanges")),
         "{rest:?}"
@@ -290,22 +228,21 @@ fn an_unreachable_upstream_is_a_502_and_not_recorded() {
 fn a_second_run_includes_the_journal_of_the_first() {
     let dir = TempDir::new("again");
     let output = dir.0.join("spec.json");
-    let upstream = Server::mock(&petstore());
+    let upstream = mock(&petstore());
 
     // The first run dies without writing a spec, as a crash would.
-    let mut first = Server::record(&upstream.base, &output);
+    let mut first = record(&upstream.base, &output);
     let pet1 = send("GET", &format!("{}/pets/1", first.base), None);
     assert_eq!(pet1.status, 200);
-    let _ = first.child.kill();
-    let _ = first.child.wait();
+    first.kill();
     assert!(!output.exists());
     assert_eq!(journal_lines(&output).len(), 1);
 
-    let mut second = Server::record(&upstream.base, &output);
+    let mut second = record(&upstream.base, &output);
     let list = send("GET", &format!("{}/pets", second.base), None);
     assert_eq!(list.status, 200);
     assert_eq!(journal_lines(&output).len(), 2);
-    let summary = second.stop();
+    let summary = stop(&mut second);
     assert!(
         summary
             .iter()
@@ -316,7 +253,7 @@ fn a_second_run_includes_the_journal_of_the_first() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
     assert!(doc["paths"]["/pets"]["get"].is_object(), "{doc}");
     assert!(doc["paths"]["/pets/{petId}"]["get"].is_object(), "{doc}");
-    let replay = Server::mock(&output);
+    let replay = mock(&output);
     let again = send("GET", &format!("{}/pets/1", replay.base), None);
     assert_eq!(again.json(), pet1.json());
 }
@@ -352,7 +289,7 @@ fn send_with_secrets(url: &str) -> u16 {
 
 #[test]
 fn credentials_are_redacted_unless_kept() {
-    let upstream = Server::mock(&petstore());
+    let upstream = mock(&petstore());
     for keep in [false, true] {
         let dir = TempDir::new(if keep { "keep" } else { "redact" });
         let output = dir.0.join("spec.yaml");
@@ -368,9 +305,9 @@ fn credentials_are_redacted_unless_kept() {
         if keep {
             args.push("--keep-secrets");
         }
-        let mut recorder = Server::start(&args);
+        let mut recorder = Binary::start(&args);
         assert_eq!(send_with_secrets(&format!("{}/pets", recorder.base)), 200);
-        recorder.stop();
+        stop(&mut recorder);
         let journal = std::fs::read_to_string(format!("{}.har.jsonl", output.display())).unwrap();
         let spec = std::fs::read_to_string(&output).unwrap();
         for secret in [
@@ -394,8 +331,8 @@ fn credentials_are_redacted_unless_kept() {
 fn bodies_are_capped_by_max_body() {
     let dir = TempDir::new("max-body");
     let output = dir.0.join("spec.yaml");
-    let upstream = Server::mock(&petstore());
-    let mut recorder = Server::start(&[
+    let upstream = mock(&petstore());
+    let mut recorder = Binary::start(&[
         "record",
         "--upstream",
         &upstream.base,
@@ -424,5 +361,5 @@ fn bodies_are_capped_by_max_body() {
     let refused = send("POST", &format!("{}/pets", recorder.base), Some(&big));
     assert_eq!(refused.status, 413);
     assert_eq!(journal_lines(&output).len(), 1);
-    recorder.stop();
+    stop(&mut recorder);
 }

@@ -3,71 +3,31 @@
 
 mod common;
 
-use common::TempDir;
-use std::io::{BufRead, BufReader, Read, Write};
+use common::{Binary, TempDir};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A running `stubborn mock --watch`, killed on drop.
 struct Server {
-    child: Child,
+    binary: Binary,
+    /// `127.0.0.1:PORT`.
     addr: String,
-    stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
     fn start(spec: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stubborn"))
-            .arg("mock")
-            .arg(spec)
-            .args(["--port", "0", "--watch"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start stubborn");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().expect("stderr");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let mut server = Server {
-            child,
-            addr: String::new(),
-            stderr,
-        };
-        let out = server.child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(out).lines();
-        loop {
-            let line = match lines.next() {
-                Some(Ok(line)) => line,
-                _ => panic!(
-                    "stubborn exited before listening; stderr:\n{}",
-                    server.stderr()
-                ),
-            };
-            if let Some(addr) = line.strip_prefix("listening on http://") {
-                server.addr = addr.trim().to_string();
-                break;
-            }
-        }
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        server
+        let binary = Binary::mock(&[spec.to_str().unwrap(), "--watch"]);
+        let addr = binary
+            .base
+            .strip_prefix("http://")
+            .expect("listening on http://")
+            .to_string();
+        Server { binary, addr }
     }
 
     fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.binary.stderr()
     }
 
     /// `GET path`: the status and the body.
@@ -118,13 +78,6 @@ impl Server {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("{what} within {limit:?}; stderr:\n{}", self.stderr());
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

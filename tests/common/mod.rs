@@ -121,21 +121,34 @@ impl Drop for TempDir {
     }
 }
 
-/// The real binary: `stubborn mock --port 0 ARGS...`, with its standard error collected;
-/// killed on drop.
+/// The real binary as a server: `stubborn ARGS...` (`mock`, `record`), started and awaited
+/// until its `listening on` line; what it writes on standard output after that line and on
+/// standard error is collected. Killed on drop. Every test that runs the binary as a server
+/// starts it here, so the line is read one way.
 pub struct Binary {
     child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, from the `listening on` line.
     pub base: String,
+    /// Standard output before the `listening on` line (`mock`'s routes, `record`'s upstream).
+    pub before: Vec<String>,
     stderr: Arc<std::sync::Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
+    rest: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Binary {
-    /// Starts `stubborn mock --port 0` with `args` and waits for its `listening on` line.
+    /// Starts `stubborn mock --port 0` with `args` (the spec and flags, in any order).
     pub fn mock(args: &[&str]) -> Binary {
+        let mut all = vec!["mock", "--port", "0"];
+        all.extend_from_slice(args);
+        Binary::start(&all)
+    }
+
+    /// Starts `stubborn` with `args` as they are (which must make it listen, on port 0 say)
+    /// and waits for its `listening on` line; panics with its standard error if it exits first.
+    pub fn start(args: &[&str]) -> Binary {
         use std::io::{BufRead, Read};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
-            .arg("mock")
-            .args(["--port", "0"])
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -144,7 +157,7 @@ impl Binary {
         let stderr = Arc::new(std::sync::Mutex::new(String::new()));
         let mut err = child.stderr.take().expect("stderr");
         let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
                 if n == 0 {
@@ -156,28 +169,34 @@ impl Binary {
         });
         let out = child.stdout.take().expect("stdout");
         let mut lines = std::io::BufReader::new(out).lines();
+        let mut before = Vec::new();
         let base = loop {
             match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(addr) = line.strip_prefix("listening on ") {
-                        break addr.trim().to_string();
-                    }
-                }
+                Some(Ok(line)) => match line.strip_prefix("listening on ") {
+                    Some(addr) => break addr.trim().to_string(),
+                    None => before.push(line),
+                },
                 _ => {
+                    let _ = child.kill();
                     let _ = child.wait();
+                    let _ = stderr_reader.join();
                     panic!(
-                        "stubborn exited before listening; stderr:\n{}",
+                        "`stubborn {}` exited before listening; stderr:\n{}",
+                        args.join(" "),
                         stderr.lock().unwrap()
                     );
                 }
             }
         };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
+        // Keep reading so the child never blocks on a full pipe; kept for `stop`.
+        let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect());
         Binary {
             child,
             base,
+            before,
             stderr,
+            stderr_reader: Some(stderr_reader),
+            rest: Some(rest),
         }
     }
 
@@ -199,6 +218,47 @@ impl Binary {
                 return now;
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then waits (20 s at most) for it to exit: its exit status and what it wrote
+    /// on standard output after `listening on`. Standard error is complete afterwards.
+    pub fn stop(&mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for stubborn") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "stubborn did not stop within 20 s of SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        self.finish_reading();
+        let rest = self
+            .rest
+            .take()
+            .map(|r| r.join().unwrap())
+            .unwrap_or_default();
+        (status, rest)
+    }
+
+    /// Kills it at once, as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.finish_reading();
+    }
+
+    fn finish_reading(&mut self) {
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
         }
     }
 }
