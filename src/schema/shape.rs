@@ -465,49 +465,31 @@ impl<'s> View<'s> {
 
     /// The schemas of property `key`: `properties`, else `additionalProperties`.
     pub(crate) fn property(&self, store: &'s SchemaStore, key: &str) -> Option<View<'s>> {
-        let mut view = View {
-            parts: SmallVec::new(),
-        };
-        for part in &self.parts {
-            let Some(obj) = part.as_object() else {
-                continue;
-            };
-            match obj
-                .get("properties")
-                .and_then(Value::as_object)
-                .and_then(|p| p.get(key))
-            {
-                Some(s) => view.add(store, s, 0),
-                None => {
-                    if let Some(s) = obj.get("additionalProperties") {
-                        view.add(store, s, 0);
-                    }
-                }
-            }
-        }
-        (!view.is_empty()).then_some(view)
+        self.child(store, "additionalProperties", |obj| {
+            obj.get("properties")?.as_object()?.get(key)
+        })
     }
 
     /// The schemas of item `index`: `prefixItems[index]`, else `items`.
     pub(crate) fn item(&self, store: &'s SchemaStore, index: usize) -> Option<View<'s>> {
+        self.child(store, "items", |obj| {
+            obj.get("prefixItems")?.as_array()?.get(index)
+        })
+    }
+
+    /// The view one level down: per part, what `named` finds, else the `fallback` keyword.
+    fn child(
+        &self,
+        store: &'s SchemaStore,
+        fallback: &str,
+        named: impl Fn(&'s Map<String, Value>) -> Option<&'s Value>,
+    ) -> Option<View<'s>> {
         let mut view = View {
             parts: SmallVec::new(),
         };
-        for part in &self.parts {
-            let Some(obj) = part.as_object() else {
-                continue;
-            };
-            match obj
-                .get("prefixItems")
-                .and_then(Value::as_array)
-                .and_then(|p| p.get(index))
-            {
-                Some(s) => view.add(store, s, 0),
-                None => {
-                    if let Some(s) = obj.get("items") {
-                        view.add(store, s, 0);
-                    }
-                }
+        for obj in self.parts.iter().copied().filter_map(Value::as_object) {
+            if let Some(s) = named(obj).or_else(|| obj.get(fallback)) {
+                view.add(store, s, 0);
             }
         }
         (!view.is_empty()).then_some(view)
