@@ -133,7 +133,7 @@ fn saved_answer(e: &crate::model::SavedExample) -> SavedAnswer {
         status: e.status,
         headers,
         body: Bytes::from(e.response_body.clone()),
-        template: saved_template(&e.response_body),
+        template: template::compile_text(&e.response_body),
     }
 }
 
@@ -250,47 +250,9 @@ struct SavedAnswer {
     status: u16,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
-    /// `{{$randomInt}}`, `{{request.*}}`... in the body: filled in per request.
-    template: Option<Vec<Piece>>,
-}
-
-/// A saved body split at its expressions.
-enum Piece {
-    Text(String),
-    Expression(Template),
-}
-
-/// Postman fills dynamic variables (`{{$guid}}`) in a saved body; a `{{name}}` that no
-/// collection or environment defines stays as written. So only `{{$...}}` and
-/// `{{request...}}` become expressions; `None` when there are none.
-fn saved_template(body: &str) -> Option<Vec<Piece>> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut rest = body;
-    let mut any = false;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        let expr = &rest[start..start + len + 2];
-        let inner = expr[2..expr.len() - 2].trim();
-        text.push_str(&rest[..start]);
-        let compiled = (inner.starts_with('$') || inner.starts_with("request."))
-            .then(|| template::compile(&Value::String(expr.to_string())))
-            .flatten();
-        match compiled {
-            Some((t, _)) => {
-                pieces.push(Piece::Text(std::mem::take(&mut text)));
-                pieces.push(Piece::Expression(t));
-                any = true;
-            }
-            None => text.push_str(expr),
-        }
-        rest = &rest[start + len + 2..];
-    }
-    text.push_str(rest);
-    pieces.push(Piece::Text(text));
-    any.then_some(pieces)
+    /// `{{$randomInt}}`, `{{request.*}}`... in the body: filled in per request. A `{{name}}`
+    /// that no collection or environment defines stays as written, as on Postman.
+    template: Option<Template>,
 }
 
 /// The outcome of choosing and rendering, before the HTTP layer adds CORS and framing.
@@ -369,18 +331,12 @@ impl Mock {
                 .map(|op| {
                     let (scenarios, problems) = choose::scenarios_of(op);
                     warnings.extend(problems);
-                    for r in &op.responses {
-                        for m in &r.content {
-                            for e in &m.examples {
-                                if let Some((_, errs)) = template::compile(&e.value) {
-                                    warnings.extend(
-                                        errs.into_iter()
-                                            .map(|x| format!("{}: template: {x}", e.origin)),
-                                    );
-                                }
-                            }
-                        }
-                    }
+                    // Templates are compiled here, once; their problems are warnings.
+                    let responses: Vec<CompiledResponse> = op
+                        .responses
+                        .iter()
+                        .map(|r| compile_response(&api.schemas, r, &mut warnings))
+                        .collect();
                     let delay = op.extensions.get("x-stubborn-delay").and_then(|v| {
                         match operation_delay(v, options.max_delay_ms) {
                             Ok(d) => Some(d),
@@ -411,11 +367,7 @@ impl Mock {
                     CompiledOp {
                         stream,
                         default: respond::default_response(op),
-                        responses: op
-                            .responses
-                            .iter()
-                            .map(|r| compile_response(&api.schemas, r))
-                            .collect(),
+                        responses,
                         validator: OpValidator::new(&api.schemas, op),
                         scenarios_read_body: scenarios.iter().any(|s| {
                             s.conditions
@@ -735,7 +687,7 @@ impl Mock {
         let saved = &self.saved_answers[m.index];
         let body = match &saved.template {
             None => saved.body.clone(),
-            Some(pieces) => {
+            Some(t) => {
                 let parsed: Option<Value> = serde_json::from_slice(req.body).ok();
                 let ctx = template::Context {
                     method,
@@ -749,23 +701,12 @@ impl Mock {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_millis() as i64)
                     .unwrap_or_default();
-                let seed = prefs.seed.unwrap_or_else(|| self.next_seed());
-                let mut out = String::new();
-                for (i, piece) in pieces.iter().enumerate() {
-                    match piece {
-                        Piece::Text(t) => out.push_str(t),
-                        Piece::Expression(t) => {
-                            // Each expression draws from its own stream of the seed.
-                            let seed = seed.wrapping_add(i as u64);
-                            match t.render_with_clock(&ctx, &self.api.schemas, None, seed, now_ms) {
-                                Value::String(s) => out.push_str(&s),
-                                Value::Null => {}
-                                other => out.push_str(&other.to_string()),
-                            }
-                        }
-                    }
-                }
-                Bytes::from(out)
+                let draw = template::Draw {
+                    seed: prefs.seed.unwrap_or_else(|| self.next_seed()),
+                    now_ms,
+                    locale: self.options.locale,
+                };
+                Bytes::from(t.render_text(&ctx, draw))
             }
         };
         let mut headers = saved.headers.clone();
@@ -1615,7 +1556,12 @@ impl Mock {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or_default();
-        let value = t.render_with_clock(&ctx, &self.api.schemas, schema, self.next_seed(), now_ms);
+        let draw = template::Draw {
+            seed: self.next_seed(),
+            now_ms,
+            locale: self.options.locale,
+        };
+        let value = t.render_with(&ctx, &self.api.schemas, schema, draw);
         let wire = negotiate::essence(&model.media_type);
         let wire = if wire.0 == "*" || wire.1 == "*" {
             "application/json"
@@ -1985,7 +1931,13 @@ fn push_violations_header(answer: &mut Answer, violations: &[Violation], total: 
     }
 }
 
-fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> CompiledResponse {
+/// A response's variants, ready to serve; problems with its examples' templates go to
+/// `warnings`.
+fn compile_response(
+    store: &crate::schema::SchemaStore,
+    r: &Response,
+    warnings: &mut Vec<String>,
+) -> CompiledResponse {
     let media: Vec<CompiledMedia> = r
         .content
         .iter()
@@ -2010,7 +1962,15 @@ fn compile_response(store: &crate::schema::SchemaStore, r: &Response) -> Compile
                 templates: m
                     .examples
                     .iter()
-                    .map(|e| template::compile(&e.value).map(|(t, _)| t))
+                    .map(|e| {
+                        let (t, problems) = template::compile(&e.value)?;
+                        warnings.extend(
+                            problems
+                                .into_iter()
+                                .map(|x| format!("{}: template: {x}", e.origin)),
+                        );
+                        Some(t)
+                    })
                     .collect(),
                 framing,
                 item: r.item_schemas.get(i).copied().flatten(),

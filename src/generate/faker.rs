@@ -645,7 +645,7 @@ const EMAIL_DOMAINS: &[&str] = &[
     "example.net",
     "mail.example.com",
 ];
-const COLORS: &[&str] = &[
+pub(super) const COLORS: &[&str] = &[
     "red", "green", "blue", "black", "white", "orange", "purple", "yellow", "gray", "brown",
     "pink", "teal", "navy", "silver",
 ];
@@ -653,7 +653,7 @@ const STATUSES: &[&str] = &["active", "pending", "completed", "inactive", "archi
 const LOCALES: &[&str] = &[
     "en-US", "en-GB", "fr-FR", "de-DE", "es-ES", "it-IT", "ja-JP", "pt-BR",
 ];
-const TLDS: &[&str] = &["com", "io", "net", "org", "dev"];
+pub(super) const TLDS: &[&str] = &["com", "io", "net", "org", "dev"];
 
 /// Size hints for text kinds: natural length range in characters and whether to write
 /// sentences.
@@ -897,7 +897,7 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// A street address in the locale's usual shape (`12 Rue Lefebvre`, `Müllerstraße 12`).
-    fn street(&mut self) -> String {
+    pub(super) fn street(&mut self) -> String {
         use address_in::{StreetName, StreetSuffix};
         match source(self.opts.locale, Field::Street) {
             Loc::De => {
@@ -932,7 +932,7 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// A town name. Built here from `fake`'s localized names, prefixes and suffixes, since
     /// some of its templates mix in English parts or whole personal names.
-    fn city(&mut self) -> String {
+    pub(super) fn city(&mut self) -> String {
         use address_in::{CityPrefix, CitySuffix};
         use name_in::{FirstName, LastName};
         match source(self.opts.locale, Field::City) {
@@ -981,7 +981,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
     }
 
-    fn company(&mut self) -> String {
+    pub(super) fn company(&mut self) -> String {
         use company_in::{CompanyName, CompanySuffix};
         use name_in::LastName;
         match source(self.opts.locale, Field::Company) {
@@ -1013,7 +1013,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
     }
 
-    fn job_title(&mut self) -> String {
+    pub(super) fn job_title(&mut self) -> String {
         use job_in::{Field as JobField, Position, Seniority};
         match source(self.opts.locale, Field::Job) {
             Loc::Ja => job_in::Title(JA_JP).fake_with_rng(self.rng),
@@ -1173,6 +1173,29 @@ impl<'a, 'r> Gen<'a, 'r> {
         out
     }
 
+    /// An IBAN with a valid check number, in one of a few countries' lengths.
+    pub(super) fn iban(&mut self) -> String {
+        // (country, letters, digits) of the BBAN.
+        const FORMATS: &[(&str, usize, usize)] = &[
+            ("DE", 0, 18),
+            ("GB", 4, 14),
+            ("NL", 4, 10),
+            ("FR", 0, 23),
+            ("ES", 0, 20),
+            ("BE", 0, 12),
+            ("IT", 1, 22),
+            ("AT", 0, 16),
+        ];
+        const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let (country, letters, digits) = FORMATS[self.index(FORMATS.len())];
+        let mut bban: String = (0..letters)
+            .map(|_| char::from(LETTERS[self.index(LETTERS.len())]))
+            .collect();
+        bban.extend((0..digits).map(|_| char::from(b'0' + self.index(10) as u8)));
+        let check = 98 - iban_mod97(bban.chars().chain(country.chars()).chain("00".chars()));
+        format!("{country}{check:02}{bban}")
+    }
+
     /// A password-like string of letters, digits and symbols with at least one of each class
     /// where the length allows.
     pub(super) fn password(&mut self, lo: usize, hi: Option<usize>) -> String {
@@ -1195,6 +1218,16 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         out
     }
+}
+
+/// The IBAN checksum of characters (digits, letters as 10–35) modulo 97; a valid IBAN, its
+/// first four characters moved to the end, gives 1.
+pub(crate) fn iban_mod97(chars: impl Iterator<Item = char>) -> u32 {
+    chars.fold(0, |rem, c| match c.to_digit(36) {
+        Some(v) if v < 10 => (rem * 10 + v) % 97,
+        Some(v) => (rem * 100 + v) % 97,
+        None => rem,
+    })
 }
 
 /// Natural numeric range and decimals for numeric kinds.

@@ -326,12 +326,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 digits(self, n.max(12))
             }
             Kind::Cvc => digits(self, 3),
-            Kind::Iban => format!(
-                "{}{}{}",
-                pick(self, &["DE", "FR", "GB", "NL", "ES", "IT"]),
-                digits(self, 2),
-                digits(self, 18)
-            ),
+            Kind::Iban => self.iban(),
             Kind::Genre => pick(self, GENRES),
             _ => return None,
         })

@@ -42,15 +42,15 @@ mod locale;
 mod number;
 mod object;
 mod pattern;
+pub mod postman;
 mod prose;
 mod string;
 mod time;
 mod validate;
 
-/// RFC 3339 with milliseconds, for the template's generated dates.
-pub(crate) use time::date_time_millis;
-
 use crate::schema::{escape_pointer_token, SchemaId, SchemaStore};
+#[cfg(test)]
+pub(crate) use faker::iban_mod97;
 use faker::Kind;
 use kw::Kw;
 use rand::{RngExt, SeedableRng};
@@ -714,6 +714,34 @@ impl<'a, 'r> Gen<'a, 'r> {
             named: None,
             root_key: None,
             explain: opts.explain.then(Box::default),
+        }
+    }
+
+    /// A generator for values that have no schema (Postman's dynamic variables): no arenas,
+    /// no object being built (each persona is drawn afresh), dates around `now_ms`.
+    fn without_schema(
+        store: &'a SchemaStore,
+        opts: &'r GenOptions,
+        rng: &'r mut ChaCha8Rng,
+        now_ms: i64,
+    ) -> Self {
+        Gen {
+            store,
+            opts,
+            rng,
+            ptrs: Ptrs { segs: Vec::new() },
+            kws: Vec::new(),
+            depth: 0,
+            max_depth: opts.max_depth.min(MAX_DEPTH_CAP),
+            nodes: 0,
+            objs: Vec::new(),
+            active: Vec::new(),
+            examples_off: false,
+            next_id: 1,
+            now: now_ms.div_euclid(1000),
+            named: None,
+            root_key: None,
+            explain: None,
         }
     }
 

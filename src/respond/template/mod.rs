@@ -26,25 +26,28 @@
 //! messages with the JSON pointer of the string, and the bad expression renders as an empty
 //! string (or `null` when it is the whole string).
 //!
-//! Dynamic variables are drawn from a ChaCha8 stream seeded with the render seed, so the same
-//! seed gives the same output; `$timestamp`, `$isoTimestamp` and the `$randomDate*` variables
-//! are placed around a reference instant derived from the seed as well (the rest of stubborn
-//! never reads the clock either), unless the caller passes one to
-//! [`Template::render_with_clock`].
+//! Dynamic variables are drawn by the data generator (`crate::generate::postman`) from a
+//! ChaCha8 stream seeded with the render seed, in the locale of [`Draw::locale`] (`--locale`),
+//! so the same seed and locale give the same output; `$timestamp`, `$isoTimestamp` and the
+//! `$randomDate*` variables are placed around [`Draw::now_ms`], by default an instant derived
+//! from the seed (the rest of stubborn never reads the clock either).
 //!
-//! The module is split by concern: [`parse`] turns a JSON value into the compiled tree and
-//! reports problems, [`render`] walks that tree with a request, [`dynamic`] draws Postman's
-//! dynamic variables; typing a value by its schema position is `crate::schema::shape`'s.
+//! A body written as text rather than JSON (a Postman collection's saved body) is compiled with
+//! [`compile_text`]: there, only `{{$…}}` and `{{request.…}}` are expressions, and any other
+//! `{{name}}` stays as written, as Postman's mock leaves a variable nothing defines.
+//!
+//! The module is split by concern: [`parse`] turns a value into the compiled tree and reports
+//! problems, [`render`] walks that tree with a request; typing a value by its schema position
+//! is `crate::schema::shape`'s, and drawing a dynamic variable `crate::generate::postman`'s.
 
-mod dynamic;
 mod parse;
 mod render;
 #[cfg(test)]
 mod tests;
 
+use crate::generate::{postman, Locale};
 use crate::schema::shape::View;
 use crate::schema::SchemaStore;
-use dynamic::{reference_now_ms, DYNAMIC_VARIABLES};
 use parse::{Compiler, Node};
 use render::Renderer;
 use serde_json::Value;
@@ -79,7 +82,7 @@ pub struct Context<'a> {
 /// prefix when the whole value is that string). The template compiles even with problems: a bad
 /// expression renders as an empty string, or as `null` when it is the whole string.
 pub fn compile(value: &Value) -> Option<(Template, Vec<String>)> {
-    let mut c = Compiler::new();
+    let mut c = Compiler::new(false);
     let root = c.node(value, 0);
     if !c.saw_braces {
         return None;
@@ -94,9 +97,44 @@ pub fn compile(value: &Value) -> Option<(Template, Vec<String>)> {
     ))
 }
 
+/// A body written as text (a Postman saved body): `None` when it holds no `{{$…}}` or
+/// `{{request.…}}` expression. Any other `{{name}}` stays text, and a bad expression renders
+/// as nothing; nothing is reported.
+pub fn compile_text(text: &str) -> Option<Template> {
+    let mut c = Compiler::new(true);
+    let root = c.node(&Value::String(text.to_string()), 0)?;
+    Some(Template {
+        root,
+        dynamic: c.dynamic,
+    })
+}
+
 /// The names of all supported dynamic variables, without the leading `$`.
 pub fn dynamic_variable_names() -> impl Iterator<Item = &'static str> {
-    DYNAMIC_VARIABLES.iter().map(|(n, _)| *n)
+    postman::names()
+}
+
+/// How one render draws its dynamic variables.
+#[derive(Clone, Copy, Debug)]
+pub struct Draw {
+    /// Seed of the random stream: the same seed (and locale) gives the same values.
+    pub seed: u64,
+    /// "Now" in milliseconds since the Unix epoch, for `$timestamp`, `$isoTimestamp` and the
+    /// `$randomDate*` variables.
+    pub now_ms: i64,
+    /// Language of names, places, companies, jobs and phone numbers (`--locale`).
+    pub locale: Locale,
+}
+
+impl Draw {
+    /// English, around the reference instant of `seed` rather than the clock.
+    pub fn seeded(seed: u64) -> Draw {
+        Draw {
+            seed,
+            now_ms: postman::reference_now_ms(seed),
+            locale: Locale::En,
+        }
+    }
 }
 
 impl Template {
@@ -109,7 +147,7 @@ impl Template {
     /// string that is exactly one expression keep the JSON type the schema wants at that
     /// position. Missing request values render as `null` for a lone expression and as an empty
     /// string inside a larger string. `seed` drives the dynamic variables (same seed ⇒ same
-    /// output) and the reference instant of the time variables.
+    /// output; English) and the reference instant of the time variables.
     pub fn render(
         &self,
         ctx: &Context,
@@ -117,22 +155,29 @@ impl Template {
         schema: Option<&Value>,
         seed: u64,
     ) -> Value {
-        self.render_with_clock(ctx, store, schema, seed, reference_now_ms(seed))
+        self.render_with(ctx, store, schema, Draw::seeded(seed))
     }
 
-    /// [`Template::render`] with an explicit "now" (milliseconds since the Unix epoch) for
-    /// `$timestamp`, `$isoTimestamp` and the `$randomDate*` variables, for callers that want
-    /// the wall clock rather than a seed-derived instant.
-    pub fn render_with_clock(
+    /// [`Template::render`] with the dynamic variables drawn as `draw` says (a locale, the
+    /// wall clock).
+    pub fn render_with(
         &self,
         ctx: &Context,
         store: &SchemaStore,
         schema: Option<&Value>,
-        seed: u64,
-        now_ms: i64,
+        draw: Draw,
     ) -> Value {
-        let mut r = Renderer::new(ctx, store, seed, now_ms);
+        let mut r = Renderer::new(ctx, store, draw);
         let view = schema.map(|s| View::of(store, s));
         r.node(&self.root, view.as_ref())
+    }
+
+    /// A template from [`compile_text`], rendered as text: every expression as text, missing
+    /// ones as nothing.
+    pub fn render_text(&self, ctx: &Context, draw: Draw) -> String {
+        static NO_SCHEMAS: std::sync::LazyLock<SchemaStore> =
+            std::sync::LazyLock::new(SchemaStore::new);
+        let mut r = Renderer::new(ctx, &NO_SCHEMAS, draw);
+        r.text_of(&self.root)
     }
 }

@@ -5,7 +5,7 @@
 //! pointer of the string they are in, and never stop the parse: a bad expression becomes
 //! [`Expr::Invalid`].
 
-use super::dynamic::{dynamic_index, DYNAMIC_VARIABLES};
+use crate::generate::postman;
 use crate::schema::{escape_pointer_token, unescape_pointer_token};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -92,15 +92,18 @@ pub(super) struct Compiler {
     pointer: String,
     pub(super) saw_braces: bool,
     pub(super) dynamic: bool,
+    /// A body written as text: only `$…` and `request.…` are expressions, other `{{…}}` text.
+    text_only: bool,
 }
 
 impl Compiler {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(text_only: bool) -> Self {
         Compiler {
             errors: Vec::new(),
             pointer: String::new(),
             saw_braces: false,
             dynamic: false,
+            text_only,
         }
     }
 
@@ -219,10 +222,18 @@ impl Compiler {
                 );
             }
             literal.push_str(&rest[..start]);
+            let inner = &rest[start + 2..close];
+            if self.text_only && !is_text_expression(inner) {
+                // A collection variable nothing defines: as written.
+                literal.push_str(&rest[start..close + 2]);
+                rest = &rest[close + 2..];
+                next = rest.find("{{");
+                continue;
+            }
             if !literal.is_empty() {
                 parts.push(Part::Literal(std::mem::take(&mut literal)));
             }
-            let expr = self.expr(&rest[start + 2..close], in_key);
+            let expr = self.expr(inner, in_key);
             parts.push(Part::Expr(expr));
             rest = &rest[close + 2..];
             next = rest.find("{{");
@@ -244,16 +255,14 @@ impl Compiler {
             return Expr::Invalid;
         }
         if let Some(var) = e.strip_prefix('$') {
-            return match dynamic_index(var) {
+            return match postman::index_of(var) {
                 Some(i) => {
                     self.dynamic = true;
                     Expr::Dynamic(i)
                 }
                 None => {
-                    let hint = DYNAMIC_VARIABLES
-                        .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case(var))
-                        .map(|(n, _)| format!(" (did you mean `${n}`?)"))
+                    let hint = postman::same_but_case(var)
+                        .map(|n| format!(" (did you mean `${n}`?)"))
                         .unwrap_or_default();
                     self.error(in_key, format!("unknown variable `{}`{hint}", excerpt(e)));
                     Expr::Invalid
@@ -334,6 +343,13 @@ impl Compiler {
             }
         }
     }
+}
+
+/// Whether `{{inner}}` is an expression in a body written as text: a dynamic variable or a
+/// request value.
+fn is_text_expression(inner: &str) -> bool {
+    let e = inner.trim();
+    e.starts_with('$') || e.starts_with("request.")
 }
 
 /// A JSON pointer into the body, given without its leading `/`.

@@ -2,22 +2,20 @@
 //! each position, finding each expression's value in the request (or drawing a dynamic
 //! variable) and typing lone expressions by the schema (`crate::schema::shape`).
 
-use super::dynamic::{Gen, DYNAMIC_VARIABLES};
 use super::parse::{Expr, Key, Node, Part, Text};
-use super::Context;
+use super::{Context, Draw};
+use crate::generate::postman::Draws;
 use crate::schema::shape::{self, View};
 use crate::schema::SchemaStore;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 pub(super) struct Renderer<'c, 'a, 's> {
     ctx: &'c Context<'a>,
     store: &'s SchemaStore,
-    seed: u64,
-    now_ms: i64,
-    gen: Option<Gen>,
+    draw: Draw,
+    /// The random stream, set up at the first dynamic variable.
+    draws: Option<Draws>,
 }
 
 /// A request value an expression found.
@@ -29,18 +27,21 @@ enum Got<'a> {
 }
 
 impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
-    pub(super) fn new(
-        ctx: &'c Context<'a>,
-        store: &'s SchemaStore,
-        seed: u64,
-        now_ms: i64,
-    ) -> Self {
+    pub(super) fn new(ctx: &'c Context<'a>, store: &'s SchemaStore, draw: Draw) -> Self {
         Renderer {
             ctx,
             store,
-            seed,
-            now_ms,
-            gen: None,
+            draw,
+            draws: None,
+        }
+    }
+
+    /// A value as text: a text's expressions embedded, a literal string as it is.
+    pub(super) fn text_of(&mut self, node: &Node) -> String {
+        match node {
+            Node::Text(t) => self.embed(t),
+            Node::Literal(v) => shape::inline_text(v),
+            Node::Array(_) | Node::Object(_) => String::new(),
         }
     }
 
@@ -170,12 +171,15 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
                 Some(Got::Json(cur))
             }
             Expr::Dynamic(i) => {
-                let (seed, now_ms) = (self.seed, self.now_ms);
-                let gen = self
-                    .gen
-                    .get_or_insert_with(|| Gen::new(ChaCha8Rng::seed_from_u64(seed), now_ms));
-                let f = DYNAMIC_VARIABLES.get(usize::from(*i))?.1;
-                Some(Got::Text(Cow::Owned(f(gen))))
+                let Draw {
+                    seed,
+                    now_ms,
+                    locale,
+                } = self.draw;
+                let draws = self
+                    .draws
+                    .get_or_insert_with(|| Draws::new(seed, locale, now_ms));
+                Some(Got::Text(Cow::Owned(draws.draw(*i))))
             }
         }
     }
