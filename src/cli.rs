@@ -143,8 +143,8 @@ pub struct GenArgs {
     /// Seed of the generated data: the same seed gives the same bodies on every run.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Language of generated names, addresses, phones and companies: en, de, es, fr, it, ja,
-    /// pt_BR, zh_CN.
+    /// Language of generated names, addresses, phones and companies (in bodies and in
+    /// Postman's `{{$random…}}` variables): en, de, es, fr, it, ja, pt_BR, zh_CN.
     #[arg(long, default_value = "en")]
     pub locale: crate::generate::Locale,
 }
