@@ -4,8 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::PathBuf;
-use stubborn::compile::{Mock, MockOptions, Request};
+use stubborn::compile::{Mock, MockOptions};
 use stubborn::model::Method;
+use stubborn::runtime::Request;
 use stubborn::schema::Direction;
 
 fn spec(name: &str) -> PathBuf {
@@ -49,13 +50,7 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     c.bench_function("POST /pets: route + validate + answer", |b| {
         b.iter(|| {
-            let req = Request {
-                method: Method::Post,
-                path: "/pets",
-                query: None,
-                headers: &headers,
-                body: &body,
-            };
+            let req = Request::new(Method::Post, "/pets", None, &headers, &body);
             black_box(mock.handle(black_box(&req)))
         })
     });
@@ -64,13 +59,7 @@ fn bench(c: &mut Criterion) {
         "GET /pets?limit=20: route + validate + answer (example)",
         |b| {
             b.iter(|| {
-                let req = Request {
-                    method: Method::Get,
-                    path: "/pets",
-                    query: Some("limit=20"),
-                    headers: &empty,
-                    body: &[],
-                };
+                let req = Request::new(Method::Get, "/pets", Some("limit=20"), &empty, &[]);
                 black_box(mock.handle(black_box(&req)))
             })
         },

@@ -168,7 +168,7 @@ fn api_clone_hack(path: &str) -> stubborn::model::Api {
     stubborn::load::load_file(std::path::Path::new(path)).expect("loaded once already")
 }
 
-fn check(mock: &Mock, i: usize, answer: &stubborn::compile::Answer) -> Option<String> {
+fn check(mock: &Mock, i: usize, answer: &stubborn::runtime::Answer) -> Option<String> {
     let op = mock.operation(i);
     let Some(resp) = op.responses.iter().find(|r| r.status.covers(answer.status)) else {
         let body = String::from_utf8_lossy(&answer.body);

@@ -13,6 +13,7 @@ pub mod record;
 pub mod redact;
 pub mod respond;
 pub mod route;
+pub mod runtime;
 pub mod schema;
 pub mod server;
 pub mod stream;

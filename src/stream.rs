@@ -2,7 +2,7 @@
 //! sequences, `multipart/mixed`) answered as a paced, chunked stream of items.
 //!
 //! The choose step decides *that* an answer streams and *what* (a [`StreamSpec`], carried by
-//! [`crate::compile::Answer`]); [`crate::compile::Mock::stream_chunk`] makes each framed chunk
+//! [`crate::runtime::Answer`]); [`crate::compile::Mock::stream_chunk`] makes each framed chunk
 //! when the server asks for it; the server paces the chunks, counts open streams, and stops
 //! as soon as the client is gone (the body stream is dropped with the connection).
 //! Everything here is a pure function of its inputs.

@@ -306,13 +306,13 @@ fn x_mock_response_id_picks_a_saved_example_by_id_or_uid() {
     let ask = |id: &str| {
         let mut h = http::HeaderMap::new();
         h.insert("x-mock-response-id", id.parse().unwrap());
-        mock.handle(&stubborn::compile::Request {
-            method: stubborn::model::Method::Get,
-            path: "/pets/1",
-            query: None,
-            headers: &h,
-            body: &[],
-        })
+        mock.handle(&stubborn::runtime::Request::new(
+            stubborn::model::Method::Get,
+            "/pets/1",
+            None,
+            &h,
+            &[],
+        ))
     };
     let by_id = ask("ex-dog");
     assert_eq!(by_id.status, 200);

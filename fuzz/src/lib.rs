@@ -28,7 +28,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
-use stubborn::compile::{Mock, MockOptions, Request};
+use stubborn::compile::{Mock, MockOptions};
+use stubborn::runtime::Request;
 use stubborn::model::{Api, Method};
 use stubborn::route::Router;
 
@@ -296,13 +297,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn handle(data: &[u8], with_body: bool) {
     let req = parse_request(data);
     let mock = &mocks()[req.spec].1;
-    let answer = mock.handle(&Request {
-        method: req.method,
-        path: req.path,
-        query: req.query,
-        headers: &req.headers,
-        body: if with_body { req.body } else { &[] },
-    });
+    let body = if with_body { req.body } else { &[] };
+    let answer = mock.handle(&Request::new(
+        req.method,
+        req.path,
+        req.query,
+        &req.headers,
+        body,
+    ));
     if answer.operation.is_some() {
         DEEP.fetch_add(1, Ordering::Relaxed);
     }
@@ -310,7 +312,7 @@ fn handle(data: &[u8], with_body: bool) {
 }
 
 /// What the server does with a streaming answer: its first items, framed.
-fn drain(mock: &Mock, answer: stubborn::compile::Answer) {
+fn drain(mock: &Mock, answer: stubborn::runtime::Answer) {
     if let Some(spec) = &answer.stream {
         for i in 0..spec.count.min(3) {
             let _ = mock.stream_chunk(spec, i);
@@ -374,13 +376,7 @@ mod seeds {
                 let data = std::fs::read(&path).unwrap();
                 let req = parse_request(&data);
                 let mock = &mocks()[req.spec].1;
-                let a = mock.handle(&Request {
-                    method: req.method,
-                    path: req.path,
-                    query: req.query,
-                    headers: &req.headers,
-                    body: req.body,
-                });
+                let a = mock.handle(&Request::new(req.method, req.path, req.query, &req.headers, req.body));
                 assert!(a.operation.is_some(), "{}: {}", path.display(), a.status);
             }
         }

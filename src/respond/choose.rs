@@ -227,10 +227,10 @@ pub struct Scenario {
 pub struct RequestView<'a> {
     pub path_params: &'a [(String, String)],
     /// Decoded query pairs.
-    pub query: Vec<(String, String)>,
+    pub query: &'a [(String, String)],
     pub headers: &'a HeaderMap,
     /// The body, when it is JSON (or a form, as an object).
-    pub body: Option<Value>,
+    pub body: Option<&'a Value>,
     /// Postman's `x-mock-match-request-body: true`: body conditions must hold.
     pub strict_body: bool,
     /// Postman's `x-mock-match-request-headers`: header conditions that must hold (lower-case
@@ -242,9 +242,9 @@ impl<'a> RequestView<'a> {
     /// A view with the strictness the request asks for in Postman's headers.
     pub fn new(
         path_params: &'a [(String, String)],
-        query: Vec<(String, String)>,
+        query: &'a [(String, String)],
         headers: &'a HeaderMap,
-        body: Option<Value>,
+        body: Option<&'a Value>,
     ) -> RequestView<'a> {
         let flag = |name: &str| {
             headers
@@ -311,7 +311,7 @@ impl RequestView<'_> {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| Value::String(v.to_string())),
             Source::Cookie(n) => crate::cookies::get(self.headers, n).map(Value::String),
-            Source::Body(p) => self.body.as_ref().and_then(|b| b.pointer(p)).cloned(),
+            Source::Body(p) => self.body.and_then(|b| b.pointer(p)).cloned(),
         }
     }
 }
@@ -705,20 +705,13 @@ mod tests {
             ),
         ];
         let h = HeaderMap::new();
-        let view = |body: Value| RequestView::new(&[], vec![], &h, Some(body));
-        assert_eq!(
-            best(&scenarios, &view(json!({"kind": "cat", "name": "Rex"}))).map(|b| b.0),
-            Some(0)
-        );
-        assert_eq!(
-            best(&scenarios, &view(json!({"kind": "dog", "name": "Rex"}))).map(|b| b.0),
-            Some(1)
-        );
-        assert_eq!(
-            best(&scenarios, &view(json!({"kind": "DOG"}))).map(|b| b.0),
-            Some(1)
-        );
-        assert_eq!(best(&scenarios, &view(json!({"other": 1}))), None);
+        let view = |body: &Value| {
+            best(&scenarios, &RequestView::new(&[], &[], &h, Some(body))).map(|b| b.0)
+        };
+        assert_eq!(view(&json!({"kind": "cat", "name": "Rex"})), Some(0));
+        assert_eq!(view(&json!({"kind": "dog", "name": "Rex"})), Some(1));
+        assert_eq!(view(&json!({"kind": "DOG"})), Some(1));
+        assert_eq!(view(&json!({"other": 1})), None);
     }
 
     #[test]
@@ -733,16 +726,12 @@ mod tests {
         let body = json!({"kind": "cat", "name": "Rex"});
         let loose = HeaderMap::new();
         assert_eq!(
-            best(
-                &s,
-                &RequestView::new(&[], vec![], &loose, Some(body.clone()))
-            )
-            .map(|b| b.0),
+            best(&s, &RequestView::new(&[], &[], &loose, Some(&body))).map(|b| b.0),
             Some(0)
         );
         let strict = headers(&[("x-mock-match-request-body", "true")]);
         assert_eq!(
-            best(&s, &RequestView::new(&[], vec![], &strict, Some(body))),
+            best(&s, &RequestView::new(&[], &[], &strict, Some(&body))),
             None
         );
     }
@@ -754,10 +743,10 @@ mod tests {
             vec![(Source::Header("x-tier".into()), json!("gold"), true)],
         )];
         let h = headers(&[("x-tier", "silver")]);
-        let view = RequestView::new(&[], vec![], &h, None);
+        let view = RequestView::new(&[], &[], &h, None);
         assert_eq!(best(&s, &view), None);
         let h = headers(&[("x-tier", "gold")]);
-        let view = RequestView::new(&[], vec![], &h, None);
+        let view = RequestView::new(&[], &[], &h, None);
         assert_eq!(best(&s, &view).map(|b| b.0), Some(0));
     }
 }

@@ -1,8 +1,9 @@
 //! The admin API under `/__stubborn`: health, routes, the loaded document, and the call log.
 
 use super::calllog::{CallLog, CallRecord};
-use crate::compile::{Answer, Mock};
+use crate::compile::Mock;
 use crate::respond::problem::Problem;
+use crate::runtime::Answer;
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};

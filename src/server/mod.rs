@@ -1,20 +1,20 @@
-//! The HTTP layer: warp turns a request into the pipeline's input and the pipeline's output into
-//! a response. It owns ports, CORS and shutdown, not mocking rules. One catch-all filter hands
-//! every request to [`handle`], which keeps warp's filter types small.
+//! The HTTP layer: hyper's connections in, [`crate::runtime`]'s answers out. It owns ports,
+//! connection bounds, the admin API, the private key, CORS, the call log and shutdown, not
+//! mocking rules. Every request goes to [`Served::answer`], which hands mock requests to
+//! [`handle`].
 
-use crate::compile::{Answer, Mock, Request};
+use crate::compile::Mock;
 use crate::model::Method;
 use crate::respond::choose::Fault;
 use crate::respond::problem::Problem;
 use crate::route::Routed;
+use crate::runtime::{self, Answer, Request};
 use crate::validate::Violation;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
 use sha2::Digest;
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use warp::Filter;
 
 pub mod admin;
 pub mod calllog;
@@ -111,45 +111,13 @@ pub async fn serve(
         shared,
         http,
     });
-    let query = warp::query::raw()
-        .map(Some)
-        .or(warp::any().map(|| None))
-        .unify();
-    let filter = warp::method()
-        .and(warp::path::full())
-        .and(query)
-        .and(warp::header::headers_cloned())
-        .and(warp::body::stream())
-        .then(
-            move |method: http::Method,
-                  path: warp::path::FullPath,
-                  query: Option<String>,
-                  headers: HeaderMap,
-                  body| {
-                let served = Arc::clone(&served);
-                async move {
-                    served
-                        .answer(method, path.as_str(), query, headers, body)
-                        .await
-                }
-            },
-        )
-        .recover(|rejection: warp::Rejection| async move {
-            let p = Problem::new(
-                400,
-                "Bad Request",
-                format!("the request could not be read: {rejection:?}"),
-            );
-            Ok::<_, Infallible>(to_response(Answer::problem(&p)))
-        });
-    let service = warp::service(filter);
     // Live streams end when the server stops, so a graceful shutdown is not held up forever by
     // a dashboard that is still listening.
     let shutdown = async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    run(service, listener, limits, shutdown).await;
+    run(served, listener, limits, shutdown).await;
 }
 
 /// What every request of one server shares: the mock, the switches, the call log and stubs.
@@ -173,23 +141,16 @@ struct Served {
 impl Served {
     /// One request: the admin API's guards, the private mock's key, the body, then the admin
     /// API, runtime stubs or the mock; the call log; the delay; CORS.
-    async fn answer<S, B>(
-        &self,
-        method: http::Method,
-        path: &str,
-        query: Option<String>,
-        headers: HeaderMap,
-        body: S,
-    ) -> warp::reply::Response
-    where
-        S: futures_util::Stream<Item = Result<B, warp::Error>>,
-        B: bytes::Buf,
-    {
+    async fn answer(&self, parts: http::request::Parts, body: hyper::body::Incoming) -> Response {
+        let method = &parts.method;
+        let headers = &parts.headers;
+        let path = parts.uri.path();
+        let query = parts.uri.query();
         let mock = self.shared.current();
         let t0 = std::time::Instant::now();
         let admin = is_admin(path);
         if admin {
-            if let Some(refused) = self.admin_guard(&method, &headers) {
+            if let Some(refused) = self.admin_guard(method, headers) {
                 return to_response(refused);
             }
         }
@@ -202,18 +163,14 @@ impl Served {
         if !preflight {
             let dashboard =
                 method == http::Method::GET && matches!(path, "/__stubborn" | "/__stubborn/");
-            let url_key = if dashboard {
-                query_key(query.as_deref())
-            } else {
-                None
-            };
-            if let Some(denied) = self.check_key(&headers, url_key.as_deref()) {
-                return self.finish(denied, admin, &headers);
+            let url_key = if dashboard { query_key(query) } else { None };
+            if let Some(denied) = self.check_key(headers, url_key.as_deref()) {
+                return self.finish(denied, admin, headers);
             }
         }
-        let body = match read_body(&headers, body, self.http.max_body).await {
+        let body = match read_body(headers, body, self.http.max_body).await {
             Ok(b) => b,
-            Err(answer) => return self.finish(answer, admin, &headers),
+            Err(answer) => return self.finish(answer, admin, headers),
         };
         if admin {
             if path == "/__stubborn/requests/stream" && method == http::Method::GET {
@@ -227,40 +184,17 @@ impl Served {
                 uptime_secs: self.started.elapsed().as_secs(),
                 open_streams: self.open_streams.load(std::sync::atomic::Ordering::Relaxed),
             };
-            let answer = admin::handle(&state, &method, rest, query.as_deref(), &body);
+            let answer = admin::handle(&state, method, rest, query, &body);
             return to_response(answer);
         }
-        let answer = match stubs::early_answer(
-            &self.stubs,
-            &method,
-            path,
-            query.as_deref(),
-            &headers,
-            &body,
-        ) {
+        let answer = match stubs::early_answer(&self.stubs, method, path, query, headers, &body) {
             Some(a) => a,
-            None => handle(
-                &mock,
-                &self.http,
-                &method,
-                path,
-                query.as_deref(),
-                &headers,
-                &body,
-            ),
+            None => handle(&mock, &self.http, method, path, query, headers, &body),
         };
-        log_line(&method, path, &answer, t0);
+        log_line(method, path, &answer, t0);
         if self.http.log_count > 0 {
             let record = record(
-                &self.log,
-                &mock,
-                &method,
-                path,
-                query.as_deref(),
-                &headers,
-                &body,
-                &answer,
-                t0,
+                &self.log, &mock, method, path, query, headers, &body, &answer, t0,
             );
             self.log.push(record);
         }
@@ -270,15 +204,14 @@ impl Served {
         }
         let mut answer = answer;
         let stream = answer.stream.take();
-        let mut response = self.finish(answer, false, &headers);
+        let mut response = self.finish(answer, false, headers);
         if let Some(spec) = stream {
             *response.body_mut() = stream_body(
                 mock,
                 spec,
                 StreamGuard::open(&self.open_streams),
                 self.stop.clone(),
-            )
-            .into_body();
+            );
         }
         response
     }
@@ -383,7 +316,7 @@ impl Served {
 
     /// The answer as an HTTP response. Mock answers get CORS headers (when on and the origin is
     /// allowed); admin answers never do.
-    fn finish(&self, answer: Answer, admin: bool, headers: &HeaderMap) -> warp::reply::Response {
+    fn finish(&self, answer: Answer, admin: bool, headers: &HeaderMap) -> Response {
         let mut response = to_response(answer);
         if admin || !self.http.cors {
             return response;
@@ -513,28 +446,76 @@ impl std::fmt::Display for Broken {
 
 impl std::error::Error for Broken {}
 
-type WireBody = http_body_util::combinators::BoxBody<Bytes, Broken>;
+/// A response body: the whole of it at once (nearly every answer), or a stream of frames (live
+/// streams, streaming answers, `fault=truncate`).
+enum Body {
+    Full(Option<Bytes>),
+    Stream(http_body_util::combinators::BoxBody<Bytes, Broken>),
+}
 
-/// The accept loop. warp's own `serve` cannot break a connection on purpose, which
-/// `Prefer: fault=reset|truncate` needs, so connections are served here with hyper-util, the
-/// same builder warp uses, around warp's filter as a service. It also holds the bounds no
-/// request can move: connections at once, time to send a head, head and target sizes.
-async fn run<S>(
-    service: S,
+/// A response as the server sends it.
+type Response = http::Response<Body>;
+
+impl Body {
+    fn full(bytes: Bytes) -> Body {
+        Body::Full((!bytes.is_empty()).then_some(bytes))
+    }
+
+    /// A body of items from a stream, as they come.
+    fn stream<S>(items: S) -> Body
+    where
+        S: futures_util::Stream<Item = Bytes> + Send + Sync + 'static,
+    {
+        use futures_util::StreamExt;
+        let frames = items.map(|b| Ok::<_, Broken>(http_body::Frame::data(b)));
+        Body::Stream(http_body_util::BodyExt::boxed(
+            http_body_util::StreamBody::new(frames),
+        ))
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = Broken;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Broken>>> {
+        match self.get_mut() {
+            Body::Full(bytes) => {
+                std::task::Poll::Ready(bytes.take().map(|b| Ok(http_body::Frame::data(b))))
+            }
+            Body::Stream(s) => std::pin::Pin::new(s).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(bytes) => bytes.is_none(),
+            Body::Stream(s) => s.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self {
+            Body::Full(bytes) => {
+                http_body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Body::Stream(s) => s.size_hint(),
+        }
+    }
+}
+
+/// The accept loop, with hyper-util's builder (HTTP/1 and HTTP/2). It holds the bounds no
+/// request can move: connections at once, time to send a head, head and target sizes; and it
+/// breaks a connection on purpose when `Prefer: fault=reset|truncate` asks.
+async fn run(
+    served: Arc<Served>,
     listener: tokio::net::TcpListener,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) where
-    S: tower_service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = warp::reply::Response,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    use http_body_util::BodyExt;
+) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
@@ -570,25 +551,21 @@ async fn run<S>(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let svc = service.clone();
+        let served = Arc::clone(&served);
         let hyper_service =
             hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                let mut svc = svc.clone();
+                let served = Arc::clone(&served);
                 async move {
                     if let Some(refused) = oversized(&req) {
-                        return Ok(to_response(refused)
-                            .map(|b| b.map_err(|e| Broken(e.to_string())).boxed()));
+                        return Ok(to_response(refused));
                     }
-                    let req = with_host(req);
-                    let Ok(response) = svc.call(req).await;
-                    let fault = response.extensions().get::<Fault>().copied();
-                    match fault {
+                    let (parts, body) = with_host(req).into_parts();
+                    let response = served.answer(parts, body).await;
+                    match response.extensions().get::<Fault>() {
                         // An error from the service makes hyper drop the connection unanswered.
-                        Some(Fault::Reset) => {
-                            Err::<http::Response<WireBody>, Broken>(Broken("fault=reset".into()))
-                        }
+                        Some(Fault::Reset) => Err(Broken("fault=reset".into())),
                         Some(Fault::Truncate) => Ok(truncated(response).await),
-                        None => Ok(response.map(|b| b.map_err(|e| Broken(e.to_string())).boxed())),
+                        None => Ok(response),
                     }
                 }
             });
@@ -647,7 +624,7 @@ fn with_host<B>(mut req: http::Request<B>) -> http::Request<B> {
 }
 
 /// `fault=truncate`: announce the whole body, send half of it, then break the connection.
-async fn truncated(response: warp::reply::Response) -> http::Response<WireBody> {
+async fn truncated(response: Response) -> Response {
     use http_body_util::BodyExt;
     let (mut parts, body) = response.into_parts();
     let bytes = body
@@ -671,45 +648,60 @@ async fn truncated(response: warp::reply::Response) -> http::Response<WireBody> 
         }
     });
     let body = http_body_util::StreamBody::new(frames);
-    http::Response::from_parts(parts, body.boxed())
+    http::Response::from_parts(parts, Body::Stream(body.boxed()))
 }
 
 /// `GET /__stubborn/requests/stream`: every logged request from now on, as server-sent events
-/// (`event: request`, the record as JSON), with keep-alive comments.
-fn live_stream(
-    log: &calllog::CallLog,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> warp::reply::Response {
-    use warp::Reply;
+/// (`event: request`, the record as JSON), with a keep-alive comment every 15 seconds.
+fn live_stream(log: &calllog::CallLog, stop: tokio::sync::watch::Receiver<bool>) -> Response {
     let rx = log.subscribe();
-    let events = futures_util::stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
-        loop {
-            if *stop.borrow() {
-                return None;
-            }
-            tokio::select! {
-                received = rx.recv() => match received {
-                    Ok(record) => {
-                        let event = warp::sse::Event::default()
-                            .event("request")
-                            .id(record.id.to_string())
-                            .data(record.to_json().to_string());
-                        return Some((Ok::<_, Infallible>(event), (rx, stop)));
+    let keep_alive =
+        tokio::time::interval_at(tokio::time::Instant::now() + SSE_KEEP_ALIVE, SSE_KEEP_ALIVE);
+    let events = futures_util::stream::unfold(
+        (rx, stop, keep_alive),
+        |(mut rx, mut stop, mut keep_alive)| async move {
+            loop {
+                if *stop.borrow() {
+                    return None;
+                }
+                tokio::select! {
+                    received = rx.recv() => match received {
+                        Ok(record) => {
+                            let event = format!(
+                                "event: request\nid: {}\ndata: {}\n\n",
+                                record.id,
+                                record.to_json()
+                            );
+                            return Some((Bytes::from(event), (rx, stop, keep_alive)));
+                        }
+                        // A slow reader missed some: go on with the newest.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = keep_alive.tick() => {
+                        return Some((Bytes::from_static(b":\n\n"), (rx, stop, keep_alive)));
                     }
-                    // A slow reader missed some: go on with the newest.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                },
-                changed = stop.changed() => {
-                    if changed.is_err() || *stop.borrow() {
-                        return None;
+                    changed = stop.changed() => {
+                        if changed.is_err() || *stop.borrow() {
+                            return None;
+                        }
                     }
                 }
             }
-        }
-    });
-    warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
+        },
+    );
+    let mut response = http::Response::new(Body::stream(events));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
+
+/// How often a live stream says it is still there.
+const SSE_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Counts one open streaming answer for as long as it lives: the count goes down when the body
 /// is dropped, which hyper does as soon as the client is gone.
@@ -737,8 +729,7 @@ fn stream_body(
     spec: crate::stream::StreamSpec,
     guard: StreamGuard,
     stop: tokio::sync::watch::Receiver<bool>,
-) -> warp::reply::Response {
-    use warp::Reply;
+) -> Body {
     struct State {
         mock: Arc<Mock>,
         spec: crate::stream::StreamSpec,
@@ -761,7 +752,7 @@ fn stream_body(
         }
         if st.next >= st.spec.count {
             st.done = true;
-            return crate::stream::trailer(st.spec.framing).map(|t| (Ok::<_, Infallible>(t), st));
+            return crate::stream::trailer(st.spec.framing).map(|t| (t, st));
         }
         if st.next > 0 && !st.spec.interval.is_zero() {
             tokio::select! {
@@ -772,7 +763,7 @@ fn stream_body(
         let index = st.next;
         st.next += 1;
         match st.mock.stream_chunk(&st.spec, index) {
-            Ok(chunk) => Some((Ok(chunk), st)),
+            Ok(chunk) => Some((chunk, st)),
             Err(e) => {
                 // The status is sent already: say why the stream ends, in the format's own
                 // way of saying nothing (an SSE comment), and end it.
@@ -785,11 +776,11 @@ fn stream_body(
                     )),
                     _ => Bytes::new(),
                 };
-                Some((Ok(note), st))
+                Some((note, st))
             }
         }
     });
-    warp::reply::stream(chunks).into_response()
+    Body::stream(chunks)
 }
 
 /// How many violations a log line describes (the rest are counted).
@@ -804,7 +795,7 @@ fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::I
     let matched = answer
         .headers
         .iter()
-        .find(|(n, _)| n.as_str() == crate::compile::MATCH_HEADER)
+        .find(|(n, _)| n.as_str() == crate::runtime::MATCH_HEADER)
         .and_then(|(_, v)| v.to_str().ok())
         .unwrap_or("");
     // One line per request however many violations it has: the first few, and a count.
@@ -894,7 +885,7 @@ fn record(
         body: String::from_utf8_lossy(&body[..cut]).into_owned(),
         body_truncated: cut < body.len(),
         operation: answer.operation.map(|i| mock.operation(i).id.clone()),
-        matched: header_of(crate::compile::MATCH_HEADER),
+        matched: header_of(crate::runtime::MATCH_HEADER),
         violations,
         status: answer.status,
         // What the mock set, `content-type` included; CORS headers are added later, unlogged.
@@ -913,13 +904,18 @@ fn record(
 }
 
 /// Reads the body, refusing with 413 as soon as it is known to exceed `limit`: at once from
-/// `Content-Length`, or while streaming a chunked body.
-async fn read_body<S, B>(headers: &HeaderMap, body: S, limit: usize) -> Result<Bytes, Answer>
-where
-    S: futures_util::Stream<Item = Result<B, warp::Error>>,
-    B: bytes::Buf,
-{
-    use futures_util::StreamExt;
+/// `Content-Length`, or while reading a chunked body. A body that arrives in one piece is kept
+/// as hyper read it, without a copy.
+async fn read_body(
+    headers: &HeaderMap,
+    mut body: hyper::body::Incoming,
+    limit: usize,
+) -> Result<Bytes, Answer> {
+    use http_body::Body as _;
+    use http_body_util::BodyExt;
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
     let too_large = || {
         Answer::problem(&Problem::new(
             413,
@@ -934,23 +930,27 @@ where
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
+    let mut first: Option<Bytes> = None;
     let mut buf = bytes::BytesMut::new();
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| {
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
             Answer::problem(&Problem::new(
                 400,
                 "Bad Request",
                 format!("the request body could not be read: {e}"),
             ))
         })?;
-        if buf.len() + chunk.remaining() > limit {
+        let Ok(chunk) = frame.into_data() else {
+            continue; // trailers
+        };
+        let so_far = first.as_ref().map_or(0, Bytes::len) + buf.len();
+        if so_far + chunk.len() > limit {
             // Read on (and discard) a little of what the client is still sending, so closing
             // the connection does not reset it before the client reads the 413.
             let drain = async {
                 let mut drained = 0usize;
-                while let Some(Ok(c)) = body.next().await {
-                    drained += c.remaining();
+                while let Some(Ok(f)) = body.frame().await {
+                    drained += f.data_ref().map_or(0, Bytes::len);
                     if drained > DRAIN_LIMIT {
                         break;
                     }
@@ -959,17 +959,20 @@ where
             let _ = tokio::time::timeout(std::time::Duration::from_millis(200), drain).await;
             return Err(too_large());
         }
-        while chunk.has_remaining() {
-            let part = chunk.chunk();
-            let n = part.len();
-            buf.extend_from_slice(part);
-            chunk.advance(n);
+        match first.take() {
+            None if buf.is_empty() => first = Some(chunk),
+            None => buf.extend_from_slice(&chunk),
+            Some(f) => {
+                buf.extend_from_slice(&f);
+                buf.extend_from_slice(&chunk);
+            }
         }
     }
-    Ok(buf.freeze())
+    Ok(first.unwrap_or_else(|| buf.freeze()))
 }
 
-/// One request through the pipeline.
+/// One request through the pipeline ([`runtime::handle`]); OPTIONS is answered here, where
+/// CORS is known.
 pub fn handle(
     mock: &Mock,
     http: &HttpOptions,
@@ -981,24 +984,13 @@ pub fn handle(
 ) -> Answer {
     match Method::parse(method.as_str()) {
         Some(Method::Options) => options(mock, http, path, headers),
-        Some(m) => mock.handle(&Request {
-            method: m,
-            path,
-            query,
-            headers,
-            body,
-        }),
+        Some(m) => runtime::handle(mock, &Request::new(m, path, query, headers, body)),
         // A method OpenAPI has no name for (Postman collections may use any): only saved
         // examples can answer. The model's method is a placeholder the mock does not read.
-        None => mock.handle_other_method(
+        None => runtime::handle_other_method(
+            mock,
             method.as_str(),
-            &Request {
-                method: Method::Get,
-                path,
-                query,
-                headers,
-                body,
-            },
+            &Request::new(Method::Get, path, query, headers, body),
         ),
     }
 }
@@ -1075,14 +1067,16 @@ fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> 
     }
 }
 
-fn to_response(answer: Answer) -> warp::reply::Response {
-    let mut response = warp::reply::Response::new(answer.body.into());
+/// The answer as an HTTP response (the fault to simulate, if any, in its extensions).
+fn to_response(answer: Answer) -> Response {
+    let mut response = http::Response::new(Body::full(answer.body));
     if let Some(fault) = answer.fault {
         response.extensions_mut().insert(fault);
     }
     *response.status_mut() = http::StatusCode::from_u16(answer.status)
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let h = response.headers_mut();
+    h.reserve(answer.headers.len());
     for (name, value) in answer.headers {
         h.append(name, value);
     }

@@ -1,10 +1,10 @@
 //! Runtime stubs: routes and scenarios added through the admin API while the mock runs, and
 //! Postman-style simulated server responses. Checked before the document's own operations.
 
-use crate::compile::Answer;
 use crate::model::Method;
 use crate::respond::choose::{self, Condition, RequestView, Scenario, Target};
 use crate::route::{Routed, Router};
+use crate::runtime::Answer;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
@@ -170,8 +170,8 @@ impl Stubs {
         let query_pairs: Vec<(String, String)> = query
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let body_value = serde_json::from_slice(body).ok();
-        let view = RequestView::new(&params, query_pairs, headers, body_value);
+        let body_value: Option<Value> = serde_json::from_slice(body).ok();
+        let view = RequestView::new(&params, &query_pairs, headers, body_value.as_ref());
         // The newest stub wins among those whose conditions all hold.
         let stub = t
             .stubs
@@ -214,7 +214,7 @@ impl Stubs {
         }
         if let Ok(v) = HeaderValue::from_str(&format!("stub={}", stub.id)) {
             a.headers
-                .push((HeaderName::from_static(crate::compile::MATCH_HEADER), v));
+                .push((HeaderName::from_static(crate::runtime::MATCH_HEADER), v));
         }
         Some(a)
     }
@@ -255,7 +255,7 @@ pub fn early_answer(
         ));
         a.body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
         a.headers.push((
-            HeaderName::from_static(crate::compile::MATCH_HEADER),
+            HeaderName::from_static(crate::runtime::MATCH_HEADER),
             HeaderValue::from_static("simulated server response"),
         ));
         return Some(a);

@@ -157,11 +157,7 @@ pub fn parse_partial(
     content_type: &str,
     body: &[u8],
 ) -> Result<(Parsed, Vec<Violation>), Vec<Violation>> {
-    let documented = essence(&media.media_type);
-    let effective = match &documented {
-        Some((t, s)) if t != "*" && !s.contains('*') => media.media_type.as_str(),
-        _ => content_type,
-    };
+    let effective = effective_type(media, content_type);
     let shape = || {
         media
             .schema
@@ -205,18 +201,39 @@ pub fn parse_partial(
 }
 
 /// A JSON body: UTF-8 (a byte-order mark is tolerated), then JSON.
-fn parse_json(body: &[u8]) -> Result<Value, Violation> {
+/// The media type a body sent as `media` is read as: the documented one, unless it is a
+/// wildcard, when the request's own type decides.
+fn effective_type<'a>(media: &'a MediaType, content_type: &'a str) -> &'a str {
+    match essence(&media.media_type) {
+        Some((t, s)) if t != "*" && !s.contains('*') => media.media_type.as_str(),
+        _ => content_type,
+    }
+}
+
+/// Is a body sent as `media` with this Content-Type read as JSON (see [`parse_partial`])?
+pub fn reads_as_json(media: &MediaType, content_type: &str) -> bool {
+    is_json_media(effective_type(media, content_type))
+}
+
+/// A JSON body (a leading byte-order mark allowed), or why it is not one.
+pub fn parse_json_body(body: &[u8]) -> Result<Value, String> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let text = std::str::from_utf8(body).map_err(|e| {
-        syntax(
-            "",
-            format!(
-                "body is not valid UTF-8: invalid byte at offset {}",
-                e.valid_up_to()
-            ),
+        format!(
+            "body is not valid UTF-8: invalid byte at offset {}",
+            e.valid_up_to()
         )
     })?;
-    serde_json::from_str(text).map_err(|e| syntax("", format!("body is not valid JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| format!("body is not valid JSON: {e}"))
+}
+
+/// The violation of a body that could not be parsed at all.
+pub fn unreadable(message: &str) -> Violation {
+    syntax("", message.to_string())
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, Violation> {
+    parse_json_body(body).map_err(|m| syntax("", m))
 }
 
 /// Why text could not be decoded.

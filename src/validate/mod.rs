@@ -92,6 +92,7 @@ impl Violation {
 
 use crate::model::{ItemSchema, MediaType, Operation, ParamIn, Querystring, SecurityScheme};
 use crate::schema::{messages, Direction, SchemaId, SchemaStore};
+pub use body::parse_json_body;
 use http::HeaderMap;
 
 /// What the validator needs about one operation, prepared at load time.
@@ -135,6 +136,9 @@ pub struct RequestParts<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// The body parsed as JSON ([`parse_json_body`]), asked for only when the body is read as
+    /// JSON; the caller keeps the value for the steps after validation.
+    pub json: &'a dyn Fn() -> &'a Result<Value, String>,
 }
 
 /// How a request fared against its operation.
@@ -319,22 +323,40 @@ pub fn validate(
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        match body::parse_partial(store, media, ct, req.body) {
-            Err(mut v) => violations.append(&mut v),
-            Ok((parsed, mut structural)) => {
-                if let (body::Parsed::Value(value), Some(schema)) = (parsed, media.schema) {
-                    // Fields already reported (a part of the wrong type...) were left out of
-                    // the value; their absence is not a second violation.
-                    let mut found = Vec::new();
-                    dropped +=
-                        schema_violations(store, schema, &value, Place::Body, "", &mut found);
-                    if !structural.is_empty() {
-                        found.retain(|f| !structural.iter().any(|s| s.name == f.name));
+        if body::reads_as_json(media, ct) {
+            match (req.json)() {
+                Err(message) => violations.push(body::unreadable(message)),
+                Ok(value) => {
+                    if let Some(schema) = media.schema {
+                        dropped += schema_violations(
+                            store,
+                            schema,
+                            value,
+                            Place::Body,
+                            "",
+                            &mut violations,
+                        );
                     }
-                    violations.append(&mut structural);
-                    violations.append(&mut found);
-                } else {
-                    violations.append(&mut structural);
+                }
+            }
+        } else {
+            match body::parse_partial(store, media, ct, req.body) {
+                Err(mut v) => violations.append(&mut v),
+                Ok((parsed, mut structural)) => {
+                    if let (body::Parsed::Value(value), Some(schema)) = (parsed, media.schema) {
+                        // Fields already reported (a part of the wrong type...) were left out of
+                        // the value; their absence is not a second violation.
+                        let mut found = Vec::new();
+                        dropped +=
+                            schema_violations(store, schema, &value, Place::Body, "", &mut found);
+                        if !structural.is_empty() {
+                            found.retain(|f| !structural.iter().any(|s| s.name == f.name));
+                        }
+                        violations.append(&mut structural);
+                        violations.append(&mut found);
+                    } else {
+                        violations.append(&mut structural);
+                    }
                 }
             }
         }

@@ -1,0 +1,194 @@
+//! Runtime: one request through the pipeline, against the immutable [`Mock`] that
+//! [`crate::compile`] built at load.
+//!
+//! ```text
+//!   Request ──► prefer ──► route ──► check ──► choose ──► render ──► Answer
+//!   (parsed       │          │         │         │          │
+//!    once)     Prefer,    router    validate  scenarios,  examples, generated
+//!              __code…               + reject  chaos,      bodies, templates,
+//!                                              default     negotiation, streams
+//! ```
+//!
+//! Each step is a function of what the steps before it produced; none calls back into an
+//! earlier one. The request is a [`Request`] view: its body is parsed at most once, when a step
+//! first asks for it, and every later step reads that value. A collection's saved examples
+//! take the [`saved`] path after routing (Postman's matching in place of choose). The server
+//! adds what is about HTTP (CORS, the private key, the call log, delays and faults on the wire).
+
+mod answer;
+mod chaos;
+mod check;
+mod choose;
+mod render;
+mod request;
+mod saved;
+
+pub use answer::{Answer, MATCH_HEADER, VIOLATIONS_HEADER};
+pub use choose::Choice;
+pub use request::Request;
+
+use crate::compile::Mock;
+use crate::model::Method;
+use crate::respond::choose::Preferences;
+use crate::respond::problem::Problem;
+use crate::route::Routed;
+use serde_json::Value;
+
+/// A request routed to an operation: what the steps after routing read.
+pub struct Call<'r, 'a> {
+    pub req: &'r Request<'a>,
+    pub operation: usize,
+    /// Percent-decoded path parameters, by name, from the router.
+    pub params: &'r [(String, String)],
+    pub prefs: &'r Preferences,
+    /// A HEAD request: everything but the body.
+    pub head: bool,
+}
+
+/// The whole per-request pipeline: prefer, route, check, choose, render.
+pub fn handle(mock: &Mock, req: &Request) -> Answer {
+    // Prism's `__code`/`__example`/`__dynamic` are not the API's: the steps after this one
+    // see the query without them.
+    let (query, prefs) = match prefer(mock, req) {
+        Ok(p) => p,
+        Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+    };
+    let stripped;
+    let req = match &query {
+        Some(rest) => {
+            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            &stripped
+        }
+        None => req,
+    };
+    let routed = mock.router.route(req.method, req.path);
+    if !mock.saved.is_empty() {
+        return saved::answer(mock, req.method.as_str(), req, routed, &prefs);
+    }
+    let (operation, params) = match routed {
+        Routed::Found { operation, params } => (operation, params),
+        Routed::MethodNotAllowed { allow } => {
+            return answer::method_not_allowed(req.method, req.path, &allow)
+        }
+        Routed::NotFound => return not_found(mock, req.method, req.path),
+    };
+    let call = Call {
+        req,
+        operation,
+        params: &params,
+        prefs: &prefs,
+        head: req.method == Method::Head,
+    };
+    let mut answer = match check::judge(mock, &call) {
+        None => choose::choose_and_render(mock, &call),
+        Some(judged) => check::answer_judged(mock, &call, judged),
+    };
+    answer.delay = chaos::delay(mock, Some(operation), &prefs);
+    answer.fault = prefs.fault;
+    answer.operation = Some(operation);
+    answer
+}
+
+/// A request with a method no OpenAPI document can describe (`PURGE`, Postman's custom
+/// methods): only saved examples can answer it. `req.method` is not read.
+pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {
+    if mock.saved.is_empty() {
+        return Answer::problem(&Problem::new(
+            405,
+            "Method Not Allowed",
+            format!("{method} is not an HTTP method an OpenAPI document can describe"),
+        ));
+    }
+    let (query, prefs) = match prefer(mock, req) {
+        Ok(p) => p,
+        Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
+    };
+    let stripped;
+    let req = match &query {
+        Some(rest) => {
+            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            &stripped
+        }
+        None => req,
+    };
+    saved::answer(mock, method, req, Routed::NotFound, &prefs)
+}
+
+/// The prefer step: what the request asks for explicitly (`Prefer`, `x-mock-response-*`, and
+/// Prism's `__code`, `__example`, `__dynamic` query parameters, which win), and the query
+/// without those parameters when it had any; a malformed preference is a 400.
+fn prefer(mock: &Mock, req: &Request) -> Result<(Option<String>, Preferences), String> {
+    use crate::respond::choose as scenarios;
+    let mut prefs = scenarios::preferences(req.headers)?;
+    let query = match scenarios::query_overrides(req.query)? {
+        Some((rest, over)) => {
+            prefs.code = over.code.or(prefs.code);
+            prefs.example = over.example.or(prefs.example);
+            prefs.dynamic = over.dynamic.or(prefs.dynamic);
+            Some(rest)
+        }
+        None => None,
+    };
+    if let Some(ms) = prefs.delay_ms {
+        crate::compile::check_delay(ms, ms, mock.options.max_delay_ms)
+            .map_err(|e| format!("Prefer: delay={ms}: {e}"))?;
+    }
+    Ok((query, prefs))
+}
+
+/// No route: a 404 naming the nearest one.
+fn not_found(mock: &Mock, method: Method, path: &str) -> Answer {
+    let nearest = mock.router.nearest(path);
+    let detail = match nearest {
+        Some(t) => format!("no operation matches {method} {path}; the nearest route is {t}"),
+        None => format!("no operation matches {method} {path}"),
+    };
+    let mut p = Problem::new(404, "Not Found", detail);
+    if let Some(t) = nearest {
+        p = p.with("nearest", Value::from(t));
+    }
+    Answer::problem(&p)
+}
+
+impl Mock {
+    /// One request through the pipeline ([`handle`]).
+    pub fn handle(&self, req: &Request) -> Answer {
+        handle(self, req)
+    }
+
+    /// Routes, chooses and renders a request with no headers but `Accept` and no body (for
+    /// tools and tests that only read).
+    pub fn answer(&self, method: Method, path: &str, accept: Option<&str>) -> Answer {
+        let mut headers = http::HeaderMap::new();
+        if let Some(v) = accept.and_then(|a| http::HeaderValue::from_str(a).ok()) {
+            headers.insert(http::header::ACCEPT, v);
+        }
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        handle(self, &Request::new(method, path, query, &headers, &[]))
+    }
+
+    /// Answers for a routed operation: the response with `status` (or the default one), in the
+    /// media type `accept` prefers.
+    pub fn answer_operation(
+        &self,
+        op_index: usize,
+        status: Option<u16>,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Answer {
+        render::render(
+            self,
+            op_index,
+            &Choice {
+                status,
+                ..Choice::default()
+            },
+            accept,
+            head,
+            None,
+        )
+    }
+}
