@@ -276,7 +276,7 @@ impl Router {
                     Some(s) if s == t => score += 3,
                     Some(s) if s.eq_ignore_ascii_case(t) => score += 2,
                     Some(_) if t.contains('{') => score += 1,
-                    Some(s) if strsim(s, t) => score += 1,
+                    Some(s) if near(s, t) => score += 1,
                     Some(_) => score -= 2,
                     None => score -= 1,
                 }
@@ -309,32 +309,22 @@ fn literal_len(parts: &[Part]) -> usize {
 }
 
 /// Two segments are "near" when they differ by at most two edits (a typo).
-fn strsim(a: &str, b: &str) -> bool {
+fn near(a: &str, b: &str) -> bool {
     distance(a, b).is_some_and(|d| d <= 2)
 }
 
-/// The Levenshtein distance between two short strings; `None` when they are too long or too
-/// different in length to be worth comparing.
+/// The Levenshtein distance (strsim's) between two short strings; `None` when they are too
+/// long or too different in length to be worth comparing.
 fn distance(a: &str, b: &str) -> Option<usize> {
-    // Bytes first: a request's 8 KB segment is not turned into chars once per literal.
+    // Bytes first: a request's 8 KB segment is not counted in chars once per literal.
     if a.len() > 256 || b.len() > 256 {
         return None;
     }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
+    let (a_chars, b_chars) = (a.chars().count(), b.chars().count());
+    if a_chars.abs_diff(b_chars) > 2 || a_chars > 64 || b_chars > 64 {
         return None;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    Some(prev[b.len()])
+    Some(strsim::levenshtein(a, b))
 }
 
 /// How loosely literal segments may match: exactly; whatever their case; or within two edits
