@@ -37,7 +37,8 @@ use rand_chacha::ChaCha8Rng;
 use std::sync::LazyLock;
 use words::*;
 
-pub use words::{MONTHS, WEEKDAYS};
+#[cfg(test)]
+pub(crate) use words::{MONTHS, WEEKDAYS};
 
 /// The names of all variables, without the leading `$`, in the order of Postman's reference.
 pub fn names() -> impl Iterator<Item = &'static str> {

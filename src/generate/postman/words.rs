@@ -90,7 +90,7 @@ pub(super) const DB_COLLATIONS: &[&str] = &[
 pub(super) const DB_ENGINES: &[&str] =
     &["InnoDB", "MyISAM", "MEMORY", "CSV", "BLACKHOLE", "ARCHIVE"];
 
-pub const WEEKDAYS: &[&str] = &[
+pub(crate) const WEEKDAYS: &[&str] = &[
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -100,7 +100,7 @@ pub const WEEKDAYS: &[&str] = &[
     "Sunday",
 ];
 
-pub const MONTHS: &[&str] = &[
+pub(crate) const MONTHS: &[&str] = &[
     "January",
     "February",
     "March",
