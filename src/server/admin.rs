@@ -239,7 +239,7 @@ impl Filter {
     }
 
     fn keeps(&self, r: &CallRecord) -> bool {
-        self.method.as_ref().is_none_or(|m| *m == r.method)
+        self.method.as_ref().is_none_or(|m| m == r.method.as_str())
             && self
                 .path
                 .as_ref()
@@ -261,7 +261,7 @@ fn matches(m: &Value, r: &CallRecord) -> bool {
         other => other.to_string(),
     };
     if let Some(method) = m.get("method").and_then(Value::as_str) {
-        if !method.eq_ignore_ascii_case(&r.method) {
+        if !method.eq_ignore_ascii_case(r.method.as_str()) {
             return false;
         }
     }
@@ -284,13 +284,13 @@ fn matches(m: &Value, r: &CallRecord) -> bool {
     if let Some(Value::Object(h)) = m.get("header") {
         for (k, v) in h {
             let k = k.to_ascii_lowercase();
-            if !r.headers.iter().any(|(hk, hv)| *hk == k && *hv == text(v)) {
+            if r.header(&k) != Some(text(v).as_str()) {
                 return false;
             }
         }
     }
     if let Some(Value::Object(b)) = m.get("body") {
-        let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
+        let Ok(body) = serde_json::from_slice::<Value>(&r.body) else {
             return false;
         };
         for (pointer, v) in b {

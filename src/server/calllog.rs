@@ -3,6 +3,8 @@
 //! stored, in both directions.
 
 pub use crate::redact::{is_secret_header, redact_headers, redact_query, REDACTED, SECRET_HEADERS};
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,20 +13,24 @@ use std::sync::Mutex;
 /// How much of a request body, and of a response body, is kept.
 pub const BODY_LIMIT: usize = 4096;
 
-/// One answered request.
+/// One answered request. Cheap to make on the request path: bodies and header values are
+/// shared with the request and the answer (reference-counted), not copied, and turned into text
+/// only when the record is read.
 #[derive(Clone, Debug)]
 pub struct CallRecord {
     pub id: u64,
     /// Milliseconds since the Unix epoch.
     pub time_ms: u64,
-    pub method: String,
+    pub method: http::Method,
     pub path: String,
+    /// Secrets redacted.
     pub query: Option<String>,
-    /// Lower-case names; secrets redacted.
-    pub headers: Vec<(String, String)>,
-    /// The body as text (lossy), cut to [`BODY_LIMIT`].
-    pub body: String,
-    pub body_truncated: bool,
+    /// As sent (lower-case names); secrets redacted.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The first [`BODY_LIMIT`] bytes of the body.
+    pub body: Bytes,
+    /// The body's whole size.
+    pub body_size: usize,
     /// The operation that answered (`operationId` or `METHOD path`), if one was routed to.
     pub operation: Option<String>,
     /// What answered and why (`x-stubborn-match`).
@@ -32,13 +38,11 @@ pub struct CallRecord {
     /// The contract violations found (`x-stubborn-violations`, or a problem's errors).
     pub violations: Vec<String>,
     pub status: u16,
-    /// The answer's headers as the mock set them (CORS headers, added later, are not here):
-    /// lower-case names, secrets redacted.
-    pub response_headers: Vec<(String, String)>,
-    /// The answer's body as text, cut to [`BODY_LIMIT`] at a character boundary; a body that
-    /// is not text is stored as `[N bytes of binary]` (see [`response_body`]).
-    pub response_body: String,
-    pub response_body_truncated: bool,
+    /// The answer's headers as the mock set them (CORS headers, added later, are not here);
+    /// secrets redacted.
+    pub response_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The first [`BODY_LIMIT`] bytes of the answer's body.
+    pub response_body: Bytes,
     pub response_size: usize,
     pub latency_us: u64,
 }
@@ -47,14 +51,15 @@ impl CallRecord {
     /// Its size in memory (the record itself and every byte it owns on the heap), for the byte
     /// bound.
     fn weight(&self) -> usize {
-        let pairs = |list: &[(String, String)]| {
+        let pairs = |list: &[(HeaderName, HeaderValue)]| {
             list.iter()
-                .map(|(k, v)| k.len() + v.len() + std::mem::size_of::<(String, String)>())
+                .map(|(k, v)| {
+                    k.as_str().len() + v.len() + std::mem::size_of::<(HeaderName, HeaderValue)>()
+                })
                 .sum::<usize>()
         };
         let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
         std::mem::size_of::<CallRecord>()
-            + self.method.len()
             + self.path.len()
             + optional(&self.query)
             + pairs(&self.headers)
@@ -70,21 +75,46 @@ impl CallRecord {
             + self.response_body.len()
     }
 
+    /// The request body as text (invalid UTF-8 replaced), and whether it was cut.
+    pub fn body_text(&self) -> (String, bool) {
+        (
+            String::from_utf8_lossy(&self.body).into_owned(),
+            self.body.len() < self.body_size,
+        )
+    }
+
+    /// The value of a request header, as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    /// The record as the admin API and the live stream show it.
     pub fn to_json(&self) -> Value {
         let headers: Map<String, Value> = self
             .headers
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                )
+            })
             .collect();
+        let (body, body_truncated) = self.body_text();
+        let (response_body, response_body_truncated) =
+            response_body(&self.response_body, self.response_size);
         json!({
             "id": self.id,
             "time": crate::server::calllog::rfc3339(self.time_ms),
-            "method": self.method,
+            "method": self.method.as_str(),
             "path": self.path,
             "query": self.query,
             "headers": headers,
-            "body": self.body,
-            "bodyTruncated": self.body_truncated,
+            "body": body,
+            "bodyTruncated": body_truncated,
             "operation": self.operation,
             "matched": self.matched,
             "violations": self.violations,
@@ -94,54 +124,86 @@ impl CallRecord {
             "response": {
                 "status": self.status,
                 "headers": joined(&self.response_headers),
-                "body": self.response_body,
-                "bodyTruncated": self.response_body_truncated,
+                "body": response_body,
+                "bodyTruncated": response_body_truncated,
             },
         })
     }
 }
 
+/// The first [`BODY_LIMIT`] bytes of a body, to keep: shared with the body when it is no
+/// longer than that, copied out of it when it is (so a large body is not kept alive whole).
+pub fn head(body: &Bytes) -> Bytes {
+    if body.len() <= BODY_LIMIT {
+        body.clone()
+    } else {
+        Bytes::copy_from_slice(&body[..BODY_LIMIT])
+    }
+}
+
+/// Headers to keep, credentials redacted: the document's declared ones (`declared`, lower
+/// case) and the fixed list ([`SECRET_HEADERS`]).
+pub fn kept_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)>,
+    declared: &[String],
+) -> Vec<(HeaderName, HeaderValue)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if is_secret_header(name.as_str(), declared) {
+                HeaderValue::from_static(REDACTED)
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}
+
 /// Headers as a JSON object; a name given more than once has its values joined with `, `, as
 /// HTTP allows (the only header where that would be wrong, `Set-Cookie`, is redacted).
-fn joined(headers: &[(String, String)]) -> Map<String, Value> {
+fn joined(headers: &[(HeaderName, HeaderValue)]) -> Map<String, Value> {
     let mut map = Map::new();
     for (k, v) in headers {
-        match map.get_mut(k) {
+        let v = String::from_utf8_lossy(v.as_bytes());
+        match map.get_mut(k.as_str()) {
             Some(Value::String(s)) => {
                 s.push_str(", ");
-                s.push_str(v);
+                s.push_str(&v);
             }
             _ => {
-                map.insert(k.clone(), Value::String(v.clone()));
+                map.insert(k.as_str().to_string(), Value::String(v.into_owned()));
             }
         }
     }
     map
 }
 
-/// A response body as the log keeps it, with whether it was cut: UTF-8 text is kept up to
-/// [`BODY_LIMIT`] bytes (cut at a character boundary); anything else (not UTF-8, or with ASCII
-/// control characters other than tab, line feed, carriage return and form feed) is stored as
+/// A response body as the log shows it, from its first bytes (`body`, at most [`BODY_LIMIT`])
+/// and its whole size, with whether it was cut: UTF-8 text is shown up to [`BODY_LIMIT`] bytes
+/// (cut at a character boundary); anything else (not UTF-8, or with ASCII control characters
+/// other than tab, line feed, carriage return and form feed) is shown as
 /// `[N bytes of binary]`, N being the whole body's size, and is not marked as cut.
-pub fn response_body(body: &[u8]) -> (String, bool) {
+pub fn response_body(body: &[u8], size: usize) -> (String, bool) {
     let cut = body.len().min(BODY_LIMIT);
     let head = &body[..cut];
+    let size = size.max(body.len());
     let text = match std::str::from_utf8(head) {
         Ok(text) => text,
         // A character split by the limit: the text before it.
-        Err(e) if e.error_len().is_none() && cut < body.len() => {
+        Err(e) if e.error_len().is_none() && cut < size => {
             std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
         }
-        Err(_) => return (binary(body.len()), false),
+        Err(_) => return (binary(size), false),
     };
     // Byte by byte (ASCII controls are single bytes in UTF-8), which the compiler vectorises.
     if text
         .bytes()
         .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
     {
-        return (binary(body.len()), false);
+        return (binary(size), false);
     }
-    (text.to_string(), text.len() < body.len())
+    (text.to_string(), text.len() < size)
 }
 
 /// What a binary body is stored as.
@@ -263,23 +325,27 @@ pub fn rfc3339(ms: u64) -> String {
 mod tests {
     use super::*;
 
+    /// A whole body as the log shows it.
+    fn shown(body: &[u8]) -> (String, bool) {
+        response_body(body, body.len())
+    }
+
     fn rec(log: &CallLog, path: &str, body: usize) -> CallRecord {
         CallRecord {
             id: log.next_id(),
             time_ms: 0,
-            method: "GET".into(),
+            method: http::Method::GET,
             path: path.into(),
             query: None,
             headers: vec![],
-            body: "x".repeat(body),
-            body_truncated: false,
+            body: Bytes::from("x".repeat(body)),
+            body_size: body,
             operation: None,
             matched: None,
             violations: vec![],
             status: 200,
             response_headers: vec![],
-            response_body: String::new(),
-            response_body_truncated: false,
+            response_body: Bytes::new(),
             response_size: 0,
             latency_us: 0,
         }
@@ -317,37 +383,35 @@ mod tests {
 
     #[test]
     fn response_bodies_are_text_cut_or_binary() {
-        assert_eq!(response_body(b"{\"a\":1}\n"), ("{\"a\":1}\n".into(), false));
-        assert_eq!(response_body(b""), (String::new(), false));
-        let (text, cut) = response_body("x".repeat(BODY_LIMIT + 10).as_bytes());
+        assert_eq!(shown(b"{\"a\":1}\n"), ("{\"a\":1}\n".into(), false));
+        assert_eq!(shown(b""), (String::new(), false));
+        let (text, cut) = shown("x".repeat(BODY_LIMIT + 10).as_bytes());
         assert_eq!((text.len(), cut), (BODY_LIMIT, true));
         // A two-byte character across the limit is left out whole, not mangled.
         let mut split = "x".repeat(BODY_LIMIT - 1);
         split.push('é');
-        let (text, cut) = response_body(split.as_bytes());
+        let (text, cut) = shown(split.as_bytes());
         assert_eq!((text.len(), cut), (BODY_LIMIT - 1, true));
         assert_eq!(
-            response_body(&[0x89, b'P', b'N', b'G', 0, 0]),
+            shown(&[0x89, b'P', b'N', b'G', 0, 0]),
             ("[6 bytes of binary]".into(), false)
         );
-        assert_eq!(
-            response_body(b"ab\0cd"),
-            ("[5 bytes of binary]".into(), false)
-        );
+        assert_eq!(shown(b"ab\0cd"), ("[5 bytes of binary]".into(), false));
     }
 
     #[test]
     fn headers_are_redacted_and_joined() {
         let declared = ["x-token".to_string()];
-        let stored = redact_headers(
-            [
-                ("set-cookie", &b"session=abc"[..]),
-                ("x-token", b"t"),
-                ("vary", b"Accept"),
-                ("vary", b"Origin"),
-            ],
-            &declared,
-        );
+        let sent: Vec<(HeaderName, HeaderValue)> = [
+            ("set-cookie", "session=abc"),
+            ("x-token", "t"),
+            ("vary", "Accept"),
+            ("vary", "Origin"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
+        .collect();
+        let stored = kept_headers(sent.iter().map(|(k, v)| (k, v)), &declared);
         assert_eq!(stored[0].1, REDACTED);
         assert_eq!(stored[1].1, REDACTED);
         let map = joined(&stored);
@@ -359,8 +423,11 @@ mod tests {
         let log = CallLog::new(10, 1 << 20);
         let mut r = rec(&log, "/", 0);
         let light = r.weight();
-        r.response_body = "y".repeat(1000);
-        r.response_headers = vec![("content-type".into(), "application/json".into())];
+        r.response_body = Bytes::from("y".repeat(1000));
+        r.response_headers = vec![(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )];
         assert!(r.weight() >= light + 1000 + "content-typeapplication/json".len());
     }
 }

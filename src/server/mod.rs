@@ -849,7 +849,7 @@ fn record(
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
-    body: &[u8],
+    body: &Bytes,
     answer: &Answer,
     t0: std::time::Instant,
 ) -> calllog::CallRecord {
@@ -867,37 +867,28 @@ fn record(
         violations.push(format!("and {more} more"));
     }
     let secrets = &mock.credentials;
-    let cut = body.len().min(calllog::BODY_LIMIT);
-    let (response_body, response_body_truncated) = calllog::response_body(&answer.body);
     calllog::CallRecord {
         id: log.next_id(),
         time_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or_default(),
-        method: method.as_str().to_string(),
+        method: method.clone(),
         path: path.to_string(),
         query: query.map(|q| calllog::redact_query(q, &secrets.query)),
-        headers: calllog::redact_headers(
-            headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())),
-            &secrets.headers,
-        ),
-        body: String::from_utf8_lossy(&body[..cut]).into_owned(),
-        body_truncated: cut < body.len(),
+        headers: calllog::kept_headers(headers, &secrets.headers),
+        body: calllog::head(body),
+        body_size: body.len(),
         operation: answer.operation.map(|i| mock.operation(i).id.clone()),
         matched: header_of(crate::runtime::MATCH_HEADER),
         violations,
         status: answer.status,
         // What the mock set, `content-type` included; CORS headers are added later, unlogged.
-        response_headers: calllog::redact_headers(
-            answer
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_bytes())),
+        response_headers: calllog::kept_headers(
+            answer.headers.iter().map(|(k, v)| (k, v)),
             &secrets.headers,
         ),
-        response_body,
-        response_body_truncated,
+        response_body: calllog::head(&answer.body),
         response_size: answer.body.len(),
         latency_us: t0.elapsed().as_micros() as u64,
     }
