@@ -47,6 +47,9 @@ pub struct SchemaStore {
     registries: [OnceLock<Result<jsonschema::Registry<'static>, String>>; 2],
     /// Per direction: validators compiled on first use.
     validators: [Vec<OnceLock<CompiledValidator>>; 2],
+    /// Per direction: one validator over every schema of the store (see
+    /// [`SchemaStore::check_transient`]), with how many ids it covers.
+    whole: [OnceLock<(usize, CompiledValidator)>; 2],
     /// Values the document writes by property name, gathered on first use (see
     /// [`hints::NameHints`]).
     hints: OnceLock<hints::NameHints>,
@@ -267,8 +270,12 @@ impl SchemaStore {
         errors_or_ok(collect_errors(validator, instance))
     }
 
-    /// [`SchemaStore::check_for`] without keeping the validator: the cached one is used when
-    /// there is one, else a validator is compiled for this check and dropped.
+    /// [`SchemaStore::check_for`] without keeping a validator per schema: the cached one is
+    /// used when there is one, else one validator over the whole store (per side, built on
+    /// first use) checks the value. Each schema's validator compiles everything it reaches, and
+    /// in a document like Stripe's every response reaches most of the store: one validator per
+    /// response costs seconds and, kept, a gigabyte; the whole store compiled once costs a
+    /// fraction of a second and a few megabytes, and answers for any schema in it.
     pub fn check_transient(
         &self,
         id: SchemaId,
@@ -281,8 +288,58 @@ impl SchemaStore {
         {
             return self.check_for(id, instance, direction);
         }
-        let validator = self.compile(id, direction).map_err(|e| vec![e])?;
-        errors_or_ok(collect_errors(&validator, instance))
+        let (covered, whole) = self.whole[direction as usize]
+            .get_or_init(|| (self.len(), self.compile_whole(direction)));
+        let whole = match whole {
+            Ok(v) if (id.0 as usize) < *covered => v,
+            // A schema added since, or a store that does not compile as a whole.
+            _ => {
+                let validator = self.compile(id, direction).map_err(|e| vec![e])?;
+                return errors_or_ok(collect_errors(&validator, instance));
+            }
+        };
+        // The value is checked as the property named by the id of an object whose properties
+        // are every schema of the store; the errors' pointers lose that first step.
+        let name = id.0.to_string();
+        let mut wrapped = Map::new();
+        wrapped.insert(name.clone(), instance.clone());
+        let wrapped = Value::Object(wrapped);
+        if whole.is_valid(&wrapped) {
+            return Ok(());
+        }
+        let prefix = format!("/{name}");
+        let errors = whole
+            .iter_errors(&wrapped)
+            .map(|e| {
+                let path = e.instance_path().to_string();
+                let at = path.strip_prefix(&prefix).unwrap_or(&path);
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{at}: {e}")
+                }
+            })
+            .collect();
+        errors_or_ok(errors)
+    }
+
+    /// The validator of an object whose property `N` is schema `N` of the store.
+    fn compile_whole(&self, direction: Direction) -> CompiledValidator {
+        let registry = self.registry(direction)?;
+        let properties: Map<String, Value> = self
+            .ids()
+            .map(|id| {
+                let target = format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)));
+                (id.0.to_string(), serde_json::json!({ "$ref": target }))
+            })
+            .collect();
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .with_registry(registry)
+            .should_validate_formats(true)
+            .with_format("byte", is_base64)
+            .build(&serde_json::json!({ "properties": properties }))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -309,6 +366,10 @@ fn errors_or_ok(errors: Vec<String>) -> Result<(), Vec<String>> {
 
 /// One message per violation, each prefixed with the JSON pointer into the instance.
 fn collect_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    // Most values are valid, and asking only that is much cheaper than collecting errors.
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
     validator
         .iter_errors(instance)
         .map(|e| {
