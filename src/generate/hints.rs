@@ -349,6 +349,29 @@ fn reference_target(name: &str) -> &str {
 /// The kind a description or title names, and the words that said so. The first match in a
 /// fixed order of specific phrases before generic ones.
 pub(crate) fn kind_from_text(text: &str) -> Option<(Kind, &'static str)> {
+    // A schema's description is read each time a value of it is made (Kubernetes's run to
+    // hundreds of words, asked thousands of times by `check`): the answer is kept per text.
+    type Read = Option<(Kind, &'static str)>;
+    thread_local! {
+        static READ: std::cell::RefCell<std::collections::HashMap<Box<str>, Read>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = READ.with(|r| r.borrow().get(text).copied()) {
+        return known;
+    }
+    let found = read_kind(text);
+    READ.with(|r| {
+        let mut read = r.borrow_mut();
+        if read.len() >= 4096 {
+            read.clear();
+        }
+        read.insert(text.into(), found);
+    });
+    found
+}
+
+/// [`kind_from_text`] without the memory.
+fn read_kind(text: &str) -> Option<(Kind, &'static str)> {
     let lower = text.to_ascii_lowercase();
     const RULES: &[(&str, Kind)] = &[
         ("iso 4217", Kind::Currency),
