@@ -75,7 +75,8 @@ pub fn report(mock: &Mock, name: &str) -> String {
     }
     let mut warnings: Vec<String> = api.warnings.iter().map(|w| w.to_string()).collect();
     // Bodies no value can produce, and examples that contradict their schema (the same
-    // lines `mock` prints at start).
+    // lines `mock` prints at start): rendered on every core first, then collected in order.
+    render_in_parallel(mock);
     warnings.extend(mock.render_all());
     if warnings.is_empty() {
         let _ = writeln!(out, "  no warnings");
@@ -86,4 +87,31 @@ pub fn report(mock: &Mock, name: &str) -> String {
         }
     }
     out
+}
+
+/// Renders every response body of `mock` once, spread over the machine's cores (bodies are
+/// independent: each has its own seed, and its slot keeps it). Generating the bodies of a
+/// large document is most of what `check` does.
+fn render_in_parallel(mock: &Mock) {
+    let ops = &mock.api.operations;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(ops.len());
+    if threads < 2 {
+        return;
+    }
+    std::thread::scope(|scope| {
+        for first in 0..threads {
+            scope.spawn(move || {
+                for op_idx in (first..ops.len()).step_by(threads) {
+                    for (resp_idx, response) in ops[op_idx].responses.iter().enumerate() {
+                        for media_idx in 0..response.content.len() {
+                            let _ = mock.static_body(op_idx, resp_idx, media_idx);
+                        }
+                    }
+                }
+            });
+        }
+    });
 }
