@@ -2,18 +2,23 @@
 //! and classified (JSON, XML, the framing of a sequential type). Below every other module:
 //! loading, validation, negotiation and streaming all ask here.
 
-/// `application/json; charset=utf-8` → (`application`, `json`), lower-cased.
+/// `application/json; charset=utf-8` → (`application`, `json`), lower-cased; a value that is no
+/// media type at all (`json`) is its whole text, lower-cased, and an empty subtype.
 pub fn essence(media_type: &str) -> (String, String) {
-    let mt = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match mt.split_once('/') {
-        Some((k, s)) => (k.to_string(), s.to_string()),
-        None => (mt, String::new()),
-    }
+    type_and_subtype(media_type).unwrap_or_else(|| {
+        let text = media_type.split(';').next().unwrap_or("");
+        (text.trim().to_ascii_lowercase(), String::new())
+    })
+}
+
+/// The media type read by `mime`: the whole value, or its essence alone when the parameters
+/// do not parse (documents write `text/html;charset=UTF-8 ` and worse).
+fn parse(media_type: &str) -> Option<mime::Mime> {
+    let media_type = media_type.trim();
+    media_type.parse().ok().or_else(|| {
+        let (essence, _) = media_type.split_once(';')?;
+        essence.trim().parse().ok()
+    })
 }
 
 /// Is this a JSON media type (`application/json`, `application/problem+json`, `text/json`...)?
@@ -28,15 +33,12 @@ pub fn is_xml(media_type: &str) -> bool {
     sub == "xml" || sub.ends_with("+xml")
 }
 
-/// `type/subtype`, lower-cased, without parameters; None when there is no `/`.
+/// `type/subtype` (suffix included: `problem+json`), lower-cased, without parameters; `None`
+/// when it is not a media type.
 pub fn type_and_subtype(media: &str) -> Option<(String, String)> {
-    let main = media.split(';').next().unwrap_or("").trim();
-    let (t, s) = main.split_once('/')?;
-    let (t, s) = (t.trim(), s.trim());
-    if t.is_empty() || s.is_empty() {
-        return None;
-    }
-    Some((t.to_ascii_lowercase(), s.to_ascii_lowercase()))
+    let parsed = parse(media)?;
+    let (kind, sub) = parsed.essence_str().split_once('/')?;
+    Some((kind.to_ascii_lowercase(), sub.to_ascii_lowercase()))
 }
 
 /// How well `documented` covers `actual`: 3 exact, 2 `type/*+suffix`, 1 `type/*`, 0 `*/*`.
