@@ -21,6 +21,20 @@ fn parse(media_type: &str) -> Option<mime::Mime> {
     })
 }
 
+/// `Multipart/Form-Data; x=y` → `multipart/form-data`: the essence as one string, lower-cased,
+/// for documents that are written out (a value that is no media type keeps its text).
+pub fn essence_str(media_type: &str) -> String {
+    match type_and_subtype(media_type) {
+        Some((kind, sub)) => format!("{kind}/{sub}"),
+        None => essence(media_type).0,
+    }
+}
+
+/// The converters' narrower test on an essence: `application/json`, `*/json` or `+json`.
+pub fn names_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json") || essence.ends_with("/json")
+}
+
 /// Is this a JSON media type (`application/json`, `application/problem+json`, `text/json`...)?
 pub fn is_json(media_type: &str) -> bool {
     let (_, sub) = essence(media_type);

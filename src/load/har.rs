@@ -35,6 +35,7 @@
 
 use super::describe;
 use super::infer::{infer, is_uuid};
+use crate::media::{essence_str as essence, names_json as is_json};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
@@ -585,20 +586,6 @@ fn parse_entry(e: &Value) -> Parsed {
         response_body,
         extension,
     }))
-}
-
-/// `application/json; charset=utf-8` → `application/json`.
-fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-fn is_json(media: &str) -> bool {
-    media == "application/json" || media.ends_with("+json") || media.ends_with("/json")
 }
 
 fn is_text(media: &str) -> bool {

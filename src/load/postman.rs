@@ -1484,9 +1484,9 @@ fn strip_enums(v: &mut Value) {
     }
 }
 
+/// The whole value, parameters included, as Postman's converter has always judged it.
 fn is_json(mt: &str) -> bool {
-    let mt = mt.to_ascii_lowercase();
-    mt == "application/json" || mt.ends_with("+json") || mt.ends_with("/json")
+    crate::media::names_json(&mt.to_ascii_lowercase())
 }
 
 /// A description: a string, or v2.1's `{content, type}`.

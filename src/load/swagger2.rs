@@ -5,6 +5,7 @@
 //! kept as an `x-` extension (`x-collectionFormat: tsv`) rather than dropped silently.
 
 use super::{describe, LoadError, LoadErrors};
+use crate::media::essence_str as essence;
 use crate::schema::{escape_pointer_token, unescape_pointer_token};
 use serde_json::{json, Map, Value};
 
@@ -112,15 +113,6 @@ fn effective(list: &[String]) -> Vec<String> {
     } else {
         list.to_vec()
     }
-}
-
-/// The media type without parameters, lower-cased: `Multipart/Form-Data; x=y` → `multipart/form-data`.
-fn essence(mt: &str) -> String {
-    mt.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn extensions(obj: &Map<String, Value>, out: &mut Map<String, Value>) {
