@@ -56,18 +56,33 @@ fn pattern_matches(pattern: (&str, &str), concrete: (&str, &str)) -> Option<u8> 
 /// Picks the index of the media type to answer with, from `available` (in document order).
 /// `None` means nothing is acceptable (406). No `Accept` header (or `*/*`) prefers JSON.
 pub fn choose(accept: Option<&str>, available: &[(String, String)]) -> Option<usize> {
-    if available.is_empty() {
+    let all: Vec<usize> = (0..available.len()).collect();
+    choose_among(accept, available, &all).map(|i| all[i])
+}
+
+/// [`choose`] among some of `available` only (`candidates`, indices into it, in order): the
+/// position in `candidates` of the one to answer with. Nothing is copied or allocated unless
+/// the request has an `Accept` header.
+pub fn choose_among(
+    accept: Option<&str>,
+    available: &[(String, String)],
+    candidates: &[usize],
+) -> Option<usize> {
+    if candidates.is_empty() {
         return None;
     }
+    let at = |i: usize| {
+        let (k, s) = &available[candidates[i]];
+        (k.as_str(), s.as_str())
+    };
+    // What `is_json` says of `k/s`; the essences are lower case already.
+    let json = |(_, s): (&str, &str)| {
+        s == "json" || s.ends_with("+json") || s.starts_with("x-json") || s.ends_with("-json")
+    };
     let json_first = || {
-        available
-            .iter()
-            .position(|(k, s)| k == "application" && s == "json")
-            .or_else(|| {
-                available
-                    .iter()
-                    .position(|(k, s)| is_json(&format!("{k}/{s}")))
-            })
+        (0..candidates.len())
+            .position(|i| at(i) == ("application", "json"))
+            .or_else(|| (0..candidates.len()).position(|i| json(at(i))))
             .unwrap_or(0)
     };
     let accept = match accept.map(str::trim) {
@@ -78,9 +93,10 @@ pub fn choose(accept: Option<&str>, available: &[(String, String)]) -> Option<us
     if ranges.is_empty() {
         return Some(json_first());
     }
-    // For each available type: the q of the most specific range that matches it.
+    // For each candidate: the q of the most specific range that matches it.
     let mut best: Option<(f32, usize, bool, usize)> = None; // (q, -accept position, json, index)
-    for (i, (k, s)) in available.iter().enumerate() {
+    for i in 0..candidates.len() {
+        let (k, s) = at(i);
         let mut chosen: Option<(u8, f32, usize)> = None;
         for (pos, r) in ranges.iter().enumerate() {
             if let Some(spec) = pattern_matches((r.kind, r.subtype), (k, s)) {
@@ -93,7 +109,7 @@ pub fn choose(accept: Option<&str>, available: &[(String, String)]) -> Option<us
         if q <= 0.0 {
             continue;
         }
-        let json = is_json(&format!("{k}/{s}"));
+        let json = json((k, s));
         let better = match best {
             None => true,
             Some((bq, bpos, bjson, _)) => {

@@ -15,6 +15,7 @@ use crate::stream::{self, Framing, Items, Pace, StreamSpec};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
+use smallvec::SmallVec;
 
 /// Renders what the choose step decided: the response, its media type by `accept`, and the
 /// body (a named example, an inline body, a generated one, or the default).
@@ -75,7 +76,7 @@ pub(super) fn render(
         };
     }
     // With a named example, only the media types that carry it are candidates.
-    let candidates: Vec<usize> = match &choice.example {
+    let candidates: SmallVec<[usize; 4]> = match &choice.example {
         Some(name) => (0..resp.media.len())
             .filter(|&mi| has_example(&op.responses[ri].content[mi], name))
             .collect(),
@@ -89,16 +90,12 @@ pub(super) fn render(
     // streaming variant where the response documents one beside a plain one.
     let candidates = match request {
         Some(rc) if asks_for_stream(rc) => {
-            let streaming: Vec<usize> = candidates
+            let streaming: SmallVec<[usize; 4]> = candidates
                 .iter()
                 .copied()
                 .filter(|&mi| resp.media[mi].framing.is_some())
                 .collect();
-            let avail: Vec<(String, String)> = streaming
-                .iter()
-                .map(|&mi| resp.available[mi].clone())
-                .collect();
-            if !streaming.is_empty() && negotiate::choose(accept, &avail).is_some() {
+            if negotiate::choose_among(accept, &resp.available, &streaming).is_some() {
                 streaming
             } else {
                 candidates
@@ -106,11 +103,7 @@ pub(super) fn render(
         }
         _ => candidates,
     };
-    let available: Vec<(String, String)> = candidates
-        .iter()
-        .map(|&mi| resp.available[mi].clone())
-        .collect();
-    let Some(pick) = negotiate::choose(accept, &available) else {
+    let Some(pick) = negotiate::choose_among(accept, &resp.available, &candidates) else {
         let offered: Vec<&str> = candidates
             .iter()
             .map(|&mi| op.responses[ri].content[mi].media_type.as_str())
