@@ -407,7 +407,8 @@ async fn odd_security_schemes_answer_instead_of_dropping_the_connection() {
 async fn delays_beyond_max_delay_are_refused_clearly() {
     let spec = fixture("hardening.yaml");
     let b = Binary::mock(&[spec.to_str().unwrap()]);
-    let stderr = b.stderr();
+    // Standard error is read by another thread: wait for the warning's end.
+    let stderr = b.wait_for_stderr("no delay is added", std::time::Duration::from_secs(5));
     assert!(
         stderr.contains("x-stubborn-delay")
             && stderr.contains("--max-delay")
