@@ -189,6 +189,8 @@ pub struct Mock {
     /// Per operation: whether some saved example was saved for it (then a request that matches
     /// none of them gets 404, as on Postman; otherwise the operation answers as documented).
     pub(crate) op_has_saved: Vec<bool>,
+    /// Each operation's id, shared with the call log's records.
+    op_ids: Vec<std::sync::Arc<str>>,
 }
 
 /// A saved example's response, prepared at load.
@@ -307,6 +309,11 @@ impl Mock {
             }
         }
         Mock {
+            op_ids: api
+                .operations
+                .iter()
+                .map(|op| std::sync::Arc::from(op.id.as_str()))
+                .collect(),
             saved,
             saved_answers,
             op_has_saved,
@@ -333,6 +340,11 @@ impl Mock {
     /// Operation `index`'s request validator.
     pub fn validator(&self, index: usize) -> &OpValidator {
         &self.ops[index].validator
+    }
+
+    /// Operation `index`'s id (`operationId`, or `METHOD path`), shared.
+    pub fn operation_id(&self, index: usize) -> std::sync::Arc<str> {
+        std::sync::Arc::clone(&self.op_ids[index])
     }
 
     pub fn operation(&self, index: usize) -> &Operation {

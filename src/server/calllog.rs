@@ -32,9 +32,9 @@ pub struct CallRecord {
     /// The body's whole size.
     pub body_size: usize,
     /// The operation that answered (`operationId` or `METHOD path`), if one was routed to.
-    pub operation: Option<String>,
+    pub operation: Option<std::sync::Arc<str>>,
     /// What answered and why (`x-stubborn-match`).
-    pub matched: Option<String>,
+    pub matched: Option<HeaderValue>,
     /// The contract violations found (`x-stubborn-violations`, or a problem's errors).
     pub violations: Vec<String>,
     pub status: u16,
@@ -64,8 +64,7 @@ impl CallRecord {
             + optional(&self.query)
             + pairs(&self.headers)
             + self.body.len()
-            + optional(&self.operation)
-            + optional(&self.matched)
+            + self.matched.as_ref().map_or(0, HeaderValue::len)
             + self
                 .violations
                 .iter()
@@ -115,8 +114,8 @@ impl CallRecord {
             "headers": headers,
             "body": body,
             "bodyTruncated": body_truncated,
-            "operation": self.operation,
-            "matched": self.matched,
+            "operation": self.operation.as_deref(),
+            "matched": self.matched.as_ref().map(|m| String::from_utf8_lossy(m.as_bytes())),
             "violations": self.violations,
             "status": self.status,
             "responseSize": self.response_size,
@@ -222,7 +221,8 @@ pub struct CallLog {
 }
 
 struct Ring {
-    records: VecDeque<CallRecord>,
+    /// Each record with its weight, oldest first.
+    records: VecDeque<(CallRecord, usize)>,
     bytes: usize,
 }
 
@@ -259,14 +259,19 @@ impl CallLog {
             return;
         };
         ring.bytes += w;
-        ring.records.push_back(record);
+        ring.records.push_back((record, w));
+        let mut evicted: smallvec::SmallVec<[CallRecord; 2]> = smallvec::SmallVec::new();
         while ring.records.len() > self.max_count
             || (ring.bytes > self.max_bytes && ring.records.len() > 1)
         {
-            if let Some(old) = ring.records.pop_front() {
-                ring.bytes = ring.bytes.saturating_sub(old.weight());
+            if let Some((old, w)) = ring.records.pop_front() {
+                ring.bytes = ring.bytes.saturating_sub(w);
+                evicted.push(old);
             }
         }
+        // Freed after the lock is let go: the other threads need not wait for it.
+        drop(ring);
+        drop(evicted);
     }
 
     pub fn clear(&self) {
@@ -286,7 +291,11 @@ impl CallLog {
 
     pub fn get(&self, id: u64) -> Option<CallRecord> {
         let ring = self.inner.lock().ok()?;
-        ring.records.iter().find(|r| r.id == id).cloned()
+        ring.records
+            .iter()
+            .map(|(r, _)| r)
+            .find(|r| r.id == id)
+            .cloned()
     }
 
     /// Records passing `keep`, newest first, at most `limit`.
@@ -297,6 +306,7 @@ impl CallLog {
         ring.records
             .iter()
             .rev()
+            .map(|(r, _)| r)
             .filter(|r| keep(r))
             .take(limit)
             .cloned()
@@ -307,7 +317,7 @@ impl CallLog {
     pub fn count(&self, keep: impl Fn(&CallRecord) -> bool) -> usize {
         self.inner
             .lock()
-            .map(|r| r.records.iter().filter(|x| keep(x)).count())
+            .map(|r| r.records.iter().filter(|(x, _)| keep(x)).count())
             .unwrap_or(0)
     }
 }

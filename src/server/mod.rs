@@ -853,14 +853,6 @@ fn record(
     answer: &Answer,
     t0: std::time::Instant,
 ) -> calllog::CallRecord {
-    let header_of = |name: &str| {
-        answer
-            .headers
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .and_then(|(_, v)| v.to_str().ok())
-            .map(str::to_string)
-    };
     let mut violations: Vec<String> = answer.violations.iter().map(Violation::line).collect();
     let more = answer.violations_total.saturating_sub(violations.len());
     if more > 0 {
@@ -879,8 +871,12 @@ fn record(
         headers: calllog::kept_headers(headers, &secrets.headers),
         body: calllog::head(body),
         body_size: body.len(),
-        operation: answer.operation.map(|i| mock.operation(i).id.clone()),
-        matched: header_of(crate::runtime::MATCH_HEADER),
+        operation: answer.operation.map(|i| mock.operation_id(i)),
+        matched: answer
+            .headers
+            .iter()
+            .find(|(n, _)| n.as_str() == crate::runtime::MATCH_HEADER)
+            .map(|(_, v)| v.clone()),
         violations,
         status: answer.status,
         // What the mock set, `content-type` included; CORS headers are added later, unlogged.
