@@ -17,9 +17,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 start() { # name port cmd...
-  local port=$2; shift 2
+  local name=$1 port=$2; shift 2
   "$@" >/dev/null 2>&1 &
   pids+=($!)
+  eval "pid_$name=$!"
   for _ in $(seq 100); do
     if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then return 0; fi
     sleep 0.05
@@ -32,27 +33,40 @@ start mock 4021 target/release/stubborn mock specs/petstore.yaml --port 4021
 start dyn 4022 target/release/stubborn mock specs/petstore.yaml --port 4022 --dynamic
 start nolog 4023 target/release/stubborn mock specs/petstore.yaml --port 4023 --log-size 0
 
-rps() { # url [extra wrk args]
-  local url=$1; shift
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
+# The server's CPU time (user + system, from /proc) over one wrk run, per request answered.
+TICK=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # pid url [extra wrk args] -> "req/s µs-per-request"
+  local pid=$1 url=$2; shift 2
+  local t0 t1 out
+  t0=$(cpu "$pid")
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" "$url")
+  t1=$(cpu "$pid")
+  echo "$out" | awk -v a="$t0" -v b="$t1" -v t="$TICK" '
+    /requests in/ {n = $1} /Requests\/sec/ {r = $2}
+    END {printf "%.0f %.2f\n", r, (b - a) / t * 1e6 / n}'
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "wrk -t$THREADS -c$CONNS -d$DURATION"
-bare=$(rps http://127.0.0.1:4020/pets)
-example=$(rps http://127.0.0.1:4021/pets)
-nolog=$(rps http://127.0.0.1:4023/pets)
-generated=$(rps http://127.0.0.1:4021/pets/1)
-dynamic=$(rps http://127.0.0.1:4022/pets/1)
-post=$(rps http://127.0.0.1:4021/pets -s bench/post-pet.lua)
+read -r bare bare_us < <(run "$pid_bare" http://127.0.0.1:4020/pets)
+read -r example example_us < <(run "$pid_mock" http://127.0.0.1:4021/pets)
+read -r nolog nolog_us < <(run "$pid_nolog" http://127.0.0.1:4023/pets)
+read -r generated generated_us < <(run "$pid_mock" http://127.0.0.1:4021/pets/1)
+read -r dynamic dynamic_us < <(run "$pid_dyn" http://127.0.0.1:4022/pets/1)
+read -r post post_us < <(run "$pid_mock" http://127.0.0.1:4021/pets -s bench/post-pet.lua)
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
-printf '%-34s %12s %8s\n' scenario req/s "vs bare"
-printf '%-34s %12.0f %8s\n' "bare hyper, fixed body" "$bare" 100%
-printf '%-34s %12.0f %8s\n' "stubborn GET with example" "$example" "$(pct "$example" "$bare")"
-printf '%-34s %12.0f %8s\n' "  same, call log off" "$nolog" "$(pct "$nolog" "$bare")"
-printf '%-34s %12.0f %8s\n' "stubborn GET generated (static)" "$generated" "$(pct "$generated" "$bare")"
-printf '%-34s %12.0f %8s\n' "stubborn GET --dynamic" "$dynamic" "$(pct "$dynamic" "$bare")"
-printf '%-34s %12.0f %8s\n' "stubborn POST, validated body" "$post" "$(pct "$post" "$bare")"
-printf '%-34s %12s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
-printf '%-34s %12s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"
-printf '%-34s %12s %8s\n' "call log on vs off" "" "$(pct "$example" "$nolog")"
+row() { printf '%-34s %10.0f %8s %9s\n' "$1" "$2" "$(pct "$2" "$bare")" "$3"; }
+printf '%-34s %10s %8s %9s\n' scenario req/s "vs bare" "CPU µs/req"
+row "bare hyper, fixed body" "$bare" "$bare_us"
+row "stubborn GET with example" "$example" "$example_us"
+row "  same, call log off" "$nolog" "$nolog_us"
+row "stubborn GET generated (static)" "$generated" "$generated_us"
+row "stubborn GET --dynamic" "$dynamic" "$dynamic_us"
+row "stubborn POST, validated body" "$post" "$post_us"
+printf '%-34s %10s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
+printf '%-34s %10s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"
+printf '%-34s %10s %8s\n' "call log on vs off" "" "$(pct "$example" "$nolog")"
+peak() { awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
+echo "peak memory: bare $(peak "$pid_bare"), stubborn (example/generated/POST) $(peak "$pid_mock"), --dynamic $(peak "$pid_dyn")"
