@@ -177,7 +177,7 @@ pub struct Mock {
     /// The credentials the document declares, withheld from every log.
     pub credentials: crate::model::Credentials,
     /// The document being served, as `GET /__stubborn/spec` shows it (JSON; set by whoever
-    /// loaded it from a file, see [`crate::convert::served_document`]).
+    /// loaded it from a file, see [`crate::load::bundle::served_document`]).
     pub document: Option<Bytes>,
     pub(crate) ops: Vec<CompiledOp>,
     pub options: MockOptions,
