@@ -284,7 +284,11 @@ fn matches(m: &Value, r: &CallRecord) -> bool {
     if let Some(Value::Object(h)) = m.get("header") {
         for (k, v) in h {
             let k = k.to_ascii_lowercase();
-            if r.header(&k) != Some(text(v).as_str()) {
+            if !r
+                .headers
+                .iter()
+                .any(|(hk, hv)| hk == k && hv == text(v).as_bytes())
+            {
                 return false;
             }
         }

@@ -26,7 +26,7 @@ pub struct CallRecord {
     /// Secrets redacted.
     pub query: Option<String>,
     /// As sent (lower-case names); secrets redacted.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub headers: Headers,
     /// The first [`BODY_LIMIT`] bytes of the body.
     pub body: Bytes,
     /// The body's whole size.
@@ -40,7 +40,7 @@ pub struct CallRecord {
     pub status: u16,
     /// The answer's headers as the mock set them (CORS headers, added later, are not here);
     /// secrets redacted.
-    pub response_headers: Vec<(HeaderName, HeaderValue)>,
+    pub response_headers: Headers,
     /// The first [`BODY_LIMIT`] bytes of the answer's body.
     pub response_body: Bytes,
     pub response_size: usize,
@@ -51,18 +51,11 @@ impl CallRecord {
     /// Its size in memory (the record itself and every byte it owns on the heap), for the byte
     /// bound.
     fn weight(&self) -> usize {
-        let pairs = |list: &[(HeaderName, HeaderValue)]| {
-            list.iter()
-                .map(|(k, v)| {
-                    k.as_str().len() + v.len() + std::mem::size_of::<(HeaderName, HeaderValue)>()
-                })
-                .sum::<usize>()
-        };
         let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
         std::mem::size_of::<CallRecord>()
             + self.path.len()
             + optional(&self.query)
-            + pairs(&self.headers)
+            + self.headers.0.len()
             + self.body.len()
             + self.matched.as_ref().map_or(0, HeaderValue::len)
             + self
@@ -70,7 +63,7 @@ impl CallRecord {
                 .iter()
                 .map(|v| v.len() + std::mem::size_of::<String>())
                 .sum::<usize>()
-            + pairs(&self.response_headers)
+            + self.response_headers.0.len()
             + self.response_body.len()
     }
 
@@ -82,14 +75,6 @@ impl CallRecord {
         )
     }
 
-    /// The value of a request header, as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.as_str() == name)
-            .and_then(|(_, v)| v.to_str().ok())
-    }
-
     /// The record as the admin API and the live stream show it.
     pub fn to_json(&self) -> Value {
         let headers: Map<String, Value> = self
@@ -97,8 +82,8 @@ impl CallRecord {
             .iter()
             .map(|(k, v)| {
                 (
-                    k.as_str().to_string(),
-                    Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                    k.to_string(),
+                    Value::String(String::from_utf8_lossy(v).into_owned()),
                 )
             })
             .collect();
@@ -130,8 +115,9 @@ impl CallRecord {
     }
 }
 
-/// The first [`BODY_LIMIT`] bytes of a body, to keep: shared with the body when it is no
-/// longer than that, copied out of it when it is (so a large body is not kept alive whole).
+/// The first [`BODY_LIMIT`] bytes of an answer's body, to keep: shared with the body when it is
+/// no longer than that (a pre-rendered body is shared with the `Mock`'s cache), copied out of
+/// it when it is (so a large body is not kept alive whole).
 pub fn head(body: &Bytes) -> Bytes {
     if body.len() <= BODY_LIMIT {
         body.clone()
@@ -140,38 +126,72 @@ pub fn head(body: &Bytes) -> Bytes {
     }
 }
 
-/// Headers to keep, credentials redacted: the document's declared ones (`declared`, lower
-/// case) and the fixed list ([`SECRET_HEADERS`]).
-pub fn kept_headers<'a>(
-    headers: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)>,
-    declared: &[String],
-) -> Vec<(HeaderName, HeaderValue)> {
-    headers
-        .into_iter()
-        .map(|(name, value)| {
-            let value = if is_secret_header(name.as_str(), declared) {
-                HeaderValue::from_static(REDACTED)
+/// The first [`BODY_LIMIT`] bytes of a request's body, copied: the body hyper read may be a
+/// slice of the connection's read buffer, which a shared copy would keep alive.
+pub fn request_head(body: &[u8]) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(BODY_LIMIT)])
+}
+
+/// Headers as the log keeps them: one block of bytes for all of them (`name NUL value LF`
+/// each, in order; neither byte can occur in a header), so a record owns one allocation for
+/// its headers and keeps none of the connection's buffers alive.
+#[derive(Clone, Debug, Default)]
+pub struct Headers(Box<[u8]>);
+
+impl Headers {
+    /// Headers to keep, credentials redacted: the document's declared ones (`declared`, lower
+    /// case) and the fixed list ([`SECRET_HEADERS`]).
+    pub fn kept<'a>(
+        headers: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)> + Clone,
+        declared: &[String],
+    ) -> Headers {
+        let value = |name: &HeaderName, value: &'a HeaderValue| -> &'a [u8] {
+            if is_secret_header(name.as_str(), declared) {
+                REDACTED.as_bytes()
             } else {
-                value.clone()
-            };
-            (name.clone(), value)
-        })
-        .collect()
+                value.as_bytes()
+            }
+        };
+        let size = headers
+            .clone()
+            .into_iter()
+            .map(|(k, v)| k.as_str().len() + value(k, v).len() + 2)
+            .sum();
+        let mut block = Vec::with_capacity(size);
+        for (k, v) in headers {
+            block.extend_from_slice(k.as_str().as_bytes());
+            block.push(0);
+            block.extend_from_slice(value(k, v));
+            block.push(b'\n');
+        }
+        Headers(block.into_boxed_slice())
+    }
+
+    /// Each header's name and value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.0
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty())
+            .filter_map(|line| {
+                let at = line.iter().position(|&b| b == 0)?;
+                Some((std::str::from_utf8(&line[..at]).ok()?, &line[at + 1..]))
+            })
+    }
 }
 
 /// Headers as a JSON object; a name given more than once has its values joined with `, `, as
 /// HTTP allows (the only header where that would be wrong, `Set-Cookie`, is redacted).
-fn joined(headers: &[(HeaderName, HeaderValue)]) -> Map<String, Value> {
+fn joined(headers: &Headers) -> Map<String, Value> {
     let mut map = Map::new();
-    for (k, v) in headers {
-        let v = String::from_utf8_lossy(v.as_bytes());
-        match map.get_mut(k.as_str()) {
+    for (k, v) in headers.iter() {
+        let v = String::from_utf8_lossy(v);
+        match map.get_mut(k) {
             Some(Value::String(s)) => {
                 s.push_str(", ");
                 s.push_str(&v);
             }
             _ => {
-                map.insert(k.as_str().to_string(), Value::String(v.into_owned()));
+                map.insert(k.to_string(), Value::String(v.into_owned()));
             }
         }
     }
@@ -347,14 +367,14 @@ mod tests {
             method: http::Method::GET,
             path: path.into(),
             query: None,
-            headers: vec![],
+            headers: Headers::default(),
             body: Bytes::from("x".repeat(body)),
             body_size: body,
             operation: None,
             matched: None,
             violations: vec![],
             status: 200,
-            response_headers: vec![],
+            response_headers: Headers::default(),
             response_body: Bytes::new(),
             response_size: 0,
             latency_us: 0,
@@ -421,9 +441,10 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
         .collect();
-        let stored = kept_headers(sent.iter().map(|(k, v)| (k, v)), &declared);
-        assert_eq!(stored[0].1, REDACTED);
-        assert_eq!(stored[1].1, REDACTED);
+        let stored = Headers::kept(sent.iter().map(|(k, v)| (k, v)), &declared);
+        let stored_list: Vec<(&str, &[u8])> = stored.iter().collect();
+        assert_eq!(stored_list[0].1, REDACTED.as_bytes());
+        assert_eq!(stored_list[1].1, REDACTED.as_bytes());
         let map = joined(&stored);
         assert_eq!(map["vary"], "Accept, Origin");
     }
@@ -434,10 +455,11 @@ mod tests {
         let mut r = rec(&log, "/", 0);
         let light = r.weight();
         r.response_body = Bytes::from("y".repeat(1000));
-        r.response_headers = vec![(
+        let sent = [(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )];
+        r.response_headers = Headers::kept(sent.iter().map(|(k, v)| (k, v)), &[]);
         assert!(r.weight() >= light + 1000 + "content-typeapplication/json".len());
     }
 }

@@ -868,8 +868,8 @@ fn record(
         method: method.clone(),
         path: path.to_string(),
         query: query.map(|q| calllog::redact_query(q, &secrets.query)),
-        headers: calllog::kept_headers(headers, &secrets.headers),
-        body: calllog::head(body),
+        headers: calllog::Headers::kept(headers, &secrets.headers),
+        body: calllog::request_head(body),
         body_size: body.len(),
         operation: answer.operation.map(|i| mock.operation_id(i)),
         matched: answer
@@ -880,7 +880,7 @@ fn record(
         violations,
         status: answer.status,
         // What the mock set, `content-type` included; CORS headers are added later, unlogged.
-        response_headers: calllog::kept_headers(
+        response_headers: calllog::Headers::kept(
             answer.headers.iter().map(|(k, v)| (k, v)),
             &secrets.headers,
         ),
