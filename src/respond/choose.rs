@@ -9,7 +9,7 @@
 //! matches exactly.
 
 use crate::model::{Operation, ParamIn};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use serde_json::Value;
 
 /// A connection fault to simulate.
@@ -44,8 +44,13 @@ impl Preferences {
 /// Postman's `x-mock-response-code` / `-name` / `-id`. Unknown preferences are ignored,
 /// as RFC 7240 asks; malformed values of known ones are errors.
 pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
+    // Names made once: a lookup by `&str` would parse and check the name on every request.
+    static PREFER: HeaderName = HeaderName::from_static("prefer");
+    static CODE: HeaderName = HeaderName::from_static("x-mock-response-code");
+    static NAME: HeaderName = HeaderName::from_static("x-mock-response-name");
+    static ID: HeaderName = HeaderName::from_static("x-mock-response-id");
     let mut p = Preferences::default();
-    for value in headers.get_all("prefer") {
+    for value in headers.get_all(&PREFER) {
         let Ok(text) = value.to_str() else { continue };
         for item in text.split([',', ';']) {
             let Some((k, v)) = item.split_once('=') else {
@@ -94,22 +99,13 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
             }
         }
     }
-    if let Some(v) = headers
-        .get("x-mock-response-code")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(v) = headers.get(&CODE).and_then(|v| v.to_str().ok()) {
         p.code = Some(parse_code(v.trim())?);
     }
-    if let Some(v) = headers
-        .get("x-mock-response-name")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(v) = headers.get(&NAME).and_then(|v| v.to_str().ok()) {
         p.example = Some(v.trim().to_string());
     }
-    if let Some(v) = headers
-        .get("x-mock-response-id")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(v) = headers.get(&ID).and_then(|v| v.to_str().ok()) {
         p.example_id = Some(v.trim().to_string());
     }
     Ok(p)
