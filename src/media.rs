@@ -50,6 +50,18 @@ pub fn is_xml(media_type: &str) -> bool {
 /// `type/subtype` (suffix included: `problem+json`), lower-cased, without parameters; `None`
 /// when it is not a media type.
 pub fn type_and_subtype(media: &str) -> Option<(String, String)> {
+    // Most media types are a bare `type/subtype` of token characters: read those without the
+    // full parser (this runs on every request with a body).
+    if let Some((kind, sub)) = media.split_once('/') {
+        let token = |t: &str| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        if token(kind) && token(sub) {
+            return Some((kind.to_ascii_lowercase(), sub.to_ascii_lowercase()));
+        }
+    }
     let parsed = parse(media)?;
     let (kind, sub) = parsed.essence_str().split_once('/')?;
     Some((kind.to_ascii_lowercase(), sub.to_ascii_lowercase()))
