@@ -456,6 +456,10 @@ pub fn schema_violations(
             return 0;
         }
     };
+    // Most values are valid: the cheap yes/no first, the errors only for a value that fails.
+    if validator.is_valid(value) {
+        return 0;
+    }
     let mut dropped = 0;
     for error in validator.iter_errors(value) {
         if out.len() >= MAX_VIOLATIONS {
