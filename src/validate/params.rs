@@ -178,6 +178,8 @@ pub struct CompiledParam {
     ignored: bool,
     /// The header name, when it is a valid one.
     header: Option<HeaderName>,
+    /// How its violations name it, made once.
+    who: Who,
 }
 
 impl CompiledParam {
@@ -229,6 +231,11 @@ pub fn compile(store: &SchemaStore, index: usize, p: &Parameter) -> CompiledPara
         allow_empty_value: p.allow_empty_value,
         ignored,
         header,
+        who: Who {
+            place: place_of(p.location),
+            name: p.name.clone(),
+            label: format!("{} parameter \"{}\"", p.location.as_str(), p.name),
+        },
     }
 }
 
@@ -251,6 +258,7 @@ fn place_of(location: ParamIn) -> Place {
 }
 
 /// Who a violation is about: where, its name, and how a message names it.
+#[derive(Clone, Debug)]
 pub(crate) struct Who {
     pub(crate) place: Place,
     pub(crate) name: String,
@@ -259,14 +267,6 @@ pub(crate) struct Who {
 }
 
 impl Who {
-    fn of(p: &CompiledParam) -> Who {
-        Who {
-            place: place_of(p.location),
-            name: p.name.clone(),
-            label: format!("{} parameter \"{}\"", p.location.as_str(), p.name),
-        }
-    }
-
     pub(crate) fn syntax(&self, why: impl std::fmt::Display) -> Violation {
         Violation::new(
             self.place,
@@ -323,7 +323,7 @@ pub fn extract(params: &[CompiledParam], req: &RawRequest) -> (Vec<Option<Value>
             values.push(None);
             continue;
         }
-        let who = Who::of(p);
+        let who = &p.who;
         let got = match p.location {
             ParamIn::Path => match req.path_params.iter().find(|(n, _)| *n == p.name) {
                 None => Got::Absent,
