@@ -327,9 +327,9 @@ pub fn extract(params: &[CompiledParam], req: &RawRequest) -> (Vec<Option<Value>
         let got = match p.location {
             ParamIn::Path => match req.path_params.iter().find(|(n, _)| *n == p.name) {
                 None => Got::Absent,
-                Some((_, raw)) => settle(path_value(&p.spec, raw), &who, &mut out),
+                Some((_, raw)) => settle(path_value(&p.spec, raw), who, &mut out),
             },
-            ParamIn::Header => header_value(p, req.headers, &who, &mut out),
+            ParamIn::Header => header_value(p, req.headers, who, &mut out),
             ParamIn::Query | ParamIn::Cookie => {
                 let cookie = p.location == ParamIn::Cookie;
                 let opts = PairOpts {
@@ -351,7 +351,7 @@ pub fn extract(params: &[CompiledParam], req: &RawRequest) -> (Vec<Option<Value>
                         .any(|(j, q)| j != i && q.location == p.location && q.claims(key))
                 };
                 let pairs = if cookie { &cookies } else { &query };
-                from_pairs(&p.spec, &opts, &who, pairs, &sweep, &mut out)
+                from_pairs(&p.spec, &opts, who, pairs, &sweep, &mut out)
             }
         };
         values.push(match got {
