@@ -51,12 +51,6 @@ macro_rules! keywords {
 const FAR: u8 = 255;
 
 impl<'a> Kw<'a> {
-    /// The schema object these are the keywords of.
-    #[inline]
-    pub(crate) fn map(&self) -> &'a Map<String, Value> {
-        self.map
-    }
-
     #[inline]
     fn get(&self, field: usize, name: &str) -> Option<&'a Value> {
         match self.at[field] {

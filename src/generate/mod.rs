@@ -328,8 +328,6 @@ fn generate_with(
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         rng.set_stream(stream);
         let mut gen = Gen::new(store, attempt_opts, &mut rng);
-        // Everything reached from a stored schema is in the store (or static).
-        gen.cache = true;
         let root = gen.ptrs.root(Seg::Def(store.key(id)));
         gen.root_key = Some(store.key(id));
         match gen.generate_root(store.get(id), root) {
@@ -474,65 +472,6 @@ impl<'a> Ptrs<'a> {
         }
         out
     }
-}
-
-/// How the pointer of a recorded part is made from what came before (see
-/// [`Gen::flatten_into`]).
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    /// The pointer the flattening was asked for.
-    Root,
-    /// A `$ref` target: the reference string itself.
-    Ref(&'a str),
-    /// Member `i` of the `allOf` of the recorded part at that index.
-    AllOf(u32, u32),
-}
-
-/// One part of a recorded flattening: its keywords (and schema object), how its pointer is
-/// made, and the `$ref` key entered there, if any.
-#[derive(Clone, Copy)]
-struct Flat<'a> {
-    kw: Kw<'a>,
-    step: Step<'a>,
-    ref_key: Option<(&'a str, usize)>,
-}
-
-/// A recorded flattening as kept in the store's [`crate::schema::Memo`]: the lifetimes are
-/// the store's, erased to be stored (see [`Gen::flatten_into`]).
-type FlatEntry = Box<[Flat<'static>]>;
-
-/// The recording for the schema at `key`, if there is one, given to `f`.
-///
-/// # Safety
-///
-/// Every reference recorded under `key` must be valid for `'a`: `key` is the address of a
-/// schema in `store` (or a static), recordings hold only references into `store` (or to
-/// statics), and `store` is borrowed for `'a`, so neither changed (which empties the memo)
-/// nor dropped meanwhile.
-unsafe fn flat_get<'a, R>(
-    store: &'a SchemaStore,
-    key: usize,
-    f: impl FnOnce(&[Flat<'a>]) -> R,
-) -> Option<R> {
-    store.memo().with(key, |entry| {
-        let flat: &[Flat<'static>] = entry.downcast_ref::<FlatEntry>()?;
-        // SAFETY: only lifetimes change; the caller guarantees the references live for 'a.
-        let flat = unsafe { std::mem::transmute::<&[Flat<'static>], &[Flat<'a>]>(flat) };
-        Some(f(flat))
-    })?
-}
-
-/// Keeps the recording `flat` for the schema at `key`.
-///
-/// # Safety
-///
-/// As for [`flat_get`]: `key` and every reference in `flat` point into `store` (or to
-/// statics), so they stay valid until the store changes, which empties the memo first.
-unsafe fn flat_put(store: &SchemaStore, key: usize, flat: Vec<Flat<'_>>) {
-    let flat: Box<[Flat<'_>]> = flat.into_boxed_slice();
-    // SAFETY: only lifetimes change; see above for why the references outlive the entry.
-    let flat: FlatEntry = unsafe { std::mem::transmute::<Box<[Flat<'_>]>, FlatEntry>(flat) };
-    store.memo().insert(key, Box::new(flat));
 }
 
 /// One schema object of a conjunction, with where it sits.
@@ -750,10 +689,6 @@ struct Gen<'a, 'r> {
     /// Why each string was chosen, when `GenOptions::explain` asks (`stubborn example
     /// --explain`); `None` otherwise, and then nothing is recorded.
     explain: Option<Box<hints::Explain>>,
-    /// Whether every schema this generator sees belongs to `store` (or is static), so that
-    /// flattened conjunctions may be kept in the store's [`crate::schema::Memo`] by address. False for
-    /// inline schemas ([`generate_value`]), whose addresses may be reused once they are freed.
-    cache: bool,
 }
 
 impl<'a, 'r> Gen<'a, 'r> {
@@ -779,7 +714,6 @@ impl<'a, 'r> Gen<'a, 'r> {
             named: None,
             root_key: None,
             explain: opts.explain.then(Box::default),
-            cache: false,
         }
     }
 
@@ -808,7 +742,6 @@ impl<'a, 'r> Gen<'a, 'r> {
             named: None,
             root_key: None,
             explain: None,
-            cache: false,
         }
     }
 
@@ -885,95 +818,11 @@ impl<'a, 'r> Gen<'a, 'r> {
     }
 
     /// Adds `schema` (and, recursively, its `$ref` target and `allOf` members) to `conj`.
-    ///
-    /// What a schema object flattens to is a function of the schema alone, so for stored
-    /// schemas it is worked out once ([`Gen::flatten_slow`] with a recording) and kept in the
-    /// store's [`crate::schema::Memo`]; later calls replay the recording: the same parts, keywords,
-    /// `$ref` keys and pointers in the same order, without scanning keywords or resolving
-    /// references again. The replay is taken only when none of the recorded parts is in
-    /// `conj` already and they all fit under [`MAX_PARTS`]: then the recursive walk would
-    /// skip nothing and fail nowhere, and adds exactly the recording. Otherwise (and for
-    /// inline schemas) the walk is done as before.
     fn flatten_into(
         &mut self,
         conj: &mut Conj<'a>,
         schema: &'a Value,
         ptr: Ptr,
-    ) -> Result<(), GenError> {
-        if !self.cache || !schema.is_object() {
-            return self.flatten_slow(conj, schema, ptr, None, Step::Root);
-        }
-        let store = self.store;
-        let key = addr(schema);
-        // SAFETY: `self.cache` is set only when every schema this generator reaches is in
-        // `store` (or static), and `store` is borrowed for 'a.
-        if let Some(Some(done)) = unsafe { flat_get(store, key, |f| self.replay(conj, f, ptr)) } {
-            return done;
-        }
-        // First time: record a walk into an empty conjunction.
-        let mut scratch = Conj::new(ptr);
-        let mut rec = Vec::new();
-        if self
-            .flatten_slow(&mut scratch, schema, ptr, Some(&mut rec), Step::Root)
-            .is_ok()
-        {
-            // SAFETY: as above; `schema` and everything recorded are the store's (or static).
-            unsafe { flat_put(store, key, rec) };
-            if let Some(Some(done)) = unsafe { flat_get(store, key, |f| self.replay(conj, f, ptr)) }
-            {
-                return done;
-            }
-        }
-        self.flatten_slow(conj, schema, ptr, None, Step::Root)
-    }
-
-    /// Adds a recorded flattening to `conj`, or `None` when the recursive walk must do it
-    /// (some recorded part is present already, or there would be too many parts).
-    fn replay(
-        &mut self,
-        conj: &mut Conj<'a>,
-        flat: &[Flat<'a>],
-        ptr: Ptr,
-    ) -> Option<Result<(), GenError>> {
-        if conj.parts.len() + flat.len() > MAX_PARTS
-            || flat
-                .iter()
-                .any(|f| conj.parts.iter().any(|p| std::ptr::eq(p.map, f.kw.map())))
-        {
-            return None;
-        }
-        let first = conj.parts.len();
-        for f in flat {
-            let at = match f.step {
-                Step::Root => ptr,
-                Step::Ref(reference) => self.ptrs.root(Seg::Ref(reference)),
-                Step::AllOf(parent, i) => {
-                    let parent_ptr = conj.parts[first + parent as usize].ptr;
-                    self.at_idx(parent_ptr, "allOf", i as usize)
-                }
-            };
-            self.kws.push(f.kw);
-            conj.parts.push(Part {
-                map: f.kw.map(),
-                ptr: at,
-                kw: (self.kws.len() - 1) as u32,
-            });
-            if let Some(rk) = f.ref_key {
-                conj.ref_keys.push(rk);
-            }
-        }
-        Some(Ok(()))
-    }
-
-    /// The recursive walk behind [`Gen::flatten_into`]; with `rec`, also notes each part
-    /// added, how its pointer is made (`step`) and the `$ref` key it enters.
-    fn flatten_slow(
-        &mut self,
-        conj: &mut Conj<'a>,
-        schema: &'a Value,
-        ptr: Ptr,
-        mut rec: Option<&mut Vec<Flat<'a>>>,
-        step: Step<'a>,
     ) -> Result<(), GenError> {
         let map = match schema {
             Value::Bool(true) => return Ok(()),
@@ -999,14 +848,6 @@ impl<'a, 'r> Gen<'a, 'r> {
             ptr,
             kw: (self.kws.len() - 1) as u32,
         });
-        let me = rec.as_deref_mut().map(|r| {
-            r.push(Flat {
-                kw,
-                step,
-                ref_key: None,
-            });
-            (r.len() - 1) as u32
-        });
         if let Some(r) = reference {
             let at = self.at_key(ptr, "$ref");
             let Some(reference) = r.as_str() else {
@@ -1018,25 +859,15 @@ impl<'a, 'r> Gen<'a, 'r> {
             if let (Some(key), Value::Object(tm)) = (reference.strip_prefix("#/$defs/"), target) {
                 if !key.contains('/') {
                     conj.ref_keys.push((key, addr(tm)));
-                    if let (Some(r), Some(me)) = (rec.as_deref_mut(), me) {
-                        r[me as usize].ref_key = Some((key, addr(tm)));
-                    }
                 }
             }
             let target_ptr = self.ptrs.root(Seg::Ref(reference));
-            self.flatten_slow(
-                conj,
-                target,
-                target_ptr,
-                rec.as_deref_mut(),
-                Step::Ref(reference),
-            )?;
+            self.flatten_into(conj, target, target_ptr)?;
         }
         if let Some(all) = kw::as_array(all_of) {
             for (i, sub) in all.iter().enumerate() {
                 let at = self.at_idx(ptr, "allOf", i);
-                let step = Step::AllOf(me.unwrap_or(0), i as u32);
-                self.flatten_slow(conj, sub, at, rec.as_deref_mut(), step)?;
+                self.flatten_into(conj, sub, at)?;
             }
         }
         Ok(())

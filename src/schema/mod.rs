@@ -53,68 +53,6 @@ pub struct SchemaStore {
     /// Values the document writes by property name, gathered on first use (see
     /// [`hints::NameHints`]).
     hints: OnceLock<hints::NameHints>,
-    /// What users of the store work out from its schemas, by schema address (see [`Memo`]).
-    memo: Memo,
-}
-
-/// Results that are a function of one schema object of a [`SchemaStore`] alone (the
-/// generator's flattened conjunctions), kept by the schema object's address so that work done
-/// for one request is not redone for the next.
-///
-/// The store empties its memo whenever it changes (`&mut` access), so while an entry exists
-/// its address names the same schema object, and references into the store that an entry
-/// holds stay valid. The store cannot be cloned, so entries never outlive its schemas.
-#[derive(Default)]
-pub struct Memo(std::sync::RwLock<MemoMap>);
-
-type MemoMap =
-    HashMap<usize, Box<dyn std::any::Any + Send + Sync>, std::hash::BuildHasherDefault<AddrHasher>>;
-
-impl Memo {
-    fn clear(&mut self) {
-        self.0.get_mut().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-
-    /// Calls `f` with the entry for `key`, if there is one.
-    pub fn with<R>(
-        &self,
-        key: usize,
-        f: impl FnOnce(&(dyn std::any::Any + Send + Sync)) -> R,
-    ) -> Option<R> {
-        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
-        map.get(&key).map(|entry| f(&**entry))
-    }
-
-    /// Keeps `value` for `key`, unless there is an entry for it already.
-    pub fn insert(&self, key: usize, value: Box<dyn std::any::Any + Send + Sync>) {
-        self.0
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_insert(value);
-    }
-}
-
-/// Hashes [`Memo`]'s keys (addresses, already distinct integers) with one multiply.
-#[derive(Default)]
-pub struct AddrHasher(u64);
-
-impl std::hash::Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(26);
-    }
 }
 
 impl std::fmt::Debug for SchemaStore {
@@ -164,19 +102,12 @@ impl SchemaStore {
         self.origins.push(origin);
         self.validators[0].push(OnceLock::new());
         self.validators[1].push(OnceLock::new());
-        self.memo.clear();
         id
     }
 
     /// Sets the schema of a reserved id.
     pub fn set(&mut self, id: SchemaId, schema: Value) {
-        self.memo.clear();
         self.defs[id.0 as usize] = schema;
-    }
-
-    /// Results worked out from this store's schemas, by schema address (see [`Memo`]).
-    pub fn memo(&self) -> &Memo {
-        &self.memo
     }
 
     pub fn len(&self) -> usize {
@@ -230,12 +161,7 @@ impl SchemaStore {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        // Keys need no escaping (see `sanitize_key`), so this rarely allocates.
-        let key: std::borrow::Cow<str> = if key.contains('~') {
-            unescape_pointer_token(key).into()
-        } else {
-            key.into()
-        };
+        let key = unescape_pointer_token(key);
         let id = self.id_of_key(&key)?;
         let schema = self.get(id);
         if deeper.is_empty() {
