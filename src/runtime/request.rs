@@ -3,7 +3,7 @@
 //! parsed that no step asks for, and nothing is parsed twice.
 
 use crate::model::Method;
-use http::header::{HeaderMap, HeaderName};
+use http::header::HeaderMap;
 use serde_json::Value;
 use std::cell::OnceCell;
 
@@ -46,16 +46,6 @@ impl<'a> Request<'a> {
         }
     }
 
-    /// The same request with another query string (Prism's `__code`... taken out). What was
-    /// derived from the body is kept.
-    pub fn with_query(self, query: Option<&'a str>) -> Request<'a> {
-        Request {
-            query: query.filter(|q| !q.is_empty()),
-            pairs: OnceCell::new(),
-            ..self
-        }
-    }
-
     /// A header's value, when it is text.
     pub fn header(&self, name: impl http::header::AsHeaderName) -> Option<&'a str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -67,11 +57,6 @@ impl<'a> Request<'a> {
 
     pub fn content_type(&self) -> Option<&'a str> {
         self.header(http::header::CONTENT_TYPE)
-    }
-
-    /// Is this header present?
-    pub fn has(&self, name: &HeaderName) -> bool {
-        self.headers.contains_key(name)
     }
 
     /// The body parsed as JSON (a leading byte-order mark allowed), once.
@@ -90,8 +75,8 @@ impl<'a> Request<'a> {
                     return None;
                 }
                 let form = self.content_type().is_some_and(|ct| {
-                    crate::respond::negotiate::essence(ct)
-                        == ("application".into(), "x-www-form-urlencoded".into())
+                    let (kind, sub) = crate::media::essence(ct);
+                    kind == "application" && sub == "x-www-form-urlencoded"
                 });
                 if form {
                     let m: serde_json::Map<String, Value> = form_urlencoded::parse(self.body)
