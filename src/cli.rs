@@ -112,12 +112,53 @@ pub struct ImportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// How `record` and `proxy` reach their upstream (see [`crate::client`]).
+#[derive(Args, Debug, Clone)]
+pub struct UpstreamArgs {
+    /// A PEM file of root certificates trusted for an https:// upstream besides the platform's
+    /// and webpki's: a private or development CA.
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Do not verify the upstream's TLS certificate (development only; a warning is printed
+    /// at start).
+    #[arg(long)]
+    pub insecure: bool,
+    /// How long the upstream has to answer, head and body: 30s, 1m, 500ms. A slower answer
+    /// gets 504.
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_millis)]
+    pub upstream_timeout: u64,
+}
+
+impl UpstreamArgs {
+    /// The client's options these flags ask for.
+    pub fn options(&self) -> crate::client::Options {
+        let timeout = std::time::Duration::from_millis(self.upstream_timeout.max(1));
+        crate::client::Options {
+            timeout,
+            connect_timeout: timeout.min(crate::client::Options::default().connect_timeout),
+            ca_file: self.upstream_ca.clone(),
+            insecure: self.insecure,
+            ..crate::client::Options::default()
+        }
+    }
+
+    /// The warning `--insecure` prints at start, if given.
+    pub fn warning(&self) -> Option<&'static str> {
+        self.insecure.then_some(
+            "warning: --insecure: the upstream's TLS certificate is not verified; \
+             anyone between here and the upstream can read and change the traffic",
+        )
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct RecordArgs {
-    /// The API to forward to, a plain http:// URL; a path prefix is kept
+    /// The API to forward to, an http:// or https:// URL; a path prefix is kept
     /// (http://localhost:8080/api).
     #[arg(long)]
     pub upstream: String,
+    #[command(flatten)]
+    pub upstream_client: UpstreamArgs,
     /// Port to listen on; 0 picks a free port (printed on start).
     #[arg(short, long, default_value_t = 4010)]
     pub port: u16,

@@ -1,5 +1,6 @@
 pub mod check;
 pub mod cli;
+pub mod client;
 pub mod compile;
 pub mod convert;
 pub mod cookies;

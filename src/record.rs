@@ -5,7 +5,7 @@
 //! flight finish, and turns the whole journal (earlier runs included) into an OpenAPI 3.1
 //! document with [`crate::load::har::har_to_openapi`].
 //!
-//! Upstreams are plain `http://`: the HTTP client is built without TLS.
+//! Upstreams are `http://` or `https://`, through [`crate::client`] (the one outbound client).
 //!
 //! Credentials (`Authorization`, cookies, `x-api-key`, and query parameters named like
 //! `api_key` or `access_token`) are written as `[redacted]` unless `--keep-secrets` is given:
@@ -13,10 +13,10 @@
 //! refused (413); response bodies over it are passed on whole but recorded cut.
 
 use crate::cli::RecordArgs;
+use crate::client::{self, end_to_end, BaseUrl, Client};
 use crate::respond::problem::{self, Problem};
-use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 use std::convert::Infallible;
 use std::fs::{File, OpenOptions};
@@ -39,20 +39,6 @@ const SECRET_QUERY: &[&str] = &[
     "key",
 ];
 
-/// Headers that belong to one connection, never forwarded nor recorded (RFC 9110 §7.6.1), plus
-/// `host` and `content-length`, which the client sets for the upstream request itself.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
-
 /// `spec.yaml` → `spec.yaml.har.jsonl`.
 pub fn journal_path(output: &Path) -> PathBuf {
     let mut name = output.as_os_str().to_os_string();
@@ -61,14 +47,13 @@ pub fn journal_path(output: &Path) -> PathBuf {
 }
 
 pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
-    let upstream = parse_upstream(&args.upstream)?;
+    let upstream = BaseUrl::parse(&args.upstream, "--upstream")?;
     let journal_file = journal_path(&args.output);
     let journal = open_journal(&journal_file)?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+    let client = Client::new(&args.upstream_client.options())?;
+    if let Some(warning) = args.upstream_client.warning() {
+        eprintln!("{warning}");
+    }
     let state = Arc::new(State {
         upstream: upstream.clone(),
         client,
@@ -102,36 +87,6 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
     write_spec(&journal_file, &args.output)
 }
 
-/// Checks the upstream URL; returns it without a trailing slash.
-fn parse_upstream(raw: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| {
-        format!("--upstream {raw}: not a URL ({e}); expected one like http://localhost:8080")
-    })?;
-    match url.scheme() {
-        "http" => {}
-        "https" => {
-            return Err(format!(
-                "--upstream {raw}: https upstreams are not supported by this build (no TLS); \
-                 use an http:// URL"
-            ))
-        }
-        other => {
-            return Err(format!(
-                "--upstream {raw}: expected an http:// URL, found the scheme {other}"
-            ))
-        }
-    }
-    if url.host_str().is_none() {
-        return Err(format!("--upstream {raw}: the URL has no host"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "--upstream {raw}: the URL must not have a query or a fragment"
-        ));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
 /// Opens the journal for appending; a last line cut short by a crash is ended first, so the next
 /// entry starts on a line of its own.
 fn open_journal(path: &Path) -> Result<File, String> {
@@ -158,8 +113,8 @@ fn open_journal(path: &Path) -> Result<File, String> {
 }
 
 struct State {
-    upstream: String,
-    client: reqwest::Client,
+    upstream: BaseUrl,
+    client: Client,
     journal: Mutex<File>,
     journal_path: PathBuf,
     /// `--max-body`: larger request bodies get 413; larger response bodies are recorded cut.
@@ -168,12 +123,7 @@ struct State {
     keep_secrets: bool,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Response = http::Response<BoxBody<Bytes, BoxError>>;
-
-fn full(bytes: Bytes) -> BoxBody<Bytes, BoxError> {
-    Full::new(bytes).map_err(|never| match never {}).boxed()
-}
+type Response = http::Response<client::Body>;
 
 /// The accept loop: until SIGINT/SIGTERM, then exchanges in flight finish (a second signal
 /// stops waiting for them).
@@ -241,34 +191,13 @@ async fn shutdown_signal() {
 }
 
 fn problem_response(p: &Problem) -> Response {
-    let mut r = http::Response::new(full(p.to_bytes()));
+    let mut r = http::Response::new(client::full(p.to_bytes()));
     *r.status_mut() = http::StatusCode::from_u16(p.status).unwrap_or(http::StatusCode::BAD_GATEWAY);
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static(problem::CONTENT_TYPE),
     );
     r
-}
-
-/// Headers minus the hop-by-hop ones (and those the `Connection` header names).
-fn end_to_end(headers: &HeaderMap, also: &[&str]) -> HeaderMap {
-    let named: Vec<String> = headers
-        .get_all(http::header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|s| s.trim().to_ascii_lowercase())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut out = HeaderMap::new();
-    for (name, value) in headers {
-        let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || also.contains(&n) || named.iter().any(|x| x == n) {
-            continue;
-        }
-        out.append(name.clone(), value.clone());
-    }
-    out
 }
 
 /// Forwards one request, records the exchange, answers the client.
@@ -313,31 +242,18 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    let path_and_query = if path_and_query.starts_with('/') {
-        path_and_query.to_string()
-    } else {
-        format!("/{path_and_query}")
-    };
-    let url = format!("{}{path_and_query}", state.upstream);
-    let request_headers = end_to_end(&parts.headers, &["host", "content-length"]);
-    let target = match reqwest::Url::parse(&url) {
+    let target = match state.upstream.join(path_and_query) {
         Ok(u) => u,
-        Err(e) => {
-            return problem_response(&Problem::new(
-                400,
-                "Bad Request",
-                format!("cannot forward to {url}: {e}"),
-            ))
-        }
+        Err(e) => return problem_response(&Problem::new(400, "Bad Request", e)),
     };
-    let upstream_answer = state
-        .client
-        .request(parts.method.clone(), target)
-        .headers(request_headers.clone())
-        .body(body.clone())
-        .send()
-        .await;
-    let answer = match upstream_answer {
+    let url = target.to_string();
+    let request_headers = end_to_end(&parts.headers, &["host", "content-length"]);
+    let mut forwarded = http::Request::new(client::full(body.clone()));
+    *forwarded.method_mut() = parts.method.clone();
+    *forwarded.uri_mut() = target;
+    *forwarded.headers_mut() = request_headers.clone();
+    let deadline = tokio::time::Instant::now() + state.client.timeout();
+    let answer = match state.client.send(forwarded).await {
         Ok(a) => a,
         Err(e) => return bad_gateway(&state.upstream, &e),
     };
@@ -345,20 +261,20 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
     let version = answer.version();
     let response_headers = end_to_end(answer.headers(), &[]);
     // Read up to --max-body; a larger body is passed on as it streams, recorded cut.
-    let mut upstream_body = answer.bytes_stream();
-    let mut buffered = bytes::BytesMut::new();
-    let mut complete = true;
-    while let Some(chunk) = futures_util::StreamExt::next(&mut upstream_body).await {
-        match chunk {
-            Ok(c) => buffered.extend_from_slice(&c),
-            Err(e) => return bad_gateway(&state.upstream, &e),
-        }
-        if buffered.len() > state.max_body {
-            complete = false;
-            break;
-        }
-    }
-    let response_body = buffered.freeze();
+    let read = client::read_body(
+        answer.into_body(),
+        state.max_body,
+        deadline,
+        state.client.timeout(),
+    )
+    .await;
+    let (buffered, rest) = match read {
+        Ok(client::Read::Whole(b)) => (b, None),
+        Ok(client::Read::Partial { head, rest }) => (head, Some(rest)),
+        Err(e) => return bad_gateway(&state.upstream, &e),
+    };
+    let complete = rest.is_none();
+    let response_body = buffered;
     let elapsed = clock.elapsed().as_secs_f64() * 1000.0;
 
     let entry = har_entry(&Recorded {
@@ -380,17 +296,9 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
     });
     append(state, &entry);
 
-    let body = if complete {
-        full(response_body)
-    } else {
-        let rest = futures_util::StreamExt::map(upstream_body, |c| {
-            c.map(http_body::Frame::data)
-                .map_err(|e| Box::new(e) as BoxError)
-        });
-        let first = futures_util::stream::once(async move {
-            Ok::<_, BoxError>(http_body::Frame::data(response_body))
-        });
-        http_body_util::StreamBody::new(futures_util::StreamExt::chain(first, rest)).boxed()
+    let body = match rest {
+        None => client::full(response_body),
+        Some(rest) => client::stream_on(response_body, rest),
     };
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
@@ -398,21 +306,18 @@ async fn exchange(state: &State, req: http::Request<hyper::body::Incoming>) -> R
     response
 }
 
-fn bad_gateway(upstream: &str, e: &reqwest::Error) -> Response {
-    let mut cause = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        cause.push_str(": ");
-        cause.push_str(&s.to_string());
-        source = s.source();
-    }
+fn bad_gateway(upstream: &BaseUrl, e: &client::Error) -> Response {
+    let (status, title) = match e.kind {
+        client::ErrorKind::Timeout => (504, "Gateway Timeout"),
+        _ => (502, "Bad Gateway"),
+    };
     problem_response(
         &Problem::new(
-            502,
-            "Bad Gateway",
-            format!("the upstream {upstream} did not answer: {cause}"),
+            status,
+            title,
+            format!("the upstream {upstream} did not answer: {e}"),
         )
-        .with("upstream", json!(upstream)),
+        .with("upstream", json!(upstream.to_string())),
     )
 }
 
@@ -728,35 +633,6 @@ mod tests {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let t = UNIX_EPOCH + std::time::Duration::from_millis(1_709_210_096_789);
         assert_eq!(rfc3339(t), "2024-02-29T12:34:56.789Z");
-    }
-
-    #[test]
-    fn upstreams_are_checked() {
-        assert_eq!(
-            parse_upstream("http://localhost:8080/").unwrap(),
-            "http://localhost:8080"
-        );
-        assert_eq!(
-            parse_upstream("http://a.io/api/").unwrap(),
-            "http://a.io/api"
-        );
-        assert!(parse_upstream("https://a.io").unwrap_err().contains("TLS"));
-        assert!(parse_upstream("localhost:8080").is_err());
-        assert!(parse_upstream("").is_err());
-        assert!(parse_upstream("http://a.io/?x=1").is_err());
-    }
-
-    #[test]
-    fn hop_by_hop_headers_are_dropped() {
-        let mut h = HeaderMap::new();
-        h.insert("connection", HeaderValue::from_static("close, x-private"));
-        h.insert("x-private", HeaderValue::from_static("1"));
-        h.insert("keep-alive", HeaderValue::from_static("5"));
-        h.insert("x-kept", HeaderValue::from_static("yes"));
-        h.insert("host", HeaderValue::from_static("a"));
-        let out = end_to_end(&h, &["host"]);
-        assert_eq!(out.len(), 1);
-        assert!(out.contains_key("x-kept"));
     }
 
     #[test]

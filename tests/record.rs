@@ -2,6 +2,7 @@
 //! upstream, the recorder sits in front of it, and the written spec is served back.
 
 mod common;
+mod upstream;
 
 use common::Binary;
 use serde_json::Value;
@@ -263,12 +264,59 @@ fn bad_upstreams_are_refused_at_start() {
     let dir = TempDir::new("bad");
     let output = dir.0.join("spec.yaml");
     let out = output.to_str().unwrap();
-    let (code, _, err) = run(&["record", "--upstream", "https://a.io", "-o", out]);
+    let (code, _, err) = run(&["record", "--upstream", "ftp://a.io", "-o", out]);
     assert_eq!(code, 1);
-    assert!(err.contains("TLS"), "{err}");
+    assert!(err.contains("the scheme ftp"), "{err}");
     let (code, _, err) = run(&["record", "--upstream", "not a url", "-o", out]);
     assert_eq!(code, 1);
     assert!(err.contains("not a URL"), "{err}");
+}
+
+/// An https:// upstream with a certificate from a CA made in the test: recorded through
+/// `--upstream-ca`; without it the handshake fails and the client gets 502.
+#[test]
+fn records_an_https_upstream_with_a_private_ca() {
+    let ca = upstream::TestCa::new();
+    let up = upstream::Upstream::start_tls(&ca, |_| {
+        upstream::Reply::json(200, r#"{"id":7,"name":"over tls"}"#)
+    });
+    let dir = TempDir::new("tls");
+    let output = dir.0.join("spec.yaml");
+    let mut recorder = Binary::start(&[
+        "record",
+        "--upstream",
+        &up.base,
+        "--upstream-ca",
+        ca.ca_file.to_str().unwrap(),
+        "--port",
+        "0",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    let answer = send("GET", &format!("{}/things/7", recorder.base), None);
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["name"], "over tls");
+    assert_eq!(up.seen().len(), 1);
+    let lines = journal_lines(&output);
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0]["request"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://localhost:"),
+        "{}",
+        lines[0]
+    );
+    stop(&mut recorder);
+
+    let untrusting = record(&up.base, &dir.0.join("other.yaml"));
+    let refused = send("GET", &format!("{}/things/7", untrusting.base), None);
+    assert_eq!(refused.status, 502);
+    assert!(
+        String::from_utf8_lossy(&refused.body).contains("certificate"),
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
 }
 
 /// `GET url` with credentials in a header, a cookie and the query; the status.
