@@ -89,6 +89,50 @@ pub fn handle(mock: &Mock, req: &Request) -> Answer {
     answer
 }
 
+/// What a contract proxy needs of the pipeline before it forwards a request: the route, and
+/// the check step's verdict. Nothing is chosen or rendered unless the request breaks the
+/// contract.
+pub enum Inbound {
+    /// No operation matches: the answer the mock would give (a 404 naming the nearest route,
+    /// or a 405 with the methods the path takes).
+    Unrouted(Answer),
+    /// Routed to `operation`; `rejection` is the mock's answer to a request that breaks the
+    /// contract (the documented 4xx, else problem+json), with the violations in it.
+    Routed {
+        operation: usize,
+        rejection: Option<Answer>,
+    },
+}
+
+/// The proxy's way in: route, then check, as [`handle`] does. Preferences (`Prefer`,
+/// `__code`) are the upstream's business here and are not read.
+pub fn inbound(mock: &Mock, req: &Request) -> Inbound {
+    let (operation, params) = match mock.router.route(req.method, req.path) {
+        Routed::Found { operation, params } => (operation, params),
+        Routed::MethodNotAllowed { allow } => {
+            return Inbound::Unrouted(answer::method_not_allowed(req.method, req.path, &allow))
+        }
+        Routed::NotFound => return Inbound::Unrouted(not_found(mock, req.method, req.path)),
+    };
+    let prefs = Preferences::default();
+    let call = Call {
+        req,
+        operation,
+        params: &params,
+        prefs: &prefs,
+        head: req.method == Method::Head,
+    };
+    let rejection = check::judge(mock, &call).map(|judged| {
+        let mut answer = check::reject(mock, operation, judged, None, req.accept(), call.head);
+        answer.operation = Some(operation);
+        answer
+    });
+    Inbound::Routed {
+        operation,
+        rejection,
+    }
+}
+
 /// A request with a method no OpenAPI document can describe (`PURGE`, Postman's custom
 /// methods): only saved examples can answer it. `req.method` is not read.
 pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {

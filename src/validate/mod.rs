@@ -5,6 +5,7 @@
 pub mod body;
 pub mod params;
 pub mod querystring;
+pub mod response;
 pub mod security;
 
 use serde_json::Value;
@@ -17,6 +18,8 @@ pub enum Place {
     Header,
     Cookie,
     Body,
+    /// A response's status code (a proxied answer's).
+    Status,
 }
 
 impl Place {
@@ -27,6 +30,7 @@ impl Place {
             Place::Header => "header",
             Place::Cookie => "cookie",
             Place::Body => "body",
+            Place::Status => "status",
         }
     }
 }
@@ -444,7 +448,21 @@ pub fn schema_violations(
     name: &str,
     out: &mut Vec<Violation>,
 ) -> usize {
-    let validator = match store.validator_for(schema, Direction::Request) {
+    schema_violations_on(store, schema, value, place, name, out, Direction::Request)
+}
+
+/// [`schema_violations`] on either side: a response's values are judged by the response-side
+/// validator (`readOnly` allowed, `writeOnly` refused).
+pub fn schema_violations_on(
+    store: &SchemaStore,
+    schema: SchemaId,
+    value: &Value,
+    place: Place,
+    name: &str,
+    out: &mut Vec<Violation>,
+    side: Direction,
+) -> usize {
+    let validator = match store.validator_for(schema, side) {
         Ok(v) => v,
         Err(e) => {
             out.push(Violation::new(
