@@ -25,6 +25,25 @@ pub enum Command {
         after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn mock specs/petstore.yaml --port 0 --seed 7\n  stubborn mock api.json --dynamic --no-cors --validate=warn"
     )]
     Mock(MockArgs),
+    /// Put a validating proxy in front of a real API: every request and every answer is
+    /// checked against SPEC; what the API has not built yet is answered by the mock.
+    #[command(
+        after_help = "In front of UPSTREAM_URL, requests routed to an operation are checked as `mock` checks \
+                      them and forwarded (method, path under the upstream's base path, query, headers but \
+                      hop-by-hop ones, body; Host is the upstream's, X-Forwarded-For/-Host/-Proto are set). \
+                      Answers are checked against the operation's documented responses. Violations of \
+                      either side are listed in x-stubborn-violations (each prefixed `request` or \
+                      `response`), in the call log and in the log line.\n\n\
+                      --errors: an invalid request is answered 422/400 here, without reaching the \
+                      upstream, and an invalid upstream answer becomes a 502 problem listing the \
+                      violations. Without it, both are passed on.\n\n\
+                      The mock answers (x-stubborn-source: mock) operations in --mock-operations or marked \
+                      `x-stubborn-mock: true`, an upstream answer whose status is in --mock-on, and a \
+                      refused connection; x-stubborn-source: upstream otherwise, proxy for answers the \
+                      proxy makes itself (rejections, 502, 504).\n\n\
+                      Examples:\n  stubborn proxy openapi.yaml http://localhost:8080\n  stubborn proxy openapi.yaml https://staging.example.com/v1 --errors --mock-on 501,404\n  stubborn proxy openapi.yaml http://localhost:8080 --mock-operations createOrder,listRefunds --dynamic"
+    )]
+    Proxy(ProxyArgs),
     /// Load and compile SPEC without serving; print a summary and every problem found.
     #[command(
         after_help = "Exit codes: 0 when the document loads (warnings allowed), 2 when it does not.\n\nExample:\n  stubborn check specs/petstore.yaml"
@@ -110,6 +129,38 @@ pub struct ImportArgs {
     /// Output file (YAML or JSON by its extension); standard output when absent.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProxyArgs {
+    /// The mock's options: SPEC (required here), --port, --host, --validate, --max-body,
+    /// --dynamic, --seed, --api-key, CORS, --watch... (`--errors` means the proxy's: see below).
+    #[command(flatten)]
+    pub mock: MockArgs,
+    /// The API to forward to: http://HOST:PORT or https://HOST/BASE-PATH.
+    #[arg(value_name = "UPSTREAM_URL")]
+    pub upstream: Option<String>,
+    #[command(flatten)]
+    pub upstream_client: UpstreamArgs,
+    /// Upstream statuses answered by the mock instead, comma-separated: 501,404.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "501",
+        value_name = "STATUS,..."
+    )]
+    pub mock_on: Vec<u16>,
+    /// Operation ids always answered by the mock, comma-separated (also: `x-stubborn-mock:
+    /// true` on an operation).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub mock_operations: Vec<String>,
+    /// Forward requests that match no operation, marked undocumented in the log (the default).
+    #[arg(long, conflicts_with = "strict_routes")]
+    pub passthrough: bool,
+    /// Answer requests that match no operation 404 (405 for a method the path lacks) instead
+    /// of forwarding them.
+    #[arg(long)]
+    pub strict_routes: bool,
 }
 
 /// How `record` and `proxy` reach their upstream (see [`crate::client`]).

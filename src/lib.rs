@@ -10,6 +10,7 @@ pub mod init;
 pub mod load;
 pub mod media;
 pub mod model;
+pub mod proxy;
 pub mod record;
 pub mod redact;
 pub mod respond;

@@ -45,7 +45,8 @@ impl From<load::LoadErrors> for Failure {
 
 fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Mock(args) => mock(args),
+        Command::Mock(args) => mock(args, None),
+        Command::Proxy(args) => proxy(args),
         Command::Check(args) => check(args),
         Command::Example(args) => example(args),
         Command::Init(args) => stubborn::init::run(&args).map_err(Failure::Other),
@@ -105,8 +106,53 @@ fn init_request_log(format: stubborn::cli::LogFormat) {
     };
 }
 
-fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
+/// `stubborn proxy`: the mock's server with a [`stubborn::proxy::Proxy`] in front.
+fn proxy(args: stubborn::cli::ProxyArgs) -> Result<ExitCode, Failure> {
+    if args.mock.spec.is_none() {
+        return Err(Failure::Other(
+            "stubborn proxy SPEC UPSTREAM_URL: the document (SPEC) is missing".into(),
+        ));
+    }
+    let Some(upstream) = &args.upstream else {
+        return Err(Failure::Other(
+            "stubborn proxy SPEC UPSTREAM_URL: the upstream's URL is missing \
+             (e.g. http://localhost:8080)"
+                .into(),
+        ));
+    };
+    if let Some(bad) = args.mock_on.iter().find(|s| !(100..=599).contains(*s)) {
+        return Err(Failure::Other(format!(
+            "--mock-on {bad}: not an HTTP status (100 to 599)"
+        )));
+    }
+    let upstream =
+        stubborn::client::BaseUrl::parse(upstream, "UPSTREAM_URL").map_err(Failure::Other)?;
+    let options = stubborn::proxy::ProxyOptions {
+        upstream,
+        errors: args.mock.errors,
+        mock_on: args.mock_on.clone(),
+        mock_operations: args
+            .mock_operations
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        strict_routes: args.strict_routes,
+        max_body: args.mock.max_body,
+        client: args.upstream_client.options(),
+    };
+    if let Some(warning) = args.upstream_client.warning() {
+        eprintln!("{warning}");
+    }
+    mock(args.mock, Some(options))
+}
+
+/// `stubborn mock`, or with `proxy` the server of `stubborn proxy`.
+fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<ExitCode, Failure> {
     init_request_log(args.log_format);
+    // The proxy's --errors is its own (reject bad requests, 502 for bad answers); the mock
+    // it falls back on answers as `stubborn mock` does without it.
+    let mock_errors = args.errors && proxy.is_none();
     if let Some((lo, hi)) = args.delay {
         stubborn::compile::check_delay(lo, hi, args.max_delay)
             .map_err(|e| Failure::Other(format!("--delay: {e}")))?;
@@ -132,7 +178,7 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
             (_, None) => ValidateMode::Auto,
         },
         enforce_auth: args.enforce_auth,
-        errors: args.errors,
+        errors: mock_errors,
         fill_properties: args.fill_properties.unwrap_or(true),
         delay: args.delay,
         chaos: args.chaos,
@@ -156,6 +202,20 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
         eprintln!("warning: {w}");
     }
     let mock = Arc::new(mock);
+    let proxy = match proxy {
+        Some(options) => {
+            let proxy = stubborn::proxy::Proxy::new(options).map_err(Failure::Other)?;
+            let unknown = proxy.unknown_operations(&mock);
+            if !unknown.is_empty() {
+                return Err(Failure::Other(format!(
+                    "--mock-operations: no operation has the id {}",
+                    unknown.join(", ")
+                )));
+            }
+            Some(Arc::new(proxy))
+        }
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -182,6 +242,9 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                     }
                 }
             }
+            if let Some(proxy) = &proxy {
+                let _ = writeln!(out, "proxying to {}", proxy.options.upstream);
+            }
             let _ = writeln!(out, "listening on http://{local}");
             let _ = out.flush();
         }
@@ -193,23 +256,24 @@ fn mock(args: MockArgs) -> Result<ExitCode, Failure> {
                 eprintln!("warning: {problem}");
             }
         });
-        stubborn::server::serve(
-            shared,
-            stubborn::server::HttpOptions {
-                cors: !args.no_cors && args.cors != Some(false),
-                cors_origins: args.cors_origins.clone(),
-                allowed_hosts: args.allowed_hosts.clone(),
-                max_body: args.max_body,
-                api_key,
-                log_count: args.log_size,
-                log_bytes: args.log_size.saturating_mul(8 * 1024),
-                max_connections: args.max_connections,
-                header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
-            },
-            listener,
-            shutdown_signal(),
-        )
-        .await;
+        let http = stubborn::server::HttpOptions {
+            cors: !args.no_cors && args.cors != Some(false),
+            cors_origins: args.cors_origins.clone(),
+            allowed_hosts: args.allowed_hosts.clone(),
+            max_body: args.max_body,
+            api_key,
+            log_count: args.log_size,
+            log_bytes: args.log_size.saturating_mul(8 * 1024),
+            max_connections: args.max_connections,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        };
+        match proxy {
+            Some(proxy) => {
+                stubborn::server::serve_proxy(shared, http, proxy, listener, shutdown_signal())
+                    .await
+            }
+            None => stubborn::server::serve(shared, http, listener, shutdown_signal()).await,
+        }
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -4,6 +4,7 @@
 //! fails under CI (the `CI` variable is set) and is skipped with a notice elsewhere.
 
 mod common;
+mod upstream;
 
 use common::{client, TestServer};
 use std::path::{Path, PathBuf};
@@ -652,4 +653,36 @@ async fn a_clicked_call_shows_its_request_response_match_and_curl() {
             .contains("\"status\": 422"),
         "{invalid:#}"
     );
+}
+
+/// `stubborn proxy`'s calls on the dashboard: who answered, and the violations of each side
+/// with their direction.
+#[tokio::test]
+async fn the_dashboard_shows_a_proxied_calls_source_and_both_sides_violations() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    // An upstream that breaks the contract: no x-total header, a name that is a number.
+    let up = upstream::Upstream::start(|_| upstream::Reply::json(200, r#"[{"id":1,"name":5}]"#));
+    let spec = common::fixture("proxy.yaml");
+    let p = common::Binary::start(&["proxy", spec.to_str().unwrap(), &up.base, "--port", "0"]);
+    let got = client().get(p.url("/pets?limit=500")).send().await.unwrap();
+    assert_eq!(got.status(), 200);
+    let url = p.url("/__stubborn/");
+    let dom = tokio::task::spawn_blocking(move || dump_dom(&browser, &url, &[]))
+        .await
+        .unwrap();
+    let log = rows(&dom, "log");
+    let row = log
+        .iter()
+        .find(|r| r.contains("/pets?limit=500"))
+        .unwrap_or_else(|| panic!("the proxied call is not in the log:\n{dom}"));
+    assert!(classes(row).contains(&"invalid"), "{row}");
+    assert!(
+        row.contains("upstream"),
+        "the row names who answered: {row}"
+    );
+    assert!(row.contains("request: query limit"), "{row}");
+    assert!(row.contains("response: header x-total"), "{row}");
+    assert!(row.contains("response: body /0/name"), "{row}");
 }

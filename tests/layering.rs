@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["respond"],
     &["compile"],
     &["runtime"],
+    &["proxy"],
     &["server"],
     &["cli"],
     &["check", "convert", "import"],

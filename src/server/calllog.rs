@@ -45,6 +45,34 @@ pub struct CallRecord {
     pub response_body: Bytes,
     pub response_size: usize,
     pub latency_us: u64,
+    /// What `stubborn proxy` adds: who answered, the upstream answer's violations. `None` for
+    /// the mock (boxed: a mock's record stays small).
+    pub proxy: Option<Box<ProxyNote>>,
+}
+
+/// A proxied call's part of its record.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyNote {
+    /// `upstream`, `mock` or `proxy` (`x-stubborn-source`).
+    pub source: &'static str,
+    /// The upstream answer's violations (the request's are in `violations`).
+    pub response_violations: Vec<String>,
+    /// No operation matched; forwarded as it was.
+    pub undocumented: bool,
+    /// Why the mock answered, what was not validated.
+    pub notes: Vec<String>,
+}
+
+impl ProxyNote {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<ProxyNote>()
+            + self
+                .response_violations
+                .iter()
+                .chain(&self.notes)
+                .map(|v| v.len() + std::mem::size_of::<String>())
+                .sum::<usize>()
+    }
 }
 
 impl CallRecord {
@@ -65,6 +93,7 @@ impl CallRecord {
                 .sum::<usize>()
             + self.response_headers.0.len()
             + self.response_body.len()
+            + self.proxy.as_ref().map_or(0, |p| p.weight())
     }
 
     /// The request body as text (invalid UTF-8 replaced), and whether it was cut.
@@ -90,7 +119,7 @@ impl CallRecord {
         let (body, body_truncated) = self.body_text();
         let (response_body, response_body_truncated) =
             response_body(&self.response_body, self.response_size);
-        json!({
+        let mut record = json!({
             "id": self.id,
             "time": crate::server::calllog::rfc3339(self.time_ms),
             "method": self.method.as_str(),
@@ -111,7 +140,26 @@ impl CallRecord {
                 "body": response_body,
                 "bodyTruncated": response_body_truncated,
             },
-        })
+        });
+        if let (Some(p), Some(m)) = (&self.proxy, record.as_object_mut()) {
+            // Every violation with its direction, then the same split by side.
+            let contract: Vec<Value> = self
+                .violations
+                .iter()
+                .map(|v| json!({"direction": "request", "violation": v}))
+                .chain(
+                    p.response_violations
+                        .iter()
+                        .map(|v| json!({"direction": "response", "violation": v})),
+                )
+                .collect();
+            m.insert("source".into(), json!(p.source));
+            m.insert("contract".into(), Value::Array(contract));
+            m.insert("responseViolations".into(), json!(p.response_violations));
+            m.insert("undocumented".into(), json!(p.undocumented));
+            m.insert("notes".into(), json!(p.notes));
+        }
+        record
     }
 }
 
@@ -378,6 +426,7 @@ mod tests {
             response_body: Bytes::new(),
             response_size: 0,
             latency_us: 0,
+            proxy: None,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use crate::compile::Mock;
 use crate::model::Method;
+use crate::proxy::{self, Decision, Proxy, RequestBody};
 use crate::respond::choose::Fault;
 use crate::respond::problem::Problem;
 use crate::route::Routed;
@@ -89,6 +90,28 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    serve_front(shared, http, None, listener, shutdown).await
+}
+
+/// [`serve`] as a contract proxy (`stubborn proxy`): requests that are not the admin API's go
+/// through [`Proxy::decide`]; the mock answers what the proxy hands back to it.
+pub async fn serve_proxy(
+    shared: Arc<reload::SharedMock>,
+    http: HttpOptions,
+    proxy: Arc<Proxy>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    serve_front(shared, http, Some(proxy), listener, shutdown).await
+}
+
+async fn serve_front(
+    shared: Arc<reload::SharedMock>,
+    http: HttpOptions,
+    proxy: Option<Arc<Proxy>>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // The Host check guards against DNS rebinding, which only reaches a server on loopback;
     // bound to another address, the server is meant to be reached by other names.
@@ -110,6 +133,7 @@ pub async fn serve(
         started: std::time::Instant::now(),
         shared,
         http,
+        proxy,
     });
     // Live streams end when the server stops, so a graceful shutdown is not held up forever by
     // a dashboard that is still listening.
@@ -136,7 +160,13 @@ struct Served {
     /// Streaming answers being sent right now (`openStreams` in the health answer).
     open_streams: Arc<std::sync::atomic::AtomicUsize>,
     started: std::time::Instant,
+    /// `stubborn proxy`: forward to the upstream, the mock as the fallback.
+    proxy: Option<Arc<Proxy>>,
 }
+
+/// The client's address, put in each request's extensions by the accept loop.
+#[derive(Clone, Copy)]
+struct Peer(std::net::IpAddr);
 
 impl Served {
     /// One request: the admin API's guards, the private mock's key, the body, then the admin
@@ -168,6 +198,12 @@ impl Served {
                 return self.finish(denied, admin, headers);
             }
         }
+        if let (Some(proxy), false) = (&self.proxy, admin) {
+            // A CORS preflight is the CORS layer's to answer, as for the mock.
+            if !(preflight && self.http.cors) {
+                return self.proxied(proxy, mock, &parts, body, t0).await;
+            }
+        }
         let body = match read_body(headers, body, self.http.max_body).await {
             Ok(b) => b,
             Err(answer) => return self.finish(answer, admin, headers),
@@ -191,11 +227,31 @@ impl Served {
             Some(a) => a,
             None => handle(&mock, &self.http, method, path, query, headers, &body),
         };
-        log_line(method, path, &answer, t0);
+        self.reply(mock, answer, &parts, &body, t0, None, None)
+            .await
+    }
+
+    /// An answer on its way out: the log line, the call log, the delay, CORS, a streamed body
+    /// (the mock's items, or the upstream's body passed through).
+    #[allow(clippy::too_many_arguments)]
+    async fn reply(
+        &self,
+        mock: Arc<Mock>,
+        answer: Answer,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        t0: std::time::Instant,
+        note: Option<calllog::ProxyNote>,
+        upstream: Option<crate::client::Body>,
+    ) -> Response {
+        let (method, headers) = (&parts.method, &parts.headers);
+        let (path, query) = (parts.uri.path(), parts.uri.query());
+        log_line(method, path, &answer, t0, note.as_ref());
         if self.http.log_count > 0 {
-            let record = record(
-                &self.log, &mock, method, path, query, headers, &body, &answer, t0,
+            let mut record = record(
+                &self.log, &mock, method, path, query, headers, body, &answer, t0,
             );
+            record.proxy = note.map(Box::new);
             self.log.push(record);
         }
         // Simulated latency: a timer, so other requests go on meanwhile.
@@ -213,7 +269,110 @@ impl Served {
                 self.stop.clone(),
             );
         }
+        if let Some(passed) = upstream {
+            use http_body_util::BodyExt;
+            *response.body_mut() = Body::Stream(passed.map_err(|e| Broken(e.to_string())).boxed());
+        }
         response
+    }
+
+    /// `stubborn proxy`: the body read up to `--max-body` (a longer one is streamed on),
+    /// then [`Proxy::decide`]; the mock answers what comes back to it, as `stubborn mock`
+    /// would.
+    async fn proxied(
+        &self,
+        proxy: &Proxy,
+        mock: Arc<Mock>,
+        parts: &http::request::Parts,
+        body: hyper::body::Incoming,
+        t0: std::time::Instant,
+    ) -> Response {
+        let headers = &parts.headers;
+        let limit = self.http.max_body;
+        let deadline = tokio::time::Instant::now() + proxy.options.client.timeout;
+        let read = crate::client::read_body(body, limit, deadline, proxy.options.client.timeout);
+        let body = match read.await {
+            Ok(crate::client::Read::Whole(bytes)) => RequestBody::Whole(bytes),
+            Ok(crate::client::Read::Partial { head, rest }) => {
+                use http_body_util::BodyExt;
+                RequestBody::Streaming {
+                    head,
+                    rest: rest.map_err(Into::into).boxed(),
+                }
+            }
+            Err(e) => {
+                let answer = Answer::problem(&Problem::new(
+                    400,
+                    "Bad Request",
+                    format!("the request body could not be read: {e}"),
+                ));
+                return self.finish(answer, false, headers);
+            }
+        };
+        // What the call log keeps of the request body (shared, not copied).
+        let logged = match &body {
+            RequestBody::Whole(b) => b.clone(),
+            RequestBody::Streaming { head, .. } => head.clone(),
+        };
+        let incoming = proxy::Incoming {
+            method: &parts.method,
+            uri: &parts.uri,
+            headers,
+            peer: parts.extensions.get::<Peer>().map(|p| p.0),
+            private: self.key.is_some(),
+        };
+        match proxy.decide(&mock, &incoming, body).await {
+            Decision::Mock { why, body } => {
+                let mut answer = match body {
+                    RequestBody::Whole(bytes) => {
+                        let (method, path, query) =
+                            (&parts.method, parts.uri.path(), parts.uri.query());
+                        match stubs::early_answer(&self.stubs, method, path, query, headers, &bytes)
+                        {
+                            Some(a) => a,
+                            None => handle(&mock, &self.http, method, path, query, headers, &bytes),
+                        }
+                    }
+                    // The mock reads whole bodies only, as `stubborn mock` does.
+                    RequestBody::Streaming { .. } => Answer::problem(&Problem::new(
+                        413,
+                        "Content Too Large",
+                        format!(
+                            "the request body is larger than the {limit}-byte limit (--max-body)"
+                        ),
+                    )),
+                };
+                answer
+                    .headers
+                    .push(proxy::source_header(proxy::Source::Mock));
+                let note = calllog::ProxyNote {
+                    source: proxy::Source::Mock.as_str(),
+                    notes: vec![why],
+                    ..Default::default()
+                };
+                self.reply(mock, answer, parts, &logged, t0, Some(note), None)
+                    .await
+            }
+            Decision::Answer(proxied) => {
+                let proxy::Proxied {
+                    source,
+                    answer,
+                    stream,
+                    response_violations,
+                    response_total,
+                    undocumented,
+                    notes,
+                } = *proxied;
+                let note = calllog::ProxyNote {
+                    source: source.as_str(),
+                    response_violations: violation_lines(&response_violations, response_total),
+                    undocumented,
+                    notes,
+                };
+                self.reply(mock, answer, parts, &logged, t0, Some(note), stream)
+                    .await
+            }
+        }
     }
 
     /// The admin API is for the developer's own tools and its own dashboard, never for other
@@ -533,7 +692,7 @@ async fn run(
         .timer(TokioTimer::new())
         .max_header_list_size(MAX_HEADERS as u32);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 // Out of file descriptors and the like: wait a moment instead of spinning.
@@ -553,8 +712,9 @@ async fn run(
         let _ = stream.set_nodelay(true);
         let served = Arc::clone(&served);
         let hyper_service =
-            hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+            hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 let served = Arc::clone(&served);
+                req.extensions_mut().insert(Peer(peer.ip()));
                 async move {
                     if let Some(refused) = oversized(&req) {
                         return Ok(to_response(refused));
@@ -787,8 +947,16 @@ fn stream_body(
 const LOGGED_VIOLATIONS: usize = 10;
 
 /// One line per request for the terminal (or JSON for machines), through `tracing`: method,
-/// path, status, what answered, latency, and the violations when there are any.
-fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::Instant) {
+/// path, status, what answered, latency, and the violations when there are any. A proxied
+/// request's line also says who answered (`source`), the upstream answer's violations
+/// (`response_violations`) and whether the route is undocumented.
+fn log_line(
+    method: &http::Method,
+    path: &str,
+    answer: &Answer,
+    t0: std::time::Instant,
+    note: Option<&calllog::ProxyNote>,
+) {
     if !tracing::enabled!(tracing::Level::INFO) {
         return;
     }
@@ -799,36 +967,65 @@ fn log_line(method: &http::Method, path: &str, answer: &Answer, t0: std::time::I
         .and_then(|(_, v)| v.to_str().ok())
         .unwrap_or("");
     // One line per request however many violations it has: the first few, and a count.
-    let violations = match answer.violations.len() {
-        0 => String::new(),
-        _ => {
-            let mut text: Vec<String> = answer
-                .violations
-                .iter()
-                .take(LOGGED_VIOLATIONS)
-                .map(Violation::line)
-                .collect();
-            let more = answer.violations_total.saturating_sub(text.len());
-            if more > 0 {
-                text.push(format!("and {more} more"));
-            }
-            text.join("; ")
-        }
-    };
+    let violations = logged_violations(
+        answer.violations.iter().map(Violation::line),
+        answer.violations_total,
+    );
     let violations = violations.as_str();
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let latency_ms = (ms * 1000.0).round() / 1000.0;
+    let Some(note) = note else {
+        tracing::info!(
+            method = method.as_str(),
+            path,
+            status = answer.status,
+            matched,
+            latency_ms,
+            violations,
+            "{} {} {}",
+            method,
+            path,
+            answer.status
+        );
+        return;
+    };
+    // The response side's lines end with `and N more` already when cut.
+    let response_violations = logged_violations(
+        note.response_violations.iter().cloned(),
+        note.response_violations.len(),
+    );
+    let response_violations = response_violations.as_str();
+    let notes = note.notes.join("; ");
+    let notes = notes.as_str();
     tracing::info!(
         method = method.as_str(),
         path,
         status = answer.status,
-        matched,
-        latency_ms = (ms * 1000.0).round() / 1000.0,
+        source = note.source,
+        undocumented = note.undocumented,
+        latency_ms,
         violations,
-        "{} {} {}",
+        response_violations,
+        notes,
+        "{} {} {} from {}",
         method,
         path,
-        answer.status
+        answer.status,
+        note.source
     );
+}
+
+/// The first [`LOGGED_VIOLATIONS`] lines, and a count of the rest.
+fn logged_violations(lines: impl Iterator<Item = String>, total: usize) -> String {
+    let mut text: Vec<String> = lines.take(LOGGED_VIOLATIONS).collect();
+    if text.is_empty() {
+        return String::new();
+    }
+    let more = total.saturating_sub(text.len());
+    if more > 0 {
+        text.push(format!("and {more} more"));
+    }
+    text.join("; ")
 }
 
 /// The dashboard page of a private mock is opened as `/__stubborn/?key=KEY` (a browser cannot
@@ -853,11 +1050,7 @@ fn record(
     answer: &Answer,
     t0: std::time::Instant,
 ) -> calllog::CallRecord {
-    let mut violations: Vec<String> = answer.violations.iter().map(Violation::line).collect();
-    let more = answer.violations_total.saturating_sub(violations.len());
-    if more > 0 {
-        violations.push(format!("and {more} more"));
-    }
+    let violations = violation_lines(&answer.violations, answer.violations_total);
     let secrets = &mock.credentials;
     calllog::CallRecord {
         id: log.next_id(),
@@ -887,7 +1080,18 @@ fn record(
         response_body: calllog::head(&answer.body),
         response_size: answer.body.len(),
         latency_us: t0.elapsed().as_micros() as u64,
+        proxy: None,
     }
+}
+
+/// Violations as the call log keeps them: one line each, and `and N more` past the described.
+fn violation_lines(violations: &[Violation], total: usize) -> Vec<String> {
+    let mut lines: Vec<String> = violations.iter().map(Violation::line).collect();
+    let more = total.saturating_sub(lines.len());
+    if more > 0 {
+        lines.push(format!("and {more} more"));
+    }
+    lines
 }
 
 /// Reads the body, refusing with 413 as soon as it is known to exceed `limit`: at once from
