@@ -4,6 +4,7 @@ pub mod client;
 pub mod compile;
 pub mod convert;
 pub mod cookies;
+pub mod expression;
 pub mod generate;
 pub mod import;
 pub mod init;
