@@ -43,6 +43,28 @@ pub fn report(mock: &Mock, name: &str) -> String {
             );
         }
     }
+    if !mock.callbacks.is_empty() {
+        let _ = writeln!(out, "  callbacks (sent after a 2xx or 3xx answer):");
+        for c in &mock.callbacks {
+            let Some(op) = c.operation.map(|i| &ops[i]) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "    {} {} → {}: {} {}",
+                op.method, op.path, c.name, c.method, c.expression
+            );
+        }
+    }
+    if !mock.webhooks.is_empty() {
+        let _ = writeln!(
+            out,
+            "  webhooks (sent with POST /__stubborn/webhooks/NAME or --webhook-target):"
+        );
+        for w in &mock.webhooks {
+            let _ = writeln!(out, "    {}: {}", w.name, w.method);
+        }
+    }
     if !api.saved_examples.is_empty() {
         let _ = writeln!(
             out,

@@ -18,6 +18,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of `MockArgs` next to the other variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve a mock of the API described by SPEC.
@@ -350,6 +352,24 @@ pub struct MockArgs {
     /// Seconds a client has to send a request's headers before its connection is closed.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub header_timeout: u64,
+    /// Wait this long after answering before sending an operation's callbacks, in
+    /// milliseconds: 250, or a random one in 100..500 (a document's x-stubborn-callback-delay
+    /// wins). The answer itself is never delayed.
+    #[arg(long, value_name = "MS", value_parser = crate::compile::parse_delay)]
+    pub callback_delay: Option<(u64, u64)>,
+    /// Retries of a callback or webhook after a connection error or a 5xx answer, with
+    /// backoff (100 ms, doubling); at most 10.
+    #[arg(long, value_name = "N", default_value_t = crate::server::outbound::DEFAULT_RETRIES,
+          value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub callback_retries: u32,
+    /// A host (repeatable) callbacks and webhooks may be sent to besides loopback and
+    /// private-network addresses, as the URL names it: api.example.test, 203.0.113.7.
+    #[arg(long = "allow-callback-host", value_name = "HOST")]
+    pub allow_callback_hosts: Vec<String>,
+    /// Send every webhook the document describes to this URL once, as the server starts
+    /// (webhooks are otherwise sent with POST /__stubborn/webhooks/NAME).
+    #[arg(long, value_name = "URL")]
+    pub webhook_target: Option<String>,
 }
 
 /// `60s`, `1m`, `500ms`, `250` (milliseconds): a duration in milliseconds.

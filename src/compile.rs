@@ -6,6 +6,7 @@
 //! serving at once, and each body is still rendered exactly once. `stubborn check` and the
 //! server's warm-up call [`Mock::render_all`] to do it eagerly.
 
+use crate::callback;
 use crate::generate::{self, Direction, GenOptions};
 use crate::model::{Api, MediaType, Method, Operation, Response};
 use crate::respond::choose::{self, Scenario};
@@ -52,6 +53,9 @@ pub struct MockOptions {
     /// Items per streaming answer and the pause between them (`--stream-count`,
     /// `--stream-interval`); unset parts fall back to the examples and the defaults.
     pub stream: Pace,
+    /// Wait this long (milliseconds, a range) after answering before sending a callback
+    /// (`--callback-delay`); a document's `x-stubborn-callback-delay` wins.
+    pub callback_delay: Option<(u64, u64)>,
 }
 
 /// The default `--max-delay`: one minute.
@@ -71,6 +75,7 @@ impl Default for MockOptions {
             errors: false,
             fill_properties: true,
             stream: Pace::default(),
+            callback_delay: None,
         }
     }
 }
@@ -168,6 +173,8 @@ pub(crate) struct CompiledOp {
     pub(crate) delay: Option<(u64, u64)>,
     /// `x-stubborn-stream`: count and pacing of this operation's streaming answers.
     pub(crate) stream: Pace,
+    /// Its callbacks: indices into `Mock::callbacks`.
+    pub(crate) callbacks: Vec<usize>,
 }
 
 /// A compiled API, ready to answer requests.
@@ -191,6 +198,10 @@ pub struct Mock {
     pub(crate) op_has_saved: Vec<bool>,
     /// Each operation's id, shared with the call log's records.
     op_ids: Vec<std::sync::Arc<str>>,
+    /// Every operation's callbacks, compiled (`CompiledOp::callbacks` says whose).
+    pub callbacks: Vec<callback::Compiled>,
+    /// The document's webhooks (3.1), compiled; sent on demand.
+    pub webhooks: Vec<callback::Compiled>,
 }
 
 /// A saved example's response, prepared at load.
@@ -222,7 +233,7 @@ impl Mock {
         // Postman's mocks match paths whatever their case; a collection keeps that behaviour.
         .match_any_case(api.format.starts_with("Postman"));
         let mut warnings = Vec::new();
-        let ops =
+        let mut ops: Vec<CompiledOp> =
             api.operations
                 .iter()
                 .map(|op| {
@@ -256,6 +267,7 @@ impl Mock {
                         }
                     };
                     CompiledOp {
+                        callbacks: Vec::new(),
                         stream,
                         default: respond::default_response(op),
                         responses: op
@@ -279,6 +291,44 @@ impl Mock {
                     }
                 })
                 .collect();
+        let body_options = callback::BodyOptions {
+            seed: options.seed,
+            locale: options.locale,
+            fill_properties: options.fill_properties,
+        };
+        let mut callbacks = Vec::new();
+        for c in &api.callbacks {
+            let trigger = &api.operations[c.operation];
+            let described = callback::Described {
+                trigger: Some((c.operation, trigger)),
+                name: &c.name,
+                expression: Some(&c.expression),
+                request: &c.request,
+            };
+            let Some(mut compiled) =
+                callback::Compiled::new(&api.schemas, described, body_options, &mut warnings)
+            else {
+                continue;
+            };
+            bound_callback_delay(&mut compiled, options.max_delay_ms, &mut warnings);
+            ops[c.operation].callbacks.push(callbacks.len());
+            callbacks.push(compiled);
+        }
+        let mut webhooks = Vec::new();
+        for w in &api.webhooks {
+            let described = callback::Described {
+                trigger: None,
+                name: &w.path,
+                expression: None,
+                request: w,
+            };
+            if let Some(mut compiled) =
+                callback::Compiled::new(&api.schemas, described, body_options, &mut warnings)
+            {
+                bound_callback_delay(&mut compiled, options.max_delay_ms, &mut warnings);
+                webhooks.push(compiled);
+            }
+        }
         for w in warnings {
             let (at, message) = match w.split_once(": ") {
                 Some((a, m)) => (a.to_string(), m.to_string()),
@@ -317,6 +367,8 @@ impl Mock {
             saved,
             saved_answers,
             op_has_saved,
+            callbacks,
+            webhooks,
             credentials: crate::model::Credentials::of(&api.security_schemes),
             document: None,
             api,
@@ -324,6 +376,38 @@ impl Mock {
             ops,
             options,
             dynamic_counter: AtomicU64::new(0),
+        }
+    }
+
+    /// How callback and webhook bodies are generated.
+    pub fn callback_body_options(&self) -> callback::BodyOptions {
+        callback::BodyOptions {
+            seed: self.options.seed,
+            locale: self.options.locale,
+            fill_properties: self.options.fill_properties,
+        }
+    }
+
+    /// The callbacks operation `index` sends after answering (indices into `callbacks`).
+    pub fn callbacks_of(&self, index: usize) -> &[usize] {
+        &self.ops[index].callbacks
+    }
+
+    /// The webhook called `name`, and its index.
+    pub fn webhook(&self, name: &str) -> Option<(usize, &callback::Compiled)> {
+        self.webhooks
+            .iter()
+            .enumerate()
+            .find(|(_, w)| w.name == name)
+    }
+
+    /// How long to wait before sending a callback: its own delay, else `--callback-delay`,
+    /// drawn from the range with a fresh seed.
+    pub fn callback_delay_ms(&self, c: &callback::Compiled) -> u64 {
+        match c.delay.or(self.options.callback_delay) {
+            None => 0,
+            Some((lo, hi)) if lo >= hi => lo,
+            Some((lo, hi)) => lo + self.next_seed() % (hi - lo + 1),
         }
     }
 
@@ -597,6 +681,19 @@ impl Mock {
             }
             out
         })
+    }
+}
+
+/// Refuses an `x-stubborn-callback-delay` longer than `--max-delay` (with a warning).
+fn bound_callback_delay(c: &mut callback::Compiled, max_ms: u64, warnings: &mut Vec<String>) {
+    if let Some((lo, hi)) = c.delay {
+        if let Err(e) = check_delay(lo, hi, max_ms) {
+            warnings.push(format!(
+                "{}: x-stubborn-callback-delay: {e}; no delay is added",
+                c.label
+            ));
+            c.delay = None;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+pub mod callback;
 pub mod check;
 pub mod cli;
 pub mod client;

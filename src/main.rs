@@ -157,6 +157,10 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         stubborn::compile::check_delay(lo, hi, args.max_delay)
             .map_err(|e| Failure::Other(format!("--delay: {e}")))?;
     }
+    if let Some((lo, hi)) = args.callback_delay {
+        stubborn::compile::check_delay(lo, hi, args.max_delay)
+            .map_err(|e| Failure::Other(format!("--callback-delay: {e}")))?;
+    }
     if let Some(ms) = args.stream_interval {
         stubborn::compile::check_delay(ms, ms, args.max_delay)
             .map_err(|e| Failure::Other(format!("--stream-interval: {e}")))?;
@@ -188,6 +192,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             count: args.stream_count,
             interval_ms: args.stream_interval,
         },
+        callback_delay: args.callback_delay,
     };
     let mock = match &args.spec {
         Some(spec) => load_mock(spec, &load_options, options.clone()).0?,
@@ -266,6 +271,12 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             log_bytes: args.log_size.saturating_mul(8 * 1024),
             max_connections: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+            callbacks: stubborn::server::outbound::CallbackOptions {
+                retries: args.callback_retries,
+                allow_hosts: args.allow_callback_hosts.clone(),
+                webhook_target: args.webhook_target.clone(),
+                ..Default::default()
+            },
         };
         match proxy {
             Some(proxy) => {

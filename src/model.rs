@@ -33,6 +33,25 @@ pub struct Api {
     /// operation): the whole query string as one value. Kept beside the operations rather than
     /// in them so every other consumer of `Operation` is unchanged.
     pub querystrings: Vec<(usize, Querystring)>,
+    /// The `callbacks` of the operations: requests the API makes to its client after
+    /// answering. Kept beside the operations, by operation index, like `querystrings`.
+    pub callbacks: Vec<Callback>,
+}
+
+/// One request of an operation's `callbacks` (OpenAPI 3.0+): after answering operation
+/// `operation`, the API sends `request` to the URL `expression` names.
+#[derive(Debug)]
+pub struct Callback {
+    /// The index of the operation in `Api::operations`.
+    pub operation: usize,
+    /// The callback's key under `callbacks` (`onPaid`).
+    pub name: String,
+    /// The runtime expression as written (`{$request.body#/callbackUrl}`): also the
+    /// `path` of `request`.
+    pub expression: String,
+    /// The request sent: its method, parameters, body and the responses the receiver may
+    /// give, as an operation describes them.
+    pub request: Operation,
 }
 
 /// An `in: querystring` parameter (OpenAPI 3.2): the whole query string, serialised as its one
@@ -456,6 +475,7 @@ impl Api {
             contract: true,
             saved_examples: Vec::new(),
             querystrings: Vec::new(),
+            callbacks: Vec::new(),
         }
     }
 

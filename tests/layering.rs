@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["generate", "route", "stream"],
     &["validate"],
     &["respond"],
+    &["callback"],
     &["compile"],
     &["runtime"],
     &["proxy"],

@@ -46,6 +46,21 @@ struct Builder {
     /// Referenced schemas reserved but not converted yet (a worklist, so that long or cyclic
     /// chains of references never recurse).
     pending: Vec<(SchemaId, Loc)>,
+    /// What the path items being read are: the API's paths, its webhooks, or a callback's
+    /// (whose "path" is a runtime expression, not a template).
+    reading: Reading,
+    /// The callbacks of the operation just built (`name`, expression, request), taken by
+    /// `path_item` once the operation has its index.
+    op_callbacks: Vec<(String, String, Operation)>,
+    /// Every operation's callbacks, by operation index.
+    callbacks: Vec<Callback>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Paths,
+    Webhooks,
+    Callback,
 }
 
 /// Builds the model; `files` receives every path read while following `$ref`s (for `--watch`).
@@ -65,6 +80,9 @@ pub(super) fn build(
         querystring: None,
         schema_at: HashMap::new(),
         pending: Vec::new(),
+        reading: Reading::Paths,
+        op_callbacks: Vec::new(),
+        callbacks: Vec::new(),
     };
     let doc = b.sources.value(root).clone();
     let rootloc = Loc {
@@ -140,10 +158,12 @@ pub(super) fn build(
     let mut webhooks = Vec::new();
     if let Some(Value::Object(hooks)) = doc.get("webhooks") {
         let wloc = rootloc.child("webhooks");
+        b.reading = Reading::Webhooks;
         for (name, item) in hooks {
             let iloc = wloc.child(name);
             b.path_item(name, item, &iloc, &global_security, &mut webhooks, None);
         }
+        b.reading = Reading::Paths;
     }
 
     // Component schemas are interned even when no operation uses them, so `check` reports on
@@ -190,6 +210,7 @@ pub(super) fn build(
             warnings: b.warnings,
             security_schemes,
             querystrings,
+            callbacks: b.callbacks,
         })
     } else {
         Err(LoadErrors(b.errors))
@@ -447,6 +468,15 @@ impl Builder {
                 if let (Some(q), Some(list)) = (q, querystrings.as_mut()) {
                     list.push((out.len(), q));
                 }
+                let index = out.len();
+                for (name, expression, request) in std::mem::take(&mut self.op_callbacks) {
+                    self.callbacks.push(Callback {
+                        operation: index,
+                        name,
+                        expression,
+                        request,
+                    });
+                }
                 out.push(op);
             }
         }
@@ -640,8 +670,14 @@ impl Builder {
             }
         }
         // Every template variable needs a path parameter; an undeclared one is served as a
-        // string so the route still works, and reported.
-        for name in template_params(path) {
+        // string so the route still works, and reported. (A callback's "path" is a runtime
+        // expression, whose braces are not path parameters.)
+        let template = if self.reading == Reading::Callback {
+            ""
+        } else {
+            path
+        };
+        for name in template_params(template) {
             if !parameters
                 .iter()
                 .any(|p| p.location == ParamIn::Path && p.name == name)
@@ -714,6 +750,11 @@ impl Builder {
             .filter(|(k, _)| k.starts_with("x-"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let callbacks = match (self.reading, obj.get("callbacks")) {
+            (Reading::Paths, Some(c)) => self.callbacks_of(c, &loc.child("callbacks")),
+            _ => Vec::new(),
+        };
+        self.op_callbacks = callbacks;
         Some(Operation {
             id: obj
                 .get("operationId")
@@ -733,6 +774,60 @@ impl Builder {
             origin: self.at(loc),
             extensions,
         })
+    }
+
+    /// An operation's `callbacks`: name → Callback Object (or its `$ref`) → runtime expression
+    /// → path item. Each operation of each path item is one request to send.
+    fn callbacks_of(&mut self, value: &Value, loc: &Loc) -> Vec<(String, String, Operation)> {
+        let mut out = Vec::new();
+        let Some(map) = value.as_object() else {
+            self.error(
+                loc,
+                format!("expected a map of callbacks, found {}", describe(value)),
+            );
+            return out;
+        };
+        // The path items read below belong to the callback, not to the operation being built.
+        let querystring = self.querystring.take();
+        self.reading = Reading::Callback;
+        for (name, callback) in map {
+            if name.starts_with("x-") {
+                continue;
+            }
+            let Some((callback, cloc)) = self.follow(callback, &loc.child(name)) else {
+                continue;
+            };
+            let Some(expressions) = callback.as_object() else {
+                self.error(
+                    &cloc,
+                    format!(
+                        "expected a callback object (runtime expression → path item), found {}",
+                        describe(&callback)
+                    ),
+                );
+                continue;
+            };
+            for (expression, item) in expressions {
+                if expression.starts_with("x-") {
+                    continue;
+                }
+                let mut requests = Vec::new();
+                self.path_item(
+                    expression,
+                    item,
+                    &cloc.child(expression),
+                    &[],
+                    &mut requests,
+                    None,
+                );
+                for request in requests {
+                    out.push((name.clone(), expression.clone(), request));
+                }
+            }
+        }
+        self.reading = Reading::Paths;
+        self.querystring = querystring;
+        out
     }
 
     fn request_body(&mut self, rb: &Value, loc: &Loc) -> Option<RequestBody> {

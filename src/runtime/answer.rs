@@ -39,6 +39,9 @@ pub struct Answer {
     /// these items, paced, as a chunked body (see [`crate::stream`] and
     /// [`crate::compile::Mock::stream_chunk`]).
     pub stream: Option<StreamSpec>,
+    /// Requests to send to the client once this answer is written (the operation's
+    /// `callbacks`, filled in from this exchange).
+    pub callbacks: Vec<crate::callback::Outbound>,
 }
 
 impl Answer {
@@ -53,6 +56,7 @@ impl Answer {
             violations: Vec::new(),
             violations_total: 0,
             stream: None,
+            callbacks: Vec::new(),
         }
     }
 

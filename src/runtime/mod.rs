@@ -16,6 +16,7 @@
 //! adds what is about HTTP (CORS, the private key, the call log, delays and faults on the wire).
 
 mod answer;
+mod callbacks;
 mod chaos;
 mod check;
 mod choose;
@@ -86,6 +87,7 @@ pub fn handle(mock: &Mock, req: &Request) -> Answer {
     answer.delay = chaos::delay(mock, Some(operation), &prefs);
     answer.fault = prefs.fault;
     answer.operation = Some(operation);
+    answer.callbacks = callbacks::prepare(mock, &call, &answer);
     answer
 }
 

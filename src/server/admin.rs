@@ -1,6 +1,8 @@
 //! The admin API under `/__stubborn`: health, routes, the loaded document, and the call log.
 
 use super::calllog::{CallLog, CallRecord};
+use super::outbound::Delivery;
+use crate::callback::Outbound;
 use crate::compile::Mock;
 use crate::respond::problem::Problem;
 use crate::runtime::Answer;
@@ -120,6 +122,37 @@ pub fn handle(
             let list: Vec<Value> = found.iter().map(CallRecord::to_json).collect();
             json_answer(200, &json!({ "requests": list, "count": list.len() }))
         }
+        ("GET", "/webhooks") => {
+            let options = admin.mock.callback_body_options();
+            let list: Vec<Value> = admin
+                .mock
+                .webhooks
+                .iter()
+                .map(|w| {
+                    let body = w.static_body(&admin.mock.api.schemas, options);
+                    json!({
+                        "name": w.name,
+                        "method": w.method.as_str(),
+                        "body": body.as_ref().ok().map(|b| String::from_utf8_lossy(b).into_owned()),
+                        "bodyError": body.as_ref().err(),
+                    })
+                })
+                .collect();
+            let callbacks: Vec<Value> = admin
+                .mock
+                .callbacks
+                .iter()
+                .map(|c| {
+                    json!({
+                        "name": c.name,
+                        "operationId": c.operation.map(|i| admin.mock.operation(i).id.clone()),
+                        "method": c.method.as_str(),
+                        "url": c.expression,
+                    })
+                })
+                .collect();
+            json_answer(200, &json!({ "webhooks": list, "callbacks": callbacks }))
+        }
         ("GET", "/stubs") => json_answer(200, &json!({ "stubs": admin.stubs.list() })),
         ("POST", "/stubs") => match serde_json::from_slice::<Value>(body) {
             Ok(v) => match admin.stubs.add(&v) {
@@ -208,6 +241,79 @@ pub fn handle(
     }
 }
 
+/// `POST /webhooks/NAME`'s body (`{"url": "http://...", "body": optional JSON}`) as the
+/// request to send, or the problem with it.
+pub fn webhook_request(mock: &Mock, name: &str, body: &[u8]) -> Result<Outbound, Box<Answer>> {
+    let Some((index, webhook)) = mock.webhook(name) else {
+        let names: Vec<&str> = mock.webhooks.iter().map(|w| w.name.as_str()).collect();
+        let known = if names.is_empty() {
+            "the document has no webhooks".to_string()
+        } else {
+            format!("its webhooks are {}", names.join(", "))
+        };
+        return Err(Box::new(Answer::problem(&Problem::new(
+            404,
+            "Unknown Webhook",
+            format!("the document has no webhook `{name}`; {known}"),
+        ))));
+    };
+    let bad = |detail: String| {
+        Box::new(Answer::problem(&Problem::new(
+            400,
+            "Bad Webhook Request",
+            detail,
+        )))
+    };
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        bad(format!(
+            "the body must be JSON like {{\"url\": \"http://localhost:3000/hooks\"}}: {e}"
+        ))
+    })?;
+    let Some(url) = v.get("url").and_then(Value::as_str) else {
+        return Err(bad(
+            "the body needs a `url` to send the webhook to (a string)".into(),
+        ));
+    };
+    let override_body = match v.get("body") {
+        None | Some(Value::Null) => None,
+        Some(b) => Some(Bytes::from(serde_json::to_vec(b).unwrap_or_default())),
+    };
+    Ok(webhook.to_target(
+        index,
+        &mock.api.schemas,
+        mock.callback_body_options(),
+        url,
+        override_body,
+        0,
+    ))
+}
+
+/// What `POST /webhooks/NAME` answers once the webhook was sent (or not).
+pub fn webhook_answer(name: &str, d: &Delivery) -> Answer {
+    let outcome = json!({
+        "webhook": name,
+        "url": d.url,
+        "status": (d.status != 0).then_some(d.status),
+        "attempts": d.attempts,
+        "violations": d.violations,
+        "error": d.error,
+        "logId": (d.log_id != 0).then_some(d.log_id),
+    });
+    match &d.error {
+        None => json_answer(200, &outcome),
+        Some(e) if e.starts_with("refused") || e.starts_with("not sent") => {
+            let mut p = Problem::new(403, "Webhook Not Sent", e.clone());
+            p = p.with("outcome", outcome);
+            Answer::problem(&p)
+        }
+        Some(e) => {
+            let mut p = Problem::new(502, "Webhook Not Answered", e.clone());
+            p = p.with("outcome", outcome);
+            Answer::problem(&p)
+        }
+    }
+}
+
 /// Query filters of `GET /requests`.
 #[derive(Default)]
 struct Filter {
@@ -218,6 +324,7 @@ struct Filter {
     since: Option<u64>,
     invalid: bool,
     limit: Option<usize>,
+    direction: Option<String>,
 }
 
 impl Filter {
@@ -232,6 +339,7 @@ impl Filter {
                 "since" => f.since = v.parse().ok(),
                 "invalid" | "only-invalid" => f.invalid = v == "true" || v == "1",
                 "limit" => f.limit = v.parse().ok(),
+                "direction" => f.direction = Some(v.to_ascii_lowercase()),
                 _ => {}
             }
         }
@@ -250,7 +358,11 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|o| r.operation.as_deref() == Some(o.as_str()))
             && self.since.is_none_or(|id| r.id > id)
-            && (!self.invalid || !r.violations.is_empty())
+            && (!self.invalid || !r.violations.is_empty() || r.error().is_some())
+            && self
+                .direction
+                .as_ref()
+                .is_none_or(|d| d == r.direction().as_str())
     }
 }
 

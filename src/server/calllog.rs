@@ -48,6 +48,38 @@ pub struct CallRecord {
     /// What `stubborn proxy` adds: who answered, the upstream answer's violations. `None` for
     /// the mock (boxed: a mock's record stays small).
     pub proxy: Option<Box<ProxyNote>>,
+    /// A request the mock sent (a callback or a webhook) rather than one it answered: how it
+    /// went. `None` for a request the mock answered (boxed, as `proxy`).
+    pub outbound: Option<Box<OutboundNote>>,
+}
+
+/// The part of a record of a request the mock sent. Its `path` is the whole URL, its `status`
+/// the receiver's (0 when nothing answered), its `violations` how the receiver's answer breaks
+/// what the callback documents.
+#[derive(Clone, Debug, Default)]
+pub struct OutboundNote {
+    /// How many times it was sent (retries after connection errors and 5xx).
+    pub attempts: u32,
+    /// Why it was not sent (refused target, an expression that named nothing) or not answered.
+    pub error: Option<String>,
+}
+
+/// Which way a logged request went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// A client called the mock.
+    Inbound,
+    /// The mock called a client back (a callback or a webhook).
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
 }
 
 /// A proxied call's part of its record.
@@ -94,6 +126,22 @@ impl CallRecord {
             + self.response_headers.0.len()
             + self.response_body.len()
             + self.proxy.as_ref().map_or(0, |p| p.weight())
+            + self.outbound.as_ref().map_or(0, |o| {
+                std::mem::size_of::<OutboundNote>() + o.error.as_ref().map_or(0, String::len)
+            })
+    }
+
+    /// Whether the mock answered this request or sent it.
+    pub fn direction(&self) -> Direction {
+        match self.outbound {
+            Some(_) => Direction::Outbound,
+            None => Direction::Inbound,
+        }
+    }
+
+    /// Why a request the mock sent was not sent or not answered.
+    pub fn error(&self) -> Option<&str> {
+        self.outbound.as_ref().and_then(|o| o.error.as_deref())
     }
 
     /// The request body as text (invalid UTF-8 replaced), and whether it was cut.
@@ -121,6 +169,7 @@ impl CallRecord {
             response_body(&self.response_body, self.response_size);
         let mut record = json!({
             "id": self.id,
+            "direction": self.direction().as_str(),
             "time": crate::server::calllog::rfc3339(self.time_ms),
             "method": self.method.as_str(),
             "path": self.path,
@@ -158,6 +207,10 @@ impl CallRecord {
             m.insert("responseViolations".into(), json!(p.response_violations));
             m.insert("undocumented".into(), json!(p.undocumented));
             m.insert("notes".into(), json!(p.notes));
+        }
+        if let (Some(o), Some(m)) = (&self.outbound, record.as_object_mut()) {
+            m.insert("attempts".into(), json!(o.attempts));
+            m.insert("error".into(), json!(o.error));
         }
         record
     }
@@ -427,6 +480,7 @@ mod tests {
             response_size: 0,
             latency_us: 0,
             proxy: None,
+            outbound: None,
         }
     }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub mod admin;
 pub mod calllog;
+pub mod outbound;
 pub mod reload;
 pub mod stubs;
 
@@ -45,6 +46,8 @@ pub struct HttpOptions {
     pub max_connections: usize,
     /// A client has this long to send a request's head (slow-loris guard).
     pub header_timeout: std::time::Duration,
+    /// How callbacks and webhooks are sent: retries, allowed hosts, bounds.
+    pub callbacks: outbound::CallbackOptions,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -77,6 +80,7 @@ impl Default for HttpOptions {
             log_bytes: 8 * 1024 * 1024,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            callbacks: outbound::CallbackOptions::default(),
         }
     }
 }
@@ -123,8 +127,18 @@ async fn serve_front(
         max_connections: http.max_connections.max(1),
         header_timeout: http.header_timeout,
     };
+    let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
+    let sender = Arc::new(outbound::Sender::new(
+        http.callbacks.clone(),
+        Arc::clone(&log),
+        http.log_count > 0,
+    ));
+    if let Some(target) = http.callbacks.webhook_target.clone() {
+        send_every_webhook(Arc::clone(&sender), shared.current(), target);
+    }
     let served = Arc::new(Served {
-        log: calllog::CallLog::new(http.log_count, http.log_bytes),
+        log,
+        sender,
         stubs: stubs::Stubs::default(),
         key: http.api_key.as_deref().map(ApiKey::new),
         loopback,
@@ -149,11 +163,13 @@ struct Served {
     /// The version of the mock each new request starts with.
     shared: Arc<reload::SharedMock>,
     http: HttpOptions,
+    /// Sends callbacks and webhooks, and logs them.
+    sender: Arc<outbound::Sender>,
     /// The private mock's key, as a digest (see [`ApiKey`]).
     key: Option<ApiKey>,
     /// Bound to a loopback address: the admin API checks `Host`.
     loopback: bool,
-    log: calllog::CallLog,
+    log: Arc<calllog::CallLog>,
     stubs: stubs::Stubs,
     /// Turns true when the server stops; live streams watch it.
     stop: tokio::sync::watch::Receiver<bool>,
@@ -213,6 +229,12 @@ impl Served {
                 return live_stream(&self.log, self.stop.clone());
             }
             let rest = path.strip_prefix(admin::PREFIX).unwrap_or_default();
+            if method == http::Method::POST {
+                if let Some(name) = rest.strip_prefix("/webhooks/") {
+                    let answer = self.send_webhook(&mock, name, &body).await;
+                    return to_response(answer);
+                }
+            }
             let state = admin::Admin {
                 mock: &mock,
                 log: &self.log,
@@ -260,10 +282,11 @@ impl Served {
         }
         let mut answer = answer;
         let stream = answer.stream.take();
+        let callbacks = std::mem::take(&mut answer.callbacks);
         let mut response = self.finish(answer, false, headers);
         if let Some(spec) = stream {
             *response.body_mut() = stream_body(
-                mock,
+                Arc::clone(&mock),
                 spec,
                 StreamGuard::open(&self.open_streams),
                 self.stop.clone(),
@@ -272,6 +295,19 @@ impl Served {
         if let Some(passed) = upstream {
             use http_body_util::BodyExt;
             *response.body_mut() = Body::Stream(passed.map_err(|e| Broken(e.to_string())).boxed());
+        }
+        if !callbacks.is_empty() {
+            // The callbacks leave once hyper is done with this answer's body (it drops the
+            // body when the last byte is handed to the connection, or when the client goes).
+            let (done, written) = tokio::sync::oneshot::channel::<()>();
+            let body = std::mem::replace(response.body_mut(), Body::full(Bytes::new()));
+            *response.body_mut() = Body::Watched {
+                body: Box::new(body),
+                _done: done,
+            };
+            self.sender.after(mock, callbacks, async move {
+                let _ = written.await;
+            });
         }
         response
     }
@@ -373,6 +409,19 @@ impl Served {
                     .await
             }
         }
+    }
+
+    /// `POST /__stubborn/webhooks/NAME` with `{"url": "...", "body": optional}`: sends the
+    /// webhook now and answers with what became of it (the receiver's status, its answer's
+    /// violations), once it is answered or given up on.
+    async fn send_webhook(&self, mock: &Arc<Mock>, name: &str, body: &[u8]) -> Answer {
+        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+        let out = match admin::webhook_request(mock, &name, body) {
+            Ok(out) => out,
+            Err(refused) => return *refused,
+        };
+        let delivery = self.sender.deliver(mock, &out).await;
+        admin::webhook_answer(&name, &delivery)
     }
 
     /// The admin API is for the developer's own tools and its own dashboard, never for other
@@ -610,6 +659,13 @@ impl std::error::Error for Broken {}
 enum Body {
     Full(Option<Bytes>),
     Stream(http_body_util::combinators::BoxBody<Bytes, Broken>),
+    /// A body whose end (hyper dropping it) is signalled, by dropping the sender: callbacks
+    /// wait for it.
+    Watched {
+        body: Box<Body>,
+        /// Never sent on: dropped with the body, which is the signal.
+        _done: tokio::sync::oneshot::Sender<()>,
+    },
 }
 
 /// A response as the server sends it.
@@ -646,6 +702,7 @@ impl http_body::Body for Body {
                 std::task::Poll::Ready(bytes.take().map(|b| Ok(http_body::Frame::data(b))))
             }
             Body::Stream(s) => std::pin::Pin::new(s).poll_frame(cx),
+            Body::Watched { body, .. } => std::pin::Pin::new(body.as_mut()).poll_frame(cx),
         }
     }
 
@@ -653,6 +710,7 @@ impl http_body::Body for Body {
         match self {
             Body::Full(bytes) => bytes.is_none(),
             Body::Stream(s) => s.is_end_stream(),
+            Body::Watched { body, .. } => body.is_end_stream(),
         }
     }
 
@@ -662,6 +720,7 @@ impl http_body::Body for Body {
                 http_body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
             Body::Stream(s) => s.size_hint(),
+            Body::Watched { body, .. } => body.size_hint(),
         }
     }
 }
@@ -858,6 +917,28 @@ fn live_stream(log: &calllog::CallLog, stop: tokio::sync::watch::Receiver<bool>)
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// `--webhook-target URL`: every webhook of the document, sent there once, one after the
+/// other, as the server starts.
+fn send_every_webhook(sender: Arc<outbound::Sender>, mock: Arc<Mock>, target: String) {
+    tokio::spawn(async move {
+        let options = mock.callback_body_options();
+        for (i, w) in mock.webhooks.iter().enumerate() {
+            let out = w.to_target(
+                i,
+                &mock.api.schemas,
+                options,
+                &target,
+                None,
+                mock.callback_delay_ms(w),
+            );
+            if !out.delay.is_zero() {
+                tokio::time::sleep(out.delay).await;
+            }
+            sender.deliver(&mock, &out).await;
+        }
+    });
 }
 
 /// How often a live stream says it is still there.
@@ -1081,6 +1162,7 @@ fn record(
         response_size: answer.body.len(),
         latency_us: t0.elapsed().as_micros() as u64,
         proxy: None,
+        outbound: None,
     }
 }
 

@@ -1,0 +1,556 @@
+//! Sending callbacks and webhooks: the requests the mock makes to its clients.
+//!
+//! A callback leaves only after the answer that triggered it is written (the server hands
+//! [`Sender::after`] a signal that fires when hyper drops the answer's body), waits its delay,
+//! and is sent with retries on connection errors and 5xx answers, backing off. Whatever
+//! happens (sent, answered, refused, failed) is one record in the call log, `direction:
+//! outbound`, with the receiver's answer checked against what the callback documents.
+//!
+//! **Targets are restricted.** A mock must not become an open relay that anyone who can reach
+//! it can point at any host: a callback URL comes from the request. So a target's host is
+//! resolved and *every* address it resolves to must be loopback (127.0.0.0/8, ::1) or a
+//! private network (10/8, 172.16/12, 192.168/16, fc00::/7); link-local addresses (169.254/16,
+//! where cloud metadata services live, and fe80::/10), public and unspecified ones are refused.
+//! The connection is then made to the addresses that were checked, never resolved again, so a
+//! DNS answer that changes in between cannot smuggle a public address in. `--allow-callback-host
+//! NAME` lifts the restriction for that host name (or address literal), as written in the URL.
+//!
+//! Bounds: at most [`CallbackOptions::max_in_flight`] callbacks wait or travel at once (more
+//! are dropped and logged), retries at most [`MAX_RETRIES`], each attempt times out
+//! ([`CallbackOptions::timeout`]), and at most [`MAX_ANSWER_BODY`] bytes of an answer are read.
+
+use super::calllog::{self, CallLog, CallRecord, OutboundNote};
+use crate::callback::Outbound;
+use crate::compile::Mock;
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The default `--callback-retries`.
+pub const DEFAULT_RETRIES: u32 = 2;
+/// The most retries `--callback-retries` may ask for.
+pub const MAX_RETRIES: u32 = 10;
+/// The most of a receiver's answer read (the rest is dropped with the connection).
+pub const MAX_ANSWER_BODY: usize = 1024 * 1024;
+/// The first pause before a retry; each next one doubles, up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How callbacks and webhooks are sent.
+#[derive(Clone, Debug)]
+pub struct CallbackOptions {
+    /// Retries after a connection error or a 5xx answer (`--callback-retries`).
+    pub retries: u32,
+    /// Host names (or address literals) callbacks may go to besides loopback and private
+    /// networks (`--allow-callback-host`).
+    pub allow_hosts: Vec<String>,
+    /// Each attempt's time limit: connecting, sending and reading the answer.
+    pub timeout: Duration,
+    /// Callbacks waiting (their delay, the answer being written) or being sent at once; more
+    /// are not sent, and logged as dropped.
+    pub max_in_flight: usize,
+    /// Send every webhook here once when the server starts (`--webhook-target`).
+    pub webhook_target: Option<String>,
+}
+
+impl Default for CallbackOptions {
+    fn default() -> Self {
+        CallbackOptions {
+            retries: DEFAULT_RETRIES,
+            allow_hosts: Vec::new(),
+            timeout: Duration::from_secs(10),
+            max_in_flight: 64,
+            webhook_target: None,
+        }
+    }
+}
+
+/// What one server shares to send callbacks: the options and the bound on those in flight.
+pub struct Sender {
+    options: CallbackOptions,
+    in_flight: Arc<tokio::sync::Semaphore>,
+    log: Arc<CallLog>,
+    /// Whether the call log keeps anything (`--log-size 0` turns it off).
+    logging: bool,
+}
+
+/// What became of one request sent.
+#[derive(Debug)]
+pub struct Delivery {
+    pub url: String,
+    /// The receiver's status; 0 when nothing answered.
+    pub status: u16,
+    pub attempts: u32,
+    /// Why it was not sent or not answered.
+    pub error: Option<String>,
+    /// How the answer breaks what the callback documents.
+    pub violations: Vec<String>,
+    /// The call log's record id (0 when the log is off).
+    pub log_id: u64,
+}
+
+impl Sender {
+    pub fn new(options: CallbackOptions, log: Arc<CallLog>, logging: bool) -> Sender {
+        Sender {
+            in_flight: Arc::new(tokio::sync::Semaphore::new(options.max_in_flight.max(1))),
+            options,
+            log,
+            logging,
+        }
+    }
+
+    pub fn options(&self) -> &CallbackOptions {
+        &self.options
+    }
+
+    /// Sends `requests` once `written` resolves (the answer that triggered them is written),
+    /// each after its delay, in the background. Those over the in-flight bound are logged as
+    /// dropped at once.
+    pub fn after(
+        self: &Arc<Self>,
+        mock: Arc<Mock>,
+        requests: Vec<Outbound>,
+        written: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let mut permitted = Vec::with_capacity(requests.len());
+        for out in requests {
+            match Arc::clone(&self.in_flight).try_acquire_owned() {
+                Ok(permit) => permitted.push((out, permit)),
+                Err(_) => {
+                    let error = format!(
+                        "not sent: {} callbacks are in flight already, the most at once",
+                        self.options.max_in_flight
+                    );
+                    self.record(
+                        &mock,
+                        &out,
+                        None,
+                        0,
+                        Some(error),
+                        Vec::new(),
+                        Instant::now(),
+                    );
+                }
+            }
+        }
+        if permitted.is_empty() {
+            return;
+        }
+        let sender = Arc::clone(self);
+        tokio::spawn(async move {
+            written.await;
+            for (out, permit) in permitted {
+                let sender = Arc::clone(&sender);
+                let mock = Arc::clone(&mock);
+                tokio::spawn(async move {
+                    if !out.delay.is_zero() {
+                        tokio::time::sleep(out.delay).await;
+                    }
+                    sender.deliver(&mock, &out).await;
+                    drop(permit);
+                });
+            }
+        });
+    }
+
+    /// Sends one request now (its delay is the caller's), with retries, and logs it.
+    pub async fn deliver(&self, mock: &Mock, out: &Outbound) -> Delivery {
+        let t0 = Instant::now();
+        let url = match &out.url {
+            Ok(u) => u.clone(),
+            Err(e) => {
+                let error = format!("not sent: the URL expression did not resolve: {e}");
+                return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
+            }
+        };
+        let body = match &out.body {
+            Ok(b) => b.clone(),
+            Err(e) => {
+                let error = format!("not sent: no body could be made: {e}");
+                return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
+            }
+        };
+        let target = match target(&url, &self.options.allow_hosts).await {
+            Ok(t) => t,
+            Err(e) => {
+                let error = format!("refused: {e}");
+                return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
+            }
+        };
+        let mut attempts = 0;
+        let mut backoff = FIRST_BACKOFF;
+        let (answer, error) = loop {
+            attempts += 1;
+            let result = send_once(&target, out, body.clone(), self.options.timeout).await;
+            let retry = match &result {
+                Ok(a) => a.status >= 500,
+                Err(_) => true,
+            };
+            if !retry || attempts > self.options.retries {
+                break match result {
+                    Ok(a) => (Some(a), None),
+                    Err(e) => (None, Some(e)),
+                };
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        };
+        let violations = match &answer {
+            Some(a) => {
+                let compiled = if out.webhook {
+                    &mock.webhooks[out.index]
+                } else {
+                    &mock.callbacks[out.index]
+                };
+                let content_type = a
+                    .headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                compiled.check_answer(&mock.api.schemas, a.status, content_type, &a.body)
+            }
+            None => Vec::new(),
+        };
+        self.record(mock, out, answer.as_ref(), attempts, error, violations, t0)
+    }
+
+    /// Logs one outbound request (and a line on the terminal); the [`Delivery`] it was.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        mock: &Mock,
+        out: &Outbound,
+        answer: Option<&Answered>,
+        attempts: u32,
+        error: Option<String>,
+        violations: Vec<String>,
+        t0: Instant,
+    ) -> Delivery {
+        let compiled = if out.webhook {
+            mock.webhooks.get(out.index)
+        } else {
+            mock.callbacks.get(out.index)
+        };
+        let label = compiled.map(|c| Arc::clone(&c.label));
+        let url = match &out.url {
+            Ok(u) => u.clone(),
+            Err(_) => compiled.map(|c| c.expression.clone()).unwrap_or_default(),
+        };
+        let status = answer.map_or(0, |a| a.status);
+        tracing::info!(
+            direction = "outbound",
+            method = out.method.as_str(),
+            url = url.as_str(),
+            status,
+            attempts,
+            error = error.as_deref().unwrap_or(""),
+            violations = violations.join("; ").as_str(),
+            "{} → {} {} {}",
+            label.as_deref().unwrap_or("callback"),
+            out.method,
+            url,
+            if status == 0 {
+                "-".to_string()
+            } else {
+                status.to_string()
+            }
+        );
+        let mut log_id = 0;
+        if self.logging {
+            let secrets = &mock.credentials;
+            let body = out.body.as_ref().map(|b| b.as_ref()).unwrap_or_default();
+            let empty = HeaderMap::new();
+            let response_headers = answer.map_or(&empty, |a| &a.headers);
+            let response_body = answer.map(|a| a.body.clone()).unwrap_or_default();
+            log_id = self.log.next_id();
+            self.log.push(CallRecord {
+                id: log_id,
+                time_ms: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as u64)
+                    .unwrap_or_default(),
+                method: out.method.clone(),
+                path: url.clone(),
+                query: None,
+                headers: calllog::Headers::kept(
+                    out.headers.iter().map(|(k, v)| (k, v)),
+                    &secrets.headers,
+                ),
+                body: calllog::request_head(body),
+                body_size: body.len(),
+                operation: label,
+                matched: None,
+                violations: violations.clone(),
+                status,
+                response_headers: calllog::Headers::kept(response_headers, &secrets.headers),
+                response_body: calllog::head(&response_body),
+                response_size: response_body.len(),
+                latency_us: t0.elapsed().as_micros() as u64,
+                proxy: None,
+                outbound: Some(Box::new(OutboundNote {
+                    attempts,
+                    error: error.clone(),
+                })),
+            });
+        }
+        Delivery {
+            url,
+            status,
+            attempts,
+            error,
+            violations,
+            log_id,
+        }
+    }
+}
+
+/// A receiver's answer.
+struct Answered {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// A target that passed the check: where to connect, and what to ask for.
+struct Target {
+    /// `host:port` as the URL gives it, for the `Host` header.
+    authority: String,
+    path_and_query: String,
+    /// The checked addresses: the only ones connected to.
+    addrs: Vec<SocketAddr>,
+}
+
+/// Parses `url`, resolves its host and checks every address (see the module's docs).
+async fn target(url: &str, allow_hosts: &[String]) -> Result<Target, String> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| format!("`{}` is not a URL: {e}", printable(url)))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some(other) => {
+            return Err(format!(
+                "`{}`: only http:// callback URLs are sent, not {other}://",
+                printable(url)
+            ))
+        }
+        None => {
+            return Err(format!(
+                "`{}` is not an absolute http:// URL",
+                printable(url)
+            ))
+        }
+    }
+    let Some(host) = uri.host() else {
+        return Err(format!("`{}` names no host", printable(url)));
+    };
+    let port = uri.port_u16().unwrap_or(80);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let allowed_by_name = allow_hosts.iter().any(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .eq_ignore_ascii_case(bare)
+    });
+    let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::net::lookup_host((bare, port)),
+        )
+        .await
+        .map_err(|_| format!("resolving {bare} took longer than 5 s"))?
+        .map_err(|e| format!("cannot resolve {bare}: {e}"))?
+        .collect(),
+    };
+    if addrs.is_empty() {
+        return Err(format!("{bare} resolves to no address"));
+    }
+    if !allowed_by_name {
+        if let Some(bad) = addrs.iter().find(|a| !address_allowed(a.ip())) {
+            let how = if bare.parse::<IpAddr>().is_ok() {
+                String::new()
+            } else {
+                format!(" ({bare} resolves to it)")
+            };
+            return Err(format!(
+                "{} is not a loopback or private-network address{how}; callbacks go only there \
+                 unless --allow-callback-host {bare} allows it",
+                bad.ip()
+            ));
+        }
+    }
+    let authority = uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .unwrap_or_else(|| host.to_string());
+    // Credentials in the URL (user:pass@) are not sent as part of the Host header.
+    let authority = authority.rsplit('@').next().unwrap_or_default().to_string();
+    Ok(Target {
+        authority,
+        path_and_query: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+        addrs,
+    })
+}
+
+/// Loopback or a private network (RFC 1918, unique local IPv6); never link-local, public,
+/// unspecified, broadcast or multicast. An IPv4-mapped IPv6 address is judged as the IPv4 one.
+pub fn address_allowed(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => address_allowed(IpAddr::V4(v4)),
+            None => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+        },
+    }
+}
+
+/// One attempt: connect to the checked addresses, send, read the answer (bounded), all
+/// within `timeout`.
+async fn send_once(
+    target: &Target,
+    out: &Outbound,
+    body: Bytes,
+    timeout: Duration,
+) -> Result<Answered, String> {
+    let attempt = async {
+        let stream = tokio::net::TcpStream::connect(&target.addrs[..])
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", target.authority))?;
+        let _ = stream.set_nodelay(true);
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| format!("cannot talk HTTP to {}: {e}", target.authority))?;
+        let connection = tokio::spawn(connection);
+        let mut request = http::Request::new(http_body_util::Full::new(body));
+        *request.method_mut() = out.method.clone();
+        *request.uri_mut() = target
+            .path_and_query
+            .parse()
+            .map_err(|e| format!("bad path: {e}"))?;
+        let headers = request.headers_mut();
+        for (k, v) in &out.headers {
+            headers.append(k.clone(), v.clone());
+        }
+        if let Ok(host) = HeaderValue::from_str(&target.authority) {
+            headers.insert(http::header::HOST, host);
+        }
+        headers.insert(
+            http::header::USER_AGENT,
+            HeaderValue::from_static(concat!("stubborn/", env!("CARGO_PKG_VERSION"))),
+        );
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("{} did not answer: {e}", target.authority))?;
+        let (parts, body) = response.into_parts();
+        let body = read_limited(body, MAX_ANSWER_BODY).await;
+        drop(sender);
+        connection.abort();
+        Ok(Answered {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "{} did not answer within {} ms",
+            target.authority,
+            timeout.as_millis()
+        )),
+    }
+}
+
+/// At most `limit` bytes of a body; the rest is left unread.
+async fn read_limited(mut body: hyper::body::Incoming, limit: usize) -> Bytes {
+    use http_body_util::BodyExt;
+    let mut buf = bytes::BytesMut::new();
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(data) = frame.into_data() {
+            let room = limit.saturating_sub(buf.len());
+            buf.extend_from_slice(&data[..data.len().min(room)]);
+            if buf.len() >= limit {
+                break;
+            }
+        }
+    }
+    buf.freeze()
+}
+
+/// A value fit to quote in a message: at most 100 characters, no controls.
+fn printable(s: &str) -> String {
+    s.chars()
+        .take(100)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_and_private_addresses_are_allowed() {
+        for ok in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "::1",
+            "fd12:3456::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(address_allowed(ok.parse().unwrap()), "{ok}");
+        }
+        for refused in [
+            "8.8.8.8",
+            "192.0.2.1",
+            "172.32.0.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "fe80::1",
+            "::",
+            "2001:db8::1",
+            "::ffff:8.8.8.8",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(!address_allowed(refused.parse().unwrap()), "{refused}");
+        }
+    }
+
+    #[tokio::test]
+    async fn targets_are_checked_before_anything_is_sent() {
+        let t = target("http://127.0.0.1:9/hook?x=1", &[]).await.unwrap();
+        assert_eq!(t.authority, "127.0.0.1:9");
+        assert_eq!(t.path_and_query, "/hook?x=1");
+        let t = target("http://localhost:9/", &[]).await.unwrap();
+        assert!(t.addrs.iter().all(|a| a.ip().is_loopback()));
+        let e = target("http://192.0.2.1/hook", &[]).await.err().unwrap();
+        assert!(
+            e.contains("192.0.2.1 is not a loopback or private-network address"),
+            "{e}"
+        );
+        assert!(e.contains("--allow-callback-host 192.0.2.1"), "{e}");
+        // Named by --allow-callback-host: allowed, and connected to as resolved.
+        let t = target("http://192.0.2.1/hook", &["192.0.2.1".into()])
+            .await
+            .unwrap();
+        assert_eq!(t.addrs[0].ip().to_string(), "192.0.2.1");
+        assert!(target("https://127.0.0.1/", &[]).await.is_err());
+        assert!(target("/relative", &[]).await.is_err());
+        assert!(target("not a url", &[]).await.is_err());
+        assert!(target("http://[::ffff:169.254.169.254]/", &[])
+            .await
+            .is_err());
+    }
+}

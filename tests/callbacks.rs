@@ -1,0 +1,705 @@
+//! Callbacks and webhooks (issue 19): the mock calls the client back. Every test starts its
+//! own receiver, a small HTTP server on an ephemeral loopback port that records what it gets
+//! and answers as the test scripts it, and checks what arrived there and what the call log
+//! says (`direction: outbound`).
+
+mod common;
+
+use common::{client, fixture, Binary, TestServer};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use stubborn::compile::MockOptions;
+use stubborn::server::outbound::CallbackOptions;
+use stubborn::server::HttpOptions;
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    method: String,
+    /// Path and query.
+    target: String,
+    headers: http::HeaderMap,
+    body: String,
+    at: Instant,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{}: {e}", self.body))
+    }
+}
+
+/// A callback receiver on 127.0.0.1, port chosen by the system.
+struct Receiver {
+    base: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    /// Answers to give, in order; when empty, `200 {"received": true}`.
+    script: Arc<Mutex<VecDeque<(u16, String)>>>,
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let script: Arc<Mutex<VecDeque<(u16, String)>>> = Arc::default();
+        let (g, s) = (Arc::clone(&got), Arc::clone(&script));
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let (g, s) = (Arc::clone(&g), Arc::clone(&s));
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(
+                        move |req: http::Request<hyper::body::Incoming>| {
+                            let (g, s) = (Arc::clone(&g), Arc::clone(&s));
+                            async move {
+                                use http_body_util::BodyExt;
+                                let (parts, body) = req.into_parts();
+                                let body = body.collect().await.unwrap().to_bytes();
+                                g.lock().unwrap().push(Received {
+                                    method: parts.method.to_string(),
+                                    target: parts
+                                        .uri
+                                        .path_and_query()
+                                        .map(|p| p.to_string())
+                                        .unwrap_or_default(),
+                                    headers: parts.headers,
+                                    body: String::from_utf8_lossy(&body).into_owned(),
+                                    at: Instant::now(),
+                                });
+                                let (status, text) = s
+                                    .lock()
+                                    .unwrap()
+                                    .pop_front()
+                                    .unwrap_or((200, r#"{"received": true}"#.into()));
+                                let mut response = http::Response::new(http_body_util::Full::new(
+                                    bytes::Bytes::from(text),
+                                ));
+                                *response.status_mut() =
+                                    http::StatusCode::from_u16(status).unwrap();
+                                response.headers_mut().insert(
+                                    http::header::CONTENT_TYPE,
+                                    http::HeaderValue::from_static("application/json"),
+                                );
+                                Ok::<_, std::convert::Infallible>(response)
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Receiver { base, got, script }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn answer_with(&self, answers: &[(u16, &str)]) {
+        let mut s = self.script.lock().unwrap();
+        for (status, body) in answers {
+            s.push_back((*status, body.to_string()));
+        }
+    }
+
+    /// Waits (10 s at most) until `n` requests arrived; returns them all.
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        let start = Instant::now();
+        loop {
+            let got = self.got.lock().unwrap().clone();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the receiver got {} request(s), not {n}: {got:?}",
+                got.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.got.lock().unwrap().len()
+    }
+}
+
+fn server() -> TestServer {
+    server_with(MockOptions::default(), HttpOptions::default())
+}
+
+fn server_with(options: MockOptions, http: HttpOptions) -> TestServer {
+    TestServer::start_at(&fixture("callbacks.yaml"), options, http)
+}
+
+/// The outbound records of the call log, newest first, once there are `n` (10 s at most).
+async fn outbound(s: &TestServer, n: usize) -> Vec<Value> {
+    let start = Instant::now();
+    loop {
+        let v: Value = client()
+            .get(s.url("/__stubborn/requests?direction=outbound"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list = v["requests"].as_array().cloned().unwrap_or_default();
+        if list.len() >= n {
+            return list;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the call log has {} outbound record(s), not {n}: {v}",
+            list.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_goes_to_the_url_in_the_request_body_with_the_example_filled_in() {
+    let recv = Receiver::start().await;
+    let s = server();
+    let r = client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/hooks/shipped"), "item": "book"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"id": "ord_1"}));
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].method, "POST");
+    assert_eq!(got[0].target, "/hooks/shipped");
+    assert_eq!(got[0].headers["content-type"], "application/json");
+    // The example, with the request's template and the runtime expressions filled in.
+    assert_eq!(
+        got[0].json(),
+        json!({"event": "order.shipped", "order": "ord_1", "item": "book", "status": 201})
+    );
+    let log = outbound(&s, 1).await;
+    let rec = &log[0];
+    assert_eq!(rec["direction"], "outbound");
+    assert_eq!(rec["method"], "POST");
+    assert_eq!(rec["path"], recv.url("/hooks/shipped"));
+    assert_eq!(rec["operation"], "orderShipped (createOrder)");
+    assert_eq!(rec["status"], 200);
+    assert_eq!(rec["attempts"], 1);
+    assert_eq!(rec["violations"], json!([]));
+    assert_eq!(rec["error"], Value::Null);
+    assert_eq!(rec["response"]["body"], r#"{"received": true}"#);
+    // The inbound request is logged as such.
+    let all: Value = client()
+        .get(s.url("/__stubborn/requests?direction=inbound"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["requests"][0]["path"], "/orders");
+    assert_eq!(all["requests"][0]["direction"], "inbound");
+    // A refused request (no callbackUrl) triggers nothing.
+    let r = client()
+        .post(s.url("/orders"))
+        .json(&json!({"item": "book"}))
+        .send()
+        .await
+        .unwrap();
+    // Refused with the operation's documented 422.
+    assert_eq!(r.status(), 422);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(recv.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_goes_to_the_url_in_a_header_with_a_generated_body() {
+    let recv = Receiver::start().await;
+    let s = server();
+    let r = client()
+        .post(s.url("/subscriptions"))
+        .header("x-hook", recv.url("/ping"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].method, "PUT");
+    assert_eq!(got[0].target, "/ping");
+    assert_eq!(got[0].headers["x-event"], "ping");
+    // The document's example value goes out, and the call log withholds it: the document
+    // declares X-Hook-Token an API key.
+    assert_eq!(got[0].headers["x-hook-token"], "s3cret-token");
+    let body = got[0].json();
+    assert_eq!(body["kind"], "ping");
+    let n = body["sequence"].as_i64().unwrap();
+    assert!((1..=9).contains(&n), "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["headers"]["x-hook-token"], "[redacted]");
+    assert_eq!(log[0]["headers"]["x-event"], "ping");
+    assert!(!log[0].to_string().contains("s3cret-token"));
+    assert_eq!(log[0]["status"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_goes_to_the_url_in_the_answer_body() {
+    let recv = Receiver::start().await;
+    recv.answer_with(&[(204, "")]);
+    let s = server();
+    let notify: String = form_urlencoded::byte_serialize(recv.url("/jobs").as_bytes()).collect();
+    let r = client()
+        .post(s.url(&format!("/jobs?notify={notify}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["notify"], recv.url("/jobs"));
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].method, "POST");
+    assert_eq!(got[0].target, "/jobs/done?job=job_7");
+    assert_eq!(got[0].body, "");
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["status"], 204);
+    assert_eq!(log[0]["violations"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_delay_holds_the_callback_not_the_answer() {
+    let recv = Receiver::start().await;
+    let s = server();
+    let t0 = Instant::now();
+    let r = client()
+        .post(s.url("/slow"))
+        .json(&json!({"callbackUrl": recv.url("/late")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answered = t0.elapsed();
+    assert!(
+        answered < Duration::from_millis(1000),
+        "answered after {answered:?}"
+    );
+    // x-stubborn-callback-delay: 1500.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(recv.count(), 0, "the callback came before its delay");
+    let got = recv.wait_for(1).await;
+    let waited = got[0].at - t0;
+    assert!(
+        waited >= Duration::from_millis(1500),
+        "sent after {waited:?}"
+    );
+    assert_eq!(got[0].json(), json!({"late": true}));
+
+    // --callback-delay applies where the document says nothing.
+    let recv = Receiver::start().await;
+    let s = server_with(
+        MockOptions {
+            callback_delay: Some((700, 700)),
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    let t0 = Instant::now();
+    let r = client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/x")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert!(t0.elapsed() < Duration::from_millis(600));
+    let got = recv.wait_for(1).await;
+    assert!(
+        got[0].at - t0 >= Duration::from_millis(700),
+        "{:?}",
+        got[0].at - t0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_is_retried_until_the_receiver_takes_it() {
+    let recv = Receiver::start().await;
+    recv.answer_with(&[(500, r#"{"oops": 1}"#), (503, "{}")]);
+    let s = server();
+    let r = client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/retry")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let got = recv.wait_for(3).await;
+    assert!(got.iter().all(|g| g.target == "/retry"));
+    // Backing off: 100 ms, then 200 ms.
+    assert!(got[1].at - got[0].at >= Duration::from_millis(100));
+    assert!(got[2].at - got[1].at >= Duration::from_millis(200));
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["status"], 200);
+    assert_eq!(log[0]["attempts"], 3);
+    assert_eq!(log[0]["error"], Value::Null);
+
+    // With no retries left, the last 5xx is what the log shows.
+    let recv = Receiver::start().await;
+    recv.answer_with(&[(500, "{}"), (500, "{}")]);
+    let s = server_with(
+        MockOptions::default(),
+        HttpOptions {
+            callbacks: CallbackOptions {
+                retries: 1,
+                ..CallbackOptions::default()
+            },
+            ..HttpOptions::default()
+        },
+    );
+    client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/retry")}))
+        .send()
+        .await
+        .unwrap();
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["status"], 500);
+    assert_eq!(log[0]["attempts"], 2);
+    assert_eq!(recv.count(), 2);
+    assert!(
+        log[0]["violations"][0]
+            .as_str()
+            .unwrap()
+            .contains("status 500 is not a documented answer"),
+        "{}",
+        log[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_breaks_the_callbacks_contract_is_flagged() {
+    let recv = Receiver::start().await;
+    recv.answer_with(&[(200, r#"{"received": "yes"}"#)]);
+    let s = server();
+    client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/bad")}))
+        .send()
+        .await
+        .unwrap();
+    recv.wait_for(1).await;
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["status"], 200);
+    let violations = log[0]["violations"].as_array().unwrap();
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.as_str().unwrap().contains("/received")),
+        "{violations:?}"
+    );
+    // `invalid=true` finds it.
+    let v: Value = client()
+        .get(s.url("/__stubborn/requests?invalid=true&direction=outbound"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["count"], 1);
+    // A valid answer is not flagged.
+    assert_eq!(recv.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_host_is_refused_and_logged() {
+    let s = server();
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): a public address nothing answers at; the check
+    // refuses it before any connection is tried.
+    let r = client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": "http://192.0.2.1/hooks"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let log = outbound(&s, 1).await;
+    let error = log[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("refused: 192.0.2.1 is not a loopback or private-network address"),
+        "{error}"
+    );
+    assert!(error.contains("--allow-callback-host 192.0.2.1"), "{error}");
+    assert_eq!(log[0]["status"], 0);
+    assert_eq!(log[0]["attempts"], 0);
+    assert_eq!(log[0]["path"], "http://192.0.2.1/hooks");
+    // Link-local (cloud metadata) and other schemes are refused alike.
+    for url in [
+        "http://169.254.169.254/latest",
+        "https://127.0.0.1/x",
+        "ftp://127.0.0.1/",
+    ] {
+        client()
+            .post(s.url("/orders"))
+            .json(&json!({"callbackUrl": url}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let log = outbound(&s, 4).await;
+    for rec in &log[..3] {
+        assert!(
+            rec["error"].as_str().unwrap().starts_with("refused"),
+            "{rec}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expression_that_does_not_resolve_is_logged_not_sent() {
+    let recv = Receiver::start().await;
+    let s = server_with(
+        MockOptions {
+            validate: stubborn::compile::ValidateMode::Off,
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    // No X-Hook header: the URL expression names nothing.
+    let r = client().post(s.url("/subscriptions")).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let log = outbound(&s, 1).await;
+    let error = log[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("did not resolve") && error.contains("x-hook"),
+        "{error}"
+    );
+    assert_eq!(log[0]["path"], "{$request.header.X-Hook}");
+    assert_eq!(recv.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callbacks_in_flight_are_bounded() {
+    let recv = Receiver::start().await;
+    let s = server_with(
+        MockOptions {
+            callback_delay: Some((500, 500)),
+            ..MockOptions::default()
+        },
+        HttpOptions {
+            callbacks: CallbackOptions {
+                max_in_flight: 1,
+                ..CallbackOptions::default()
+            },
+            ..HttpOptions::default()
+        },
+    );
+    for _ in 0..3 {
+        let r = client()
+            .post(s.url("/orders"))
+            .json(&json!({"callbackUrl": recv.url("/one")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let log = outbound(&s, 3).await;
+    let dropped = log
+        .iter()
+        .filter(|r| {
+            r["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("1 callbacks are in flight already"))
+        })
+        .count();
+    assert_eq!(dropped, 2, "{log:?}");
+    recv.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(recv.count(), 1);
+}
+
+fn webhooks_template() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/webhooks.yaml")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_sent_through_the_admin_api() {
+    let recv = Receiver::start().await;
+    let s = TestServer::start_at(
+        &webhooks_template(),
+        MockOptions::default(),
+        HttpOptions::default(),
+    );
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .json(&json!({"url": recv.url("/hooks")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let outcome: Value = r.json().await.unwrap();
+    assert_eq!(outcome["status"], 200);
+    assert_eq!(outcome["attempts"], 1);
+    assert_eq!(outcome["url"], recv.url("/hooks"));
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].method, "POST");
+    assert_eq!(got[0].target, "/hooks");
+    assert_eq!(got[0].json()["type"], "order.shipped");
+    assert_eq!(got[0].json()["data"]["carrier"], "DHL");
+    let signature = got[0].headers["x-signature"].to_str().unwrap();
+    assert!(
+        signature.starts_with("sha256=") && signature.len() == 71,
+        "{signature}"
+    );
+    // A body of one's own replaces the documented one; invoicePaid has no example: generated.
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .json(&json!({"url": recv.url("/mine"), "body": {"custom": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/invoicePaid"))
+        .json(&json!({"url": recv.url("/invoices")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got = recv.wait_for(3).await;
+    assert_eq!(got[1].json(), json!({"custom": 1}));
+    let invoice = got[2].json();
+    assert_eq!(invoice["type"], "invoice.paid");
+    assert!(["EUR", "USD", "GBP"].contains(&invoice["data"]["currency"].as_str().unwrap()));
+    let log = outbound(&s, 3).await;
+    assert_eq!(log[0]["operation"], "webhook invoicePaid");
+    assert_eq!(log[2]["operation"], "webhook orderShipped");
+
+    // The list, for the dashboard.
+    let list: Value = client()
+        .get(s.url("/__stubborn/webhooks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = list["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orderShipped", "invoicePaid"]);
+
+    // Mistakes get clear answers.
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/nope"))
+        .json(&json!({"url": recv.url("/x")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let p: Value = r.json().await.unwrap();
+    assert!(p["detail"]
+        .as_str()
+        .unwrap()
+        .contains("orderShipped, invoicePaid"));
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .json(&json!({"url": "http://192.0.2.1/hooks"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // A receiver that is not there: 502, after the retries.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .json(&json!({"url": format!("http://{closed}/gone")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 502);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["outcome"]["attempts"], 3);
+    // The admin API's guard holds: another origin cannot make the mock send anything.
+    let r = client()
+        .post(s.url("/__stubborn/webhooks/orderShipped"))
+        .header("origin", "http://evil.example")
+        .json(&json!({"url": recv.url("/evil")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(recv.count(), 3);
+}
+
+#[test]
+fn webhook_target_sends_every_webhook_at_start_and_check_lists_callbacks() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let recv = rt.block_on(Receiver::start());
+    let template = webhooks_template();
+    let target = recv.url("/demo");
+    let _mock = Binary::mock(&[template.to_str().unwrap(), "--webhook-target", &target]);
+    let got = rt.block_on(recv.wait_for(2));
+    let types: Vec<Value> = got.iter().map(|g| g.json()["type"].clone()).collect();
+    assert_eq!(types, [json!("order.shipped"), json!("invoice.paid")]);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+        .args(["check", fixture("callbacks.yaml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("POST /orders → orderShipped: POST {$request.body#/callbackUrl}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "POST /jobs → done: POST {$response.body#/notify}/done?job={$response.body#/id}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("callback nowhere: `$request.body#/nowhere`: the request body's schema does not declare /nowhere"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "callback noQuery: `$request.query.url`: broken declares no query parameter `url`"
+        ),
+        "{text}"
+    );
+    // The expressions that resolve are not warned about.
+    assert!(!text.contains("callback orderShipped:"), "{text}");
+    assert!(!text.contains("callback done:"), "{text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+        .args(["check", template.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("    orderShipped: POST"), "{text}");
+    assert!(text.contains("    invoicePaid: POST"), "{text}");
+}
