@@ -5,131 +5,12 @@
 
 mod common;
 
-use common::{client, fixture, Binary, TestServer};
+use common::{client, fixture, Binary, Receiver, TestServer};
 use serde_json::{json, Value};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use stubborn::compile::MockOptions;
 use stubborn::server::outbound::CallbackOptions;
 use stubborn::server::HttpOptions;
-
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    method: String,
-    /// Path and query.
-    target: String,
-    headers: http::HeaderMap,
-    body: String,
-    at: Instant,
-}
-
-impl Received {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{}: {e}", self.body))
-    }
-}
-
-/// A callback receiver on 127.0.0.1, port chosen by the system.
-struct Receiver {
-    base: String,
-    got: Arc<Mutex<Vec<Received>>>,
-    /// Answers to give, in order; when empty, `200 {"received": true}`.
-    script: Arc<Mutex<VecDeque<(u16, String)>>>,
-}
-
-impl Receiver {
-    async fn start() -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let script: Arc<Mutex<VecDeque<(u16, String)>>> = Arc::default();
-        let (g, s) = (Arc::clone(&got), Arc::clone(&script));
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (g, s) = (Arc::clone(&g), Arc::clone(&s));
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(
-                        move |req: http::Request<hyper::body::Incoming>| {
-                            let (g, s) = (Arc::clone(&g), Arc::clone(&s));
-                            async move {
-                                use http_body_util::BodyExt;
-                                let (parts, body) = req.into_parts();
-                                let body = body.collect().await.unwrap().to_bytes();
-                                g.lock().unwrap().push(Received {
-                                    method: parts.method.to_string(),
-                                    target: parts
-                                        .uri
-                                        .path_and_query()
-                                        .map(|p| p.to_string())
-                                        .unwrap_or_default(),
-                                    headers: parts.headers,
-                                    body: String::from_utf8_lossy(&body).into_owned(),
-                                    at: Instant::now(),
-                                });
-                                let (status, text) = s
-                                    .lock()
-                                    .unwrap()
-                                    .pop_front()
-                                    .unwrap_or((200, r#"{"received": true}"#.into()));
-                                let mut response = http::Response::new(http_body_util::Full::new(
-                                    bytes::Bytes::from(text),
-                                ));
-                                *response.status_mut() =
-                                    http::StatusCode::from_u16(status).unwrap();
-                                response.headers_mut().insert(
-                                    http::header::CONTENT_TYPE,
-                                    http::HeaderValue::from_static("application/json"),
-                                );
-                                Ok::<_, std::convert::Infallible>(response)
-                            }
-                        },
-                    );
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Receiver { base, got, script }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn answer_with(&self, answers: &[(u16, &str)]) {
-        let mut s = self.script.lock().unwrap();
-        for (status, body) in answers {
-            s.push_back((*status, body.to_string()));
-        }
-    }
-
-    /// Waits (10 s at most) until `n` requests arrived; returns them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let start = Instant::now();
-        loop {
-            let got = self.got.lock().unwrap().clone();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the receiver got {} request(s), not {n}: {got:?}",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.got.lock().unwrap().len()
-    }
-}
 
 fn server() -> TestServer {
     server_with(MockOptions::default(), HttpOptions::default())
@@ -649,6 +530,34 @@ async fn a_webhook_is_sent_through_the_admin_api() {
         .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(recv.count(), 3);
+}
+
+/// The `webhooks` template of `stubborn init` (the README's walkthrough): subscribing pings
+/// the new URL, signed as its documented header says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribing_in_the_webhooks_template_pings_the_url() {
+    let recv = Receiver::start().await;
+    let s = TestServer::start_at(
+        &webhooks_template(),
+        MockOptions::default(),
+        HttpOptions::default(),
+    );
+    let r = client()
+        .post(s.url("/subscriptions"))
+        .json(&json!({"url": recv.url("/hooks"), "events": ["order.shipped"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].target, "/hooks");
+    assert_eq!(got[0].json()["type"], "ping");
+    let signature = got[0].headers["x-signature"].to_str().unwrap();
+    assert!(signature.starts_with("sha256="), "{signature}");
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["operation"], "verify (subscribe)");
+    assert_eq!(log[0]["status"], 200);
+    assert_eq!(log[0]["violations"], json!([]));
 }
 
 #[test]

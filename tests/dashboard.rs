@@ -686,3 +686,86 @@ async fn the_dashboard_shows_a_proxied_calls_source_and_both_sides_violations() 
     assert!(row.contains("response: header x-total"), "{row}");
     assert!(row.contains("response: body /0/name"), "{row}");
 }
+
+/// The webhooks section: each of the document's webhooks with a URL field and a send button;
+/// sending goes through the admin API, and the call log shows the request the mock sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_sent_from_the_dashboard() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    let recv = common::Receiver::start().await;
+    let s = TestServer::start_at(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/webhooks.yaml"),
+        MockOptions::default(),
+        HttpOptions::default(),
+    );
+    let base = s.base.clone();
+    let target = recv.url("/from-dashboard");
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut chromium = Chromium::launch(&browser);
+        let created = chromium
+            .call(
+                None,
+                "Target.createTarget",
+                serde_json::json!({"url": "about:blank"}),
+            )
+            .unwrap();
+        let attached = chromium
+            .call(
+                None,
+                "Target.attachToTarget",
+                serde_json::json!({"targetId": created["targetId"], "flatten": true}),
+            )
+            .unwrap();
+        let session = attached["sessionId"].as_str().unwrap().to_string();
+        chromium
+            .call(
+                Some(&session),
+                "Page.navigate",
+                serde_json::json!({"url": format!("{base}/__stubborn/")}),
+            )
+            .unwrap();
+        chromium.eval(
+            &session,
+            &format!(
+                r##"new Promise((resolve) => {{
+  const t0 = Date.now();
+  let sent = false;
+  (function poll() {{
+    const form = document.querySelector('form.send[data-webhook="orderShipped"]');
+    const names = [...document.querySelectorAll("#webhook-list tr.webhook td:first-child")].map((td) => td.textContent);
+    if (form && !sent) {{
+      form.elements.url.value = {target:?};
+      form.querySelector("button").click();
+      sent = true;
+    }}
+    const outcome = form && form.closest("tr").querySelector(".wh-outcome").textContent;
+    const row = document.querySelector("#log tr.call.outbound");
+    if (outcome && outcome !== "sending…" && row) {{
+      resolve({{ names, outcome, row: row.textContent, hidden: document.querySelector("#webhooks").hidden }});
+    }} else if (Date.now() - t0 > 15000) resolve({{ names, outcome, row: null }});
+    else setTimeout(poll, 100);
+  }})();
+}})"##
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(seen["hidden"], false, "{seen:#}");
+    assert_eq!(
+        seen["names"],
+        serde_json::json!(["orderShipped", "invoicePaid"]),
+        "{seen:#}"
+    );
+    assert_eq!(seen["outcome"], "answered 200", "{seen:#}");
+    let row = seen["row"].as_str().unwrap();
+    assert!(
+        row.contains("OUT") && row.contains("/from-dashboard"),
+        "{row}"
+    );
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].target, "/from-dashboard");
+    assert_eq!(got[0].json()["type"], "order.shipped");
+}
