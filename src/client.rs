@@ -68,7 +68,78 @@ pub struct Options {
     pub ca_file: Option<PathBuf>,
     /// Accept any server certificate. For development against self-signed upstreams only.
     pub insecure: bool,
+    /// A rule the addresses a host name resolves to must pass before anything connects
+    /// (callbacks: loopback and private networks only). The connection then goes to those
+    /// very addresses: the name is not resolved again, so a DNS answer that changes in
+    /// between cannot slip another address in. A refusal fails with [`ErrorKind::Denied`].
+    /// Hosts written as IP addresses are not resolved, so not seen here: check them before
+    /// sending.
+    pub address_check: Option<AddressCheck>,
 }
+
+/// See [`Options::address_check`]: given the host name and every address it resolved to,
+/// `Err(why)` refuses the connection.
+#[derive(Clone)]
+pub struct AddressCheck(pub Arc<AddressRule>);
+
+/// The function an [`AddressCheck`] holds.
+pub type AddressRule = dyn Fn(&str, &[std::net::SocketAddr]) -> Result<(), String> + Send + Sync;
+
+impl std::fmt::Debug for AddressCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AddressCheck(..)")
+    }
+}
+
+/// The client's resolver: the system's (through tokio, on its blocking pool, as hyper-util's
+/// own resolver does), then [`Options::address_check`] over what it found.
+#[derive(Clone)]
+struct Resolver {
+    check: Option<AddressCheck>,
+}
+
+impl tower_service::Service<hyper_util::client::legacy::connect::dns::Name> for Resolver {
+    type Response = std::vec::IntoIter<std::net::SocketAddr>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: hyper_util::client::legacy::connect::dns::Name) -> Self::Future {
+        let check = self.check.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            // The port is set by the connector afterwards.
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if let Some(check) = check {
+                (check.0)(&host, &addrs).map_err(|why| {
+                    std::io::Error::new(std::io::ErrorKind::PermissionDenied, Denied(why))
+                })?;
+            }
+            Ok(addrs.into_iter())
+        })
+    }
+}
+
+/// A refusal by [`Options::address_check`], recognised in an error's causes.
+#[derive(Debug)]
+struct Denied(String);
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Denied {}
 
 /// The default whole-exchange timeout: 30 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,6 +153,7 @@ impl Default for Options {
             idle_timeout: Duration::from_secs(60),
             ca_file: None,
             insecure: false,
+            address_check: None,
         }
     }
 }
@@ -99,6 +171,9 @@ pub enum ErrorKind {
     TooLarge,
     /// The connection failed after it was made (reset, malformed response).
     Other,
+    /// [`Options::address_check`] refused the addresses the host resolved to; the message is
+    /// its reason alone.
+    Denied,
 }
 
 /// A failed exchange: its kind and a message naming the cause chain.
@@ -137,6 +212,18 @@ impl Error {
         let mut refused = false;
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(s) = source {
+            // An io::Error's source skips the error it wraps: look inside it too.
+            let denied = s.downcast_ref::<Denied>().or_else(|| {
+                s.downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                    .and_then(|inner| inner.downcast_ref::<Denied>())
+            });
+            if let Some(denied) = denied {
+                return Error {
+                    kind: ErrorKind::Denied,
+                    message: denied.0.clone(),
+                };
+            }
             if let Some(io) = s.downcast_ref::<std::io::Error>() {
                 refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
             }
@@ -171,7 +258,10 @@ fn human(d: Duration) -> String {
 /// The pooled client. Cheap to clone: clones share the pool.
 #[derive(Clone)]
 pub struct Client {
-    inner: hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>,
+    inner: hyper_util::client::legacy::Client<
+        hyper_rustls::HttpsConnector<HttpConnector<Resolver>>,
+        Body,
+    >,
     timeout: Duration,
 }
 
@@ -179,7 +269,9 @@ impl Client {
     /// A client with `options`; fails when the CA file cannot be read or holds no certificate.
     pub fn new(options: &Options) -> Result<Client, String> {
         let tls = tls_config(options)?;
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(Resolver {
+            check: options.address_check.clone(),
+        });
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(options.connect_timeout));

@@ -7,6 +7,7 @@ mod common;
 
 use common::{client, fixture, Binary, Receiver, TestServer};
 use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use stubborn::compile::MockOptions;
 use stubborn::server::outbound::CallbackOptions;
@@ -105,9 +106,11 @@ async fn a_callback_goes_to_the_url_in_the_request_body_with_the_example_filled_
 async fn a_callback_goes_to_the_url_in_a_header_with_a_generated_body() {
     let recv = Receiver::start().await;
     let s = server();
+    // A host name this time: the client's resolver checks what it resolves to (loopback).
+    let hook = recv.url("/ping").replace("127.0.0.1", "localhost");
     let r = client()
         .post(s.url("/subscriptions"))
-        .header("x-hook", recv.url("/ping"))
+        .header("x-hook", hook)
         .send()
         .await
         .unwrap();
@@ -115,6 +118,10 @@ async fn a_callback_goes_to_the_url_in_a_header_with_a_generated_body() {
     let got = recv.wait_for(1).await;
     assert_eq!(got[0].method, "PUT");
     assert_eq!(got[0].target, "/ping");
+    assert!(got[0].headers["host"]
+        .to_str()
+        .unwrap()
+        .starts_with("localhost:"));
     assert_eq!(got[0].headers["x-event"], "ping");
     // The document's example value goes out, and the call log withholds it: the document
     // declares X-Hook-Token an API key.
@@ -320,11 +327,11 @@ async fn a_public_host_is_refused_and_logged() {
     assert_eq!(log[0]["status"], 0);
     assert_eq!(log[0]["attempts"], 0);
     assert_eq!(log[0]["path"], "http://192.0.2.1/hooks");
-    // Link-local (cloud metadata) and other schemes are refused alike.
+    // Link-local (cloud metadata), other schemes and credentials in the URL are refused.
     for url in [
         "http://169.254.169.254/latest",
-        "https://127.0.0.1/x",
         "ftp://127.0.0.1/",
+        "http://user:pw@127.0.0.1/",
     ] {
         client()
             .post(s.url("/orders"))
@@ -611,4 +618,46 @@ fn webhook_target_sends_every_webhook_at_start_and_check_lists_callbacks() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("    orderShipped: POST"), "{text}");
     assert!(text.contains("    invoicePaid: POST"), "{text}");
+}
+
+/// The address check runs in the shared client's resolver: a name whose addresses fail it is
+/// never connected to (here a check that refuses loopback stands in for a public address, which
+/// a test must not reach), and the refusal says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_connects_only_to_addresses_that_passed_the_check() {
+    use stubborn::client::{self, AddressCheck, Client, ErrorKind};
+    let recv = Receiver::start().await;
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let check = AddressCheck(Arc::new(
+        move |host: &str, addrs: &[std::net::SocketAddr]| {
+            log.lock().unwrap().push(host.to_string());
+            match addrs.iter().find(|a| a.ip().is_loopback()) {
+                Some(a) => Err(format!("{} is refused here", a.ip())),
+                None => Ok(()),
+            }
+        },
+    ));
+    let c = Client::new(&client::Options {
+        address_check: Some(check),
+        ..client::Options::default()
+    })
+    .unwrap();
+    let url = recv.url("/x").replace("127.0.0.1", "localhost");
+    let request = http::Request::post(url).body(client::full("{}")).unwrap();
+    let e = c.send(request).await.expect_err("refused");
+    assert_eq!(e.kind, ErrorKind::Denied, "{e}");
+    assert!(e.to_string().ends_with("is refused here"), "{e}");
+    assert_eq!(*seen.lock().unwrap(), ["localhost"]);
+    assert_eq!(recv.count(), 0);
+    // The callbacks' own rule lets the same name through (loopback).
+    let c = Client::new(&client::Options {
+        address_check: Some(stubborn::server::outbound::address_check(Vec::new())),
+        ..client::Options::default()
+    })
+    .unwrap();
+    let url = recv.url("/x").replace("127.0.0.1", "localhost");
+    let request = http::Request::post(url).body(client::full("{}")).unwrap();
+    assert_eq!(c.send(request).await.unwrap().status(), 200);
+    assert_eq!(recv.count(), 1);
 }

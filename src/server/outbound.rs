@@ -7,13 +7,15 @@
 //! outbound`, with the receiver's answer checked against what the callback documents.
 //!
 //! **Targets are restricted.** A mock must not become an open relay that anyone who can reach
-//! it can point at any host: a callback URL comes from the request. So a target's host is
-//! resolved and *every* address it resolves to must be loopback (127.0.0.0/8, ::1) or a
-//! private network (10/8, 172.16/12, 192.168/16, fc00::/7); link-local addresses (169.254/16,
-//! where cloud metadata services live, and fe80::/10), public and unspecified ones are refused.
-//! The connection is then made to the addresses that were checked, never resolved again, so a
-//! DNS answer that changes in between cannot smuggle a public address in. `--allow-callback-host
-//! NAME` lifts the restriction for that host name (or address literal), as written in the URL.
+//! it can point at any host: a callback URL comes from the request. So *every* address a
+//! target's host resolves to must be loopback (127.0.0.0/8, ::1) or a private network (10/8,
+//! 172.16/12, 192.168/16, fc00::/7); link-local addresses (169.254/16, where cloud metadata
+//! services live, and fe80::/10), public and unspecified ones are refused. The check runs in
+//! the shared client's resolver ([`crate::client::Options::address_check`]), which then connects
+//! to the addresses it checked, never resolving the name again, so a DNS answer that changes in
+//! between cannot smuggle a public address in; a host written as an address is checked here
+//! before sending. `--allow-callback-host NAME` lifts the restriction for that host name (or
+//! address), as written in the URL.
 //!
 //! Bounds: at most [`CallbackOptions::max_in_flight`] callbacks wait or travel at once (more
 //! are dropped and logged), retries at most [`MAX_RETRIES`], each attempt times out
@@ -21,6 +23,7 @@
 
 use super::calllog::{self, CallLog, CallRecord, OutboundNote};
 use crate::callback::Outbound;
+use crate::client::{self, Client};
 use crate::compile::Mock;
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue};
@@ -70,6 +73,9 @@ impl Default for CallbackOptions {
 /// What one server shares to send callbacks: the options and the bound on those in flight.
 pub struct Sender {
     options: CallbackOptions,
+    /// The shared outbound client, with the target check in its resolver (or why it could not
+    /// be made).
+    client: Result<Client, String>,
     in_flight: Arc<tokio::sync::Semaphore>,
     log: Arc<CallLog>,
     /// Whether the call log keeps anything (`--log-size 0` turns it off).
@@ -93,8 +99,16 @@ pub struct Delivery {
 
 impl Sender {
     pub fn new(options: CallbackOptions, log: Arc<CallLog>, logging: bool) -> Sender {
+        let client = Client::new(&client::Options {
+            connect_timeout: options.timeout.min(Duration::from_secs(5)),
+            timeout: options.timeout,
+            max_idle_per_host: 4,
+            address_check: Some(address_check(options.allow_hosts.clone())),
+            ..client::Options::default()
+        });
         Sender {
             in_flight: Arc::new(tokio::sync::Semaphore::new(options.max_in_flight.max(1))),
+            client,
             options,
             log,
             logging,
@@ -172,10 +186,17 @@ impl Sender {
                 return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
             }
         };
-        let target = match target(&url, &self.options.allow_hosts).await {
+        let uri = match target(&url, &self.options.allow_hosts) {
             Ok(t) => t,
             Err(e) => {
                 let error = format!("refused: {e}");
+                return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
+            }
+        };
+        let client = match &self.client {
+            Ok(c) => c,
+            Err(e) => {
+                let error = format!("not sent: no HTTP client: {e}");
                 return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
             }
         };
@@ -183,15 +204,19 @@ impl Sender {
         let mut backoff = FIRST_BACKOFF;
         let (answer, error) = loop {
             attempts += 1;
-            let result = send_once(&target, out, body.clone(), self.options.timeout).await;
+            let result = send_once(client, &uri, out, body.clone()).await;
             let retry = match &result {
                 Ok(a) => a.status >= 500,
-                Err(_) => true,
+                // The target check refused the host's addresses: no retry changes that.
+                Err(e) => e.kind != client::ErrorKind::Denied,
             };
             if !retry || attempts > self.options.retries {
                 break match result {
                     Ok(a) => (Some(a), None),
-                    Err(e) => (None, Some(e)),
+                    Err(e) if e.kind == client::ErrorKind::Denied => {
+                        (None, Some(format!("refused: {e}")))
+                    }
+                    Err(e) => (None, Some(format!("{}: {e}", uri_authority(&uri)))),
                 };
             }
             tokio::time::sleep(backoff).await;
@@ -312,25 +337,18 @@ struct Answered {
     body: Bytes,
 }
 
-/// A target that passed the check: where to connect, and what to ask for.
-struct Target {
-    /// `host:port` as the URL gives it, for the `Host` header.
-    authority: String,
-    path_and_query: String,
-    /// The checked addresses: the only ones connected to.
-    addrs: Vec<SocketAddr>,
-}
-
-/// Parses `url`, resolves its host and checks every address (see the module's docs).
-async fn target(url: &str, allow_hosts: &[String]) -> Result<Target, String> {
+/// Parses `url` and checks what can be checked before sending: an `http://` or `https://`
+/// URL with a host; a host written as an address must be allowed (a name is checked by the
+/// client's resolver, see [`address_check`]).
+fn target(url: &str, allow_hosts: &[String]) -> Result<http::Uri, String> {
     let uri: http::Uri = url
         .parse()
         .map_err(|e| format!("`{}` is not a URL: {e}", printable(url)))?;
     match uri.scheme_str() {
-        Some("http") => {}
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
         Some(other) => {
             return Err(format!(
-                "`{}`: only http:// callback URLs are sent, not {other}://",
+                "`{}`: only http:// and https:// callback URLs are sent, not {other}://",
                 printable(url)
             ))
         }
@@ -341,58 +359,61 @@ async fn target(url: &str, allow_hosts: &[String]) -> Result<Target, String> {
             ))
         }
     }
-    let Some(host) = uri.host() else {
+    let Some(host) = uri.host().filter(|h| !h.is_empty()) else {
         return Err(format!("`{}` names no host", printable(url)));
     };
-    let port = uri.port_u16().unwrap_or(80);
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let allowed_by_name = allow_hosts.iter().any(|h| {
-        h.trim_start_matches('[')
-            .trim_end_matches(']')
-            .eq_ignore_ascii_case(bare)
-    });
-    let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::time::timeout(
-            Duration::from_secs(5),
-            tokio::net::lookup_host((bare, port)),
-        )
-        .await
-        .map_err(|_| format!("resolving {bare} took longer than 5 s"))?
-        .map_err(|e| format!("cannot resolve {bare}: {e}"))?
-        .collect(),
-    };
-    if addrs.is_empty() {
-        return Err(format!("{bare} resolves to no address"));
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(format!(
+            "`{}`: credentials in a callback URL are not sent",
+            printable(url)
+        ));
     }
-    if !allowed_by_name {
-        if let Some(bad) = addrs.iter().find(|a| !address_allowed(a.ip())) {
-            let how = if bare.parse::<IpAddr>().is_ok() {
-                String::new()
-            } else {
-                format!(" ({bare} resolves to it)")
-            };
-            return Err(format!(
-                "{} is not a loopback or private-network address{how}; callbacks go only there \
-                 unless --allow-callback-host {bare} allows it",
-                bad.ip()
-            ));
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        if !allowed_by_name(bare, allow_hosts) && !address_allowed(ip) {
+            return Err(refusal(ip, bare, false));
         }
     }
-    let authority = uri
-        .authority()
-        .map(|a| a.as_str().to_string())
-        .unwrap_or_else(|| host.to_string());
-    // Credentials in the URL (user:pass@) are not sent as part of the Host header.
-    let authority = authority.rsplit('@').next().unwrap_or_default().to_string();
-    Ok(Target {
-        authority,
-        path_and_query: uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
-        addrs,
+    Ok(uri)
+}
+
+/// The rule the client's resolver applies to every name it resolves for callbacks: every
+/// address must be allowed, unless `--allow-callback-host` names the host.
+pub fn address_check(allow_hosts: Vec<String>) -> client::AddressCheck {
+    client::AddressCheck(Arc::new(move |host: &str, addrs: &[SocketAddr]| {
+        if allowed_by_name(host, &allow_hosts) {
+            return Ok(());
+        }
+        if addrs.is_empty() {
+            return Err(format!("{host} resolves to no address"));
+        }
+        match addrs.iter().find(|a| !address_allowed(a.ip())) {
+            Some(bad) => Err(refusal(bad.ip(), host, true)),
+            None => Ok(()),
+        }
+    }))
+}
+
+fn allowed_by_name(host: &str, allow_hosts: &[String]) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    allow_hosts.iter().any(|h| {
+        h.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .eq_ignore_ascii_case(bare)
     })
+}
+
+fn refusal(ip: IpAddr, host: &str, resolved: bool) -> String {
+    let how = if resolved {
+        format!(" ({host} resolves to it)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{ip} is not a loopback or private-network address{how}; callbacks go only there \
+         unless --allow-callback-host {host} allows it"
+    )
 }
 
 /// Loopback or a private network (RFC 1918, unique local IPv6); never link-local, public,
@@ -407,79 +428,41 @@ pub fn address_allowed(ip: IpAddr) -> bool {
     }
 }
 
-/// One attempt: connect to the checked addresses, send, read the answer (bounded), all
-/// within `timeout`.
-async fn send_once(
-    target: &Target,
-    out: &Outbound,
-    body: Bytes,
-    timeout: Duration,
-) -> Result<Answered, String> {
-    let attempt = async {
-        let stream = tokio::net::TcpStream::connect(&target.addrs[..])
-            .await
-            .map_err(|e| format!("cannot connect to {}: {e}", target.authority))?;
-        let _ = stream.set_nodelay(true);
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .map_err(|e| format!("cannot talk HTTP to {}: {e}", target.authority))?;
-        let connection = tokio::spawn(connection);
-        let mut request = http::Request::new(http_body_util::Full::new(body));
-        *request.method_mut() = out.method.clone();
-        *request.uri_mut() = target
-            .path_and_query
-            .parse()
-            .map_err(|e| format!("bad path: {e}"))?;
-        let headers = request.headers_mut();
-        for (k, v) in &out.headers {
-            headers.append(k.clone(), v.clone());
-        }
-        if let Ok(host) = HeaderValue::from_str(&target.authority) {
-            headers.insert(http::header::HOST, host);
-        }
-        headers.insert(
-            http::header::USER_AGENT,
-            HeaderValue::from_static(concat!("stubborn/", env!("CARGO_PKG_VERSION"))),
-        );
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("{} did not answer: {e}", target.authority))?;
-        let (parts, body) = response.into_parts();
-        let body = read_limited(body, MAX_ANSWER_BODY).await;
-        drop(sender);
-        connection.abort();
-        Ok(Answered {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(timeout, attempt).await {
-        Ok(result) => result,
-        Err(_) => Err(format!(
-            "{} did not answer within {} ms",
-            target.authority,
-            timeout.as_millis()
-        )),
-    }
+fn uri_authority(uri: &http::Uri) -> String {
+    uri.authority().map(|a| a.to_string()).unwrap_or_default()
 }
 
-/// At most `limit` bytes of a body; the rest is left unread.
-async fn read_limited(mut body: hyper::body::Incoming, limit: usize) -> Bytes {
-    use http_body_util::BodyExt;
-    let mut buf = bytes::BytesMut::new();
-    while let Some(Ok(frame)) = body.frame().await {
-        if let Ok(data) = frame.into_data() {
-            let room = limit.saturating_sub(buf.len());
-            buf.extend_from_slice(&data[..data.len().min(room)]);
-            if buf.len() >= limit {
-                break;
-            }
-        }
+/// One attempt through the shared client: send, read at most [`MAX_ANSWER_BODY`] bytes of the
+/// answer (the rest is dropped with the connection), all within the client's timeout.
+async fn send_once(
+    client: &Client,
+    uri: &http::Uri,
+    out: &Outbound,
+    body: Bytes,
+) -> Result<Answered, client::Error> {
+    let deadline = tokio::time::Instant::now() + client.timeout();
+    let mut request = http::Request::new(client::full(body));
+    *request.method_mut() = out.method.clone();
+    *request.uri_mut() = uri.clone();
+    let headers = request.headers_mut();
+    for (k, v) in &out.headers {
+        headers.append(k.clone(), v.clone());
     }
-    buf.freeze()
+    headers.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static(concat!("stubborn/", env!("CARGO_PKG_VERSION"))),
+    );
+    let response = client.send(request).await?;
+    let (parts, body) = response.into_parts();
+    let body = match client::read_body(body, MAX_ANSWER_BODY, deadline, client.timeout()).await? {
+        client::Read::Whole(bytes) => bytes,
+        client::Read::Partial { head, .. } => head.slice(..MAX_ANSWER_BODY.min(head.len())),
+    };
+    Ok(Answered {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    })
 }
 
 /// A value fit to quote in a message: at most 100 characters, no controls.
@@ -528,29 +511,39 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn targets_are_checked_before_anything_is_sent() {
-        let t = target("http://127.0.0.1:9/hook?x=1", &[]).await.unwrap();
-        assert_eq!(t.authority, "127.0.0.1:9");
-        assert_eq!(t.path_and_query, "/hook?x=1");
-        let t = target("http://localhost:9/", &[]).await.unwrap();
-        assert!(t.addrs.iter().all(|a| a.ip().is_loopback()));
-        let e = target("http://192.0.2.1/hook", &[]).await.err().unwrap();
+    #[test]
+    fn targets_are_checked_before_anything_is_sent() {
+        let t = target("http://127.0.0.1:9/hook?x=1", &[]).unwrap();
+        assert_eq!(t.path_and_query().unwrap().as_str(), "/hook?x=1");
+        assert!(target("http://localhost:9/", &[]).is_ok());
+        assert!(target("https://localhost:9/", &[]).is_ok());
+        let e = target("http://192.0.2.1/hook", &[]).err().unwrap();
         assert!(
             e.contains("192.0.2.1 is not a loopback or private-network address"),
             "{e}"
         );
         assert!(e.contains("--allow-callback-host 192.0.2.1"), "{e}");
-        // Named by --allow-callback-host: allowed, and connected to as resolved.
-        let t = target("http://192.0.2.1/hook", &["192.0.2.1".into()])
-            .await
-            .unwrap();
-        assert_eq!(t.addrs[0].ip().to_string(), "192.0.2.1");
-        assert!(target("https://127.0.0.1/", &[]).await.is_err());
-        assert!(target("/relative", &[]).await.is_err());
-        assert!(target("not a url", &[]).await.is_err());
-        assert!(target("http://[::ffff:169.254.169.254]/", &[])
-            .await
-            .is_err());
+        assert!(target("http://192.0.2.1/hook", &["192.0.2.1".into()]).is_ok());
+        assert!(target("http://[::ffff:169.254.169.254]/", &[]).is_err());
+        assert!(target("http://u:p@127.0.0.1/", &[]).is_err());
+        assert!(target("ftp://127.0.0.1/", &[]).is_err());
+        assert!(target("/relative", &[]).is_err());
+        assert!(target("not a url", &[]).is_err());
+    }
+
+    #[test]
+    fn every_resolved_address_must_pass() {
+        let check = address_check(vec!["api.example.test".into()]);
+        let addr = |s: &str| -> SocketAddr { format!("{s}:0").parse().unwrap() };
+        assert!((check.0)("localhost", &[addr("127.0.0.1"), addr("[::1]")]).is_ok());
+        // One public address among private ones (a rebinding DNS answer) refuses the host.
+        let e = (check.0)("evil.test", &[addr("10.0.0.1"), addr("203.0.113.9")]).unwrap_err();
+        assert!(
+            e.contains("203.0.113.9 is not a loopback or private-network address (evil.test resolves to it)"),
+            "{e}"
+        );
+        assert!((check.0)("nothing.test", &[]).is_err());
+        // Allowed by name, whatever it resolves to.
+        assert!((check.0)("API.example.test", &[addr("203.0.113.9")]).is_ok());
     }
 }
