@@ -195,7 +195,7 @@ impl Error {
     fn timeout(limit: Duration) -> Error {
         Error {
             kind: ErrorKind::Timeout,
-            message: format!("no complete answer within {}", human(limit)),
+            message: format!("not complete within {}", human(limit)),
         }
     }
 

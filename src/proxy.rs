@@ -182,6 +182,13 @@ impl Proxy {
                         }
                         if let Some(mut rejection) = rejection {
                             if self.options.errors {
+                                // The mock's violations header, said with its direction.
+                                rejection
+                                    .headers
+                                    .retain(|(n, _)| n.as_str() != runtime::VIOLATIONS_HEADER);
+                                let (v, total) =
+                                    (rejection.violations.clone(), rejection.violations_total);
+                                push_violations(&mut rejection, &v, total, &[], 0);
                                 return Decision::Answer(Box::new(local(rejection, Vec::new())));
                             }
                             request_violations = (

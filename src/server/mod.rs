@@ -336,6 +336,14 @@ impl Served {
                     rest: rest.map_err(Into::into).boxed(),
                 }
             }
+            Err(e) if e.kind == crate::client::ErrorKind::Timeout => {
+                let answer = Answer::problem(&Problem::new(
+                    408,
+                    "Request Timeout",
+                    format!("the request body did not arrive in time: {e}"),
+                ));
+                return self.finish(answer, false, headers);
+            }
             Err(e) => {
                 let answer = Answer::problem(&Problem::new(
                     400,
