@@ -544,3 +544,42 @@ fn bad_command_lines_are_refused() {
     assert_eq!(code, Some(1));
     assert!(err.contains("/nonexistent.pem"), "{err}");
 }
+
+/// A private proxy (`--api-key`) wants its key, and keeps it: the upstream never sees it.
+#[test]
+fn a_private_proxys_key_is_not_forwarded() {
+    let up = good_upstream();
+    let p = proxy(&up.base, &["--api-key", "proxy-s3cret"]);
+    let denied = get(&p.url("/pets"));
+    assert_eq!(denied.status, 401);
+    assert!(up.seen().is_empty());
+    let got = send(
+        "GET",
+        &p.url("/pets"),
+        &[
+            ("x-api-key", "proxy-s3cret"),
+            ("authorization", "Bearer upstream"),
+        ],
+        None,
+    );
+    assert_eq!(got.status, 200);
+    let seen = &up.seen()[0];
+    assert!(
+        !seen.headers.contains_key("x-api-key"),
+        "{:?}",
+        seen.headers
+    );
+    assert_eq!(seen.headers["authorization"], "Bearer upstream");
+    // The call log keeps neither secret.
+    let log = send(
+        "GET",
+        &p.url("/__stubborn/requests"),
+        &[("x-api-key", "proxy-s3cret")],
+        None,
+    );
+    let text = String::from_utf8_lossy(&log.body);
+    assert!(
+        !text.contains("proxy-s3cret") && !text.contains("Bearer upstream"),
+        "{text}"
+    );
+}
