@@ -107,19 +107,22 @@ fn headers(
             continue;
         };
         let Some(schema) = h.schema else { continue };
+        let judge = |value: &Value, found: &mut Vec<Violation>| {
+            let lost = schema_violations_on(
+                store,
+                schema,
+                value,
+                Place::Header,
+                &h.name,
+                found,
+                Direction::Response,
+            );
+            (found.is_empty() && lost == 0, lost)
+        };
         let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        let as_text = Value::String(text.clone());
         let mut found = Vec::new();
-        let lost = schema_violations_on(
-            store,
-            schema,
-            &as_text,
-            Place::Header,
-            &h.name,
-            &mut found,
-            Direction::Response,
-        );
-        if found.is_empty() && lost == 0 {
+        let (valid, mut lost) = judge(&Value::String(text.clone()), &mut found);
+        if valid {
             continue;
         }
         let typed = serde_json::from_str::<Value>(text.trim())
@@ -127,19 +130,12 @@ fn headers(
             .filter(|v| v.is_number() || v.is_boolean());
         if let Some(typed) = typed {
             let mut again = Vec::new();
-            let lost_again = schema_violations_on(
-                store,
-                schema,
-                &typed,
-                Place::Header,
-                &h.name,
-                &mut again,
-                Direction::Response,
-            );
-            if again.is_empty() && lost_again == 0 {
+            let (valid, lost_again) = judge(&typed, &mut again);
+            if valid {
                 continue;
             }
             found = again;
+            lost = lost_again;
         }
         for v in found {
             push(out, &mut dropped, v);
