@@ -407,7 +407,7 @@ impl Mock {
         match c.delay.or(self.options.callback_delay) {
             None => 0,
             Some((lo, hi)) if lo >= hi => lo,
-            Some((lo, hi)) => lo + self.next_seed() % (hi - lo + 1),
+            Some((lo, hi)) => lo + self.next_seed() % (hi - lo).saturating_add(1),
         }
     }
 

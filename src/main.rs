@@ -161,6 +161,10 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         stubborn::compile::check_delay(lo, hi, args.max_delay)
             .map_err(|e| Failure::Other(format!("--callback-delay: {e}")))?;
     }
+    if let Some(url) = &args.webhook_target {
+        stubborn::server::outbound::check_target(url, &args.allow_callback_hosts)
+            .map_err(|e| Failure::Other(format!("--webhook-target: {e}")))?;
+    }
     if let Some(ms) = args.stream_interval {
         stubborn::compile::check_delay(ms, ms, args.max_delay)
             .map_err(|e| Failure::Other(format!("--stream-interval: {e}")))?;

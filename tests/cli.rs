@@ -346,3 +346,31 @@ fn one_log_line_per_request_as_text_or_json() {
         }
     }
 }
+
+#[test]
+fn callback_flags_are_checked_at_start() {
+    let petstore = spec("petstore.yaml");
+    let petstore = petstore.to_str().unwrap();
+    for (args, expected) in [
+        (
+            vec!["--callback-delay", "90000"],
+            "--callback-delay: a delay of 90000 ms is longer than the 60000 ms allowed",
+        ),
+        (vec!["--callback-delay", "soon"], "expected milliseconds"),
+        (vec!["--callback-retries", "11"], "11 is not in 0..=10"),
+        (
+            vec!["--webhook-target", "ftp://127.0.0.1/"],
+            "--webhook-target: `ftp://127.0.0.1/`: only http:// and https:// callback URLs",
+        ),
+        (
+            vec!["--webhook-target", "http://192.0.2.1/hooks"],
+            "--webhook-target: 192.0.2.1 is not a loopback or private-network address",
+        ),
+    ] {
+        let mut all = vec!["mock", petstore, "--port", "0"];
+        all.extend(args.iter().copied());
+        let (code, _, err) = run(&all);
+        assert_ne!(code, 0, "{args:?} was accepted");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

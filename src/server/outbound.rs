@@ -337,6 +337,12 @@ struct Answered {
     body: Bytes,
 }
 
+/// Whether `url` may be a callback's or a webhook's target, as far as can be told without
+/// resolving it (`--webhook-target` is checked at start with this).
+pub fn check_target(url: &str, allow_hosts: &[String]) -> Result<(), String> {
+    target(url, allow_hosts).map(|_| ())
+}
+
 /// Parses `url` and checks what can be checked before sending: an `http://` or `https://`
 /// URL with a host; a host written as an address must be allowed (a name is checked by the
 /// client's resolver, see [`address_check`]).
