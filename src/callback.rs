@@ -230,6 +230,9 @@ impl Compiled {
                         }
                         if template.is_some() {
                             reads_request_body = true;
+                            // `{{response.body…}}` reads the answer's body too.
+                            reads_response_body |=
+                                example.value.to_string().contains("response.body");
                         }
                         BodySource::Example {
                             value: example.value.clone(),

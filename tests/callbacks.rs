@@ -62,10 +62,11 @@ async fn a_callback_goes_to_the_url_in_the_request_body_with_the_example_filled_
     assert_eq!(got[0].method, "POST");
     assert_eq!(got[0].target, "/hooks/shipped");
     assert_eq!(got[0].headers["content-type"], "application/json");
-    // The example, with the request's template and the runtime expressions filled in.
+    // The example, with its templates (`{{request.…}}`, `{{response.…}}`) and runtime
+    // expressions (`{$response.body#/id}`, typed) filled in.
     assert_eq!(
         got[0].json(),
-        json!({"event": "order.shipped", "order": "ord_1", "item": "book", "status": 201})
+        json!({"event": "order.shipped", "order": "ord_1", "item": "book", "status": 201, "ref": "ord_1/201"})
     );
     let log = outbound(&s, 1).await;
     let rec = &log[0];

@@ -56,6 +56,7 @@ fn example_rendered_per_request_with_schema_types() {
         query: Some("qty=3"),
         headers: &headers,
         body: Some(&body),
+        response: None,
     };
     let out = template.render(&ctx, &store, Some(&schema), 0);
     assert_eq!(
@@ -96,6 +97,7 @@ fn dynamic_variables_vary_by_seed_only() {
         query: None,
         headers: &headers,
         body: None,
+        response: None,
     };
     let store = SchemaStore::new();
     let a = template.render(&ctx, &store, None, 7);

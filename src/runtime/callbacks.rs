@@ -53,6 +53,11 @@ pub(super) fn prepare(mock: &Mock, call: &Call, answer: &Answer) -> Vec<Outbound
             query: req.query,
             headers: req.headers,
             body: request_body,
+            response: Some(template::ResponseContext {
+                status: answer.status,
+                headers: &answer.headers,
+                body: response_body.as_ref(),
+            }),
         },
     };
     let options = mock.callback_body_options();

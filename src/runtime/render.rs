@@ -315,6 +315,7 @@ fn fill_template(mock: &Mock, t: &Template, call: &Call, model: &MediaType) -> B
         query: req.query,
         headers: req.headers,
         body: req.json().as_ref().ok(),
+        response: None,
     };
     let schema = model.schema.map(|id| mock.api.schemas.get(id));
     let now_ms = std::time::SystemTime::now()

@@ -111,6 +111,7 @@ fn render_saved(
                 query: req.query,
                 headers: req.headers,
                 body: req.json().as_ref().ok(),
+                response: None,
             };
             let now_ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -19,6 +19,7 @@
 //! | `request.cookie.NAME` (`cookies`) | a cookie from the `Cookie` header(s) |
 //! | `request.body` | the whole parsed JSON body |
 //! | `request.body.a.0.b`, `request.body./a/0/b` | a dotted path or a JSON pointer into the body |
+//! | `response.status`, `response.header.NAME`, `response.body`, `response.body.a.0`, `response.body./a/0` | the answer a callback follows (only in callbacks' bodies: [`Context::response`]) |
 //! | `$guid`, `$randomEmail`, ... | Postman's dynamic variables ([`dynamic_variable_names`]) |
 //!
 //! Nothing here executes code or reads files, and no input panics: problems found while
@@ -72,6 +73,18 @@ pub struct Context<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a http::HeaderMap,
     /// The parsed JSON body, if any.
+    pub body: Option<&'a Value>,
+    /// The answer the mock gave to that request, for a callback's body (`{{response.…}}`);
+    /// `None` when rendering the answer itself (`{{response.…}}` then renders as nothing).
+    pub response: Option<ResponseContext<'a>>,
+}
+
+/// What `{{response.…}}` reads: the mock's answer to the request a callback follows.
+#[derive(Clone, Copy, Debug)]
+pub struct ResponseContext<'a> {
+    pub status: u16,
+    pub headers: &'a [(http::HeaderName, http::HeaderValue)],
+    /// The answer's body parsed as JSON, if it is JSON.
     pub body: Option<&'a Value>,
 }
 

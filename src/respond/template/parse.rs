@@ -56,6 +56,12 @@ pub(super) enum Expr {
     Cookie(String),
     /// A path into the body; empty for the whole body.
     Body(Vec<Seg>),
+    /// `response.status`: the status of the answer a callback follows.
+    Status,
+    /// `response.header.NAME`.
+    ResponseHeader(http::HeaderName),
+    /// `response.body…`: a path into that answer's body.
+    ResponseBody(Vec<Seg>),
     /// An index into [`DYNAMIC_VARIABLES`].
     Dynamic(u16),
 }
@@ -275,11 +281,14 @@ impl Compiler {
             "request.body" => return Expr::Body(Vec::new()),
             _ => {}
         }
+        if let Some(rest) = e.strip_prefix("response.") {
+            return self.response_expr(e, rest, in_key);
+        }
         let Some(rest) = e.strip_prefix("request.") else {
             self.error(
                 in_key,
                 format!(
-                    "unknown template expression `{}` (expected `request.…` or a `$` variable)",
+                    "unknown template expression `{}` (expected `request.…`, `response.…` or a `$` variable)",
                     excerpt(e)
                 ),
             );
@@ -342,6 +351,53 @@ impl Compiler {
                 Expr::Body(name.split('.').map(|t| Seg::new(t.to_string())).collect())
             }
         }
+    }
+
+    /// `response.status`, `response.header.NAME`, `response.body[.path | ./pointer]`: the
+    /// answer a callback follows.
+    fn response_expr(&mut self, e: &str, rest: &str, in_key: bool) -> Expr {
+        if rest == "status" {
+            return Expr::Status;
+        }
+        if rest == "body" {
+            return Expr::ResponseBody(Vec::new());
+        }
+        if let Some(name) = rest
+            .strip_prefix("header.")
+            .or(rest.strip_prefix("headers."))
+        {
+            return match http::HeaderName::from_bytes(name.as_bytes()) {
+                Ok(h) => Expr::ResponseHeader(h),
+                Err(_) => {
+                    self.error(
+                        in_key,
+                        format!("`{}` is not a valid header name", excerpt(name)),
+                    );
+                    Expr::Invalid
+                }
+            };
+        }
+        if let Some(path) = rest.strip_prefix("body.") {
+            if let Some(pointer) = path.strip_prefix('/') {
+                if let Expr::Body(segs) = body_pointer(pointer) {
+                    return Expr::ResponseBody(segs);
+                }
+            }
+            if !path.is_empty() && !path.split('.').any(str::is_empty) {
+                return Expr::ResponseBody(
+                    path.split('.').map(|t| Seg::new(t.to_string())).collect(),
+                );
+            }
+        }
+        self.error(
+            in_key,
+            format!(
+                "unknown response source in `{}` (expected response.status, response.header.NAME \
+                 or response.body…)",
+                excerpt(e)
+            ),
+        );
+        Expr::Invalid
     }
 }
 

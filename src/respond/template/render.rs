@@ -170,6 +170,32 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
                 }
                 Some(Got::Json(cur))
             }
+            Expr::Status => ctx
+                .response
+                .map(|r| Got::Text(Cow::Owned(r.status.to_string()))),
+            Expr::ResponseHeader(name) => {
+                let r = ctx.response?;
+                let mut values = r.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
+                let first = values.next()?;
+                let mut text = header_text(first);
+                for more in values {
+                    let t = text.to_mut();
+                    t.push_str(", ");
+                    t.push_str(&header_text(more));
+                }
+                Some(Got::Text(text))
+            }
+            Expr::ResponseBody(segs) => {
+                let mut cur = ctx.response?.body?;
+                for seg in segs {
+                    cur = match cur {
+                        Value::Object(map) => map.get(&seg.key)?,
+                        Value::Array(items) => items.get(seg.index?)?,
+                        _ => return None,
+                    };
+                }
+                Some(Got::Json(cur))
+            }
             Expr::Dynamic(i) => {
                 let Draw {
                     seed,

@@ -50,6 +50,7 @@ impl Req {
             query: self.query,
             headers: &self.headers,
             body: self.body.as_ref(),
+            response: None,
         }
     }
 }
@@ -146,6 +147,7 @@ fn missing_values() {
         query: None,
         headers: &headers,
         body: None,
+        response: None,
     };
     assert_eq!(
         t.render(&ctx, &SchemaStore::new(), None, 0),
@@ -639,6 +641,7 @@ fn garbage_never_panics() {
         query: Some("%%%&&=&a=%ff"),
         headers: &headers,
         body: Some(&json!("not an object")),
+        response: None,
     };
     let (t, _) = compile(&json!([
         "{{request.header.x-bin}}",
@@ -676,4 +679,52 @@ fn render_is_fast() {
         per < std::time::Duration::from_micros(200),
         "{per:?} per render"
     );
+}
+
+#[test]
+fn response_sources_for_callbacks() {
+    let (t, errors) = compile(&json!({
+        "id": "{{response.body.id}}",
+        "first": "{{response.body./items/0}}",
+        "at": "{{response.header.location}}",
+        "line": "{{response.status}} {{response.body.id}}",
+        "status": "{{response.status}}",
+    }))
+    .unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let headers = http::HeaderMap::new();
+    let answer_headers = [(
+        http::header::LOCATION,
+        http::HeaderValue::from_static("/orders/9"),
+    )];
+    let answer = json!({"id": 9, "items": ["a"]});
+    let mut ctx = Context {
+        method: "POST",
+        path: "/orders",
+        path_params: &[],
+        query: None,
+        headers: &headers,
+        body: None,
+        response: Some(super::ResponseContext {
+            status: 201,
+            headers: &answer_headers,
+            body: Some(&answer),
+        }),
+    };
+    let store = SchemaStore::new();
+    assert_eq!(
+        t.render(&ctx, &store, None, 0),
+        json!({"id": 9, "first": "a", "at": "/orders/9", "line": "201 9", "status": "201"})
+    );
+    // Rendering an answer itself: nothing to read.
+    ctx.response = None;
+    assert_eq!(t.render(&ctx, &store, None, 0)["id"], Value::Null);
+    for bad in [
+        "{{response.nope}}",
+        "{{response.body.}}",
+        "{{response.header.a b}}",
+    ] {
+        let (_, errors) = compile(&json!(bad)).unwrap();
+        assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+    }
 }
