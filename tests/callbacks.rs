@@ -609,6 +609,11 @@ fn webhook_target_sends_every_webhook_at_start_and_check_lists_callbacks() {
         ),
         "{text}"
     );
+    assert!(
+        text.contains("callback badExpression: `$request.cookie.session`: expected header.NAME, query.NAME, path.NAME, body or body#/pointer after `$request.`; it is never sent"),
+        "{text}"
+    );
+    assert!(!text.contains("→ badExpression"), "{text}");
     // The expressions that resolve are not warned about.
     assert!(!text.contains("callback orderShipped:"), "{text}");
     assert!(!text.contains("callback done:"), "{text}");
@@ -661,4 +666,96 @@ async fn the_client_connects_only_to_addresses_that_passed_the_check() {
     let request = http::Request::post(url).body(client::full("{}")).unwrap();
     assert_eq!(c.send(request).await.unwrap().status(), 200);
     assert_eq!(recv.count(), 1);
+}
+
+/// An outbound record reaches the live stream (`GET /__stubborn/requests/stream`) as it
+/// happens, with its direction and the receiver's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_stream_shows_callbacks() {
+    use futures_util::StreamExt;
+    let recv = Receiver::start().await;
+    let s = server();
+    let r = client()
+        .get(s.url("/__stubborn/requests/stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut stream = r.bytes_stream();
+    client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/live")}))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let event = loop {
+        if let Some(line) = seen
+            .lines()
+            .find(|l| l.starts_with("data:") && l.contains("\"direction\":\"outbound\""))
+        {
+            break line.trim_start_matches("data:").trim().to_string();
+        }
+        assert!(Instant::now() < deadline, "no outbound event: {seen}");
+        if let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(Duration::from_secs(1), stream.next()).await
+        {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    let call: Value = serde_json::from_str(&event).unwrap();
+    assert_eq!(call["path"], recv.url("/live"));
+    assert_eq!(call["status"], 200);
+    assert_eq!(call["response"]["body"], r#"{"received": true}"#);
+}
+
+/// OpenAPI 3.0 callbacks, with query and path parameters in the URL expression.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_30_callbacks_with_query_and_path_expressions() {
+    let recv = Receiver::start().await;
+    let dir = common::TempDir::new("callbacks30");
+    let spec = dir.0.join("api.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+openapi: 3.0.3
+info: {title: Thirty, version: '1'}
+paths:
+  /items/{id}:
+    put:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+        - {name: url, in: query, required: true, schema: {type: string}}
+      responses:
+        '204': {description: Stored.}
+      callbacks:
+        stored:
+          '{$request.query.url}/items/{$request.path.id}?by={$method}':
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [id]
+                      properties:
+                        id: {type: integer, minimum: 1, maximum: 5}
+                        note: {type: string, nullable: true}
+              responses:
+                '200': {description: Received.}
+"#,
+    )
+    .unwrap();
+    let s = TestServer::start_at(&spec, MockOptions::default(), HttpOptions::default());
+    let url: String = form_urlencoded::byte_serialize(recv.base.as_bytes()).collect();
+    let r = client()
+        .put(s.url(&format!("/items/4?url={url}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].target, "/items/4?by=PUT");
+    let id = got[0].json()["id"].as_i64().unwrap();
+    assert!((1..=5).contains(&id), "{}", got[0].body);
 }
