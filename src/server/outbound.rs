@@ -74,8 +74,9 @@ impl Default for CallbackOptions {
 pub struct Sender {
     options: CallbackOptions,
     /// The shared outbound client, with the target check in its resolver (or why it could not
-    /// be made).
-    client: Result<Client, String>,
+    /// be made): made when the first callback is sent, so a server that sends none never
+    /// loads TLS roots.
+    client: std::sync::OnceLock<Result<Client, String>>,
     in_flight: Arc<tokio::sync::Semaphore>,
     log: Arc<CallLog>,
     /// Whether the call log keeps anything (`--log-size 0` turns it off).
@@ -99,16 +100,9 @@ pub struct Delivery {
 
 impl Sender {
     pub fn new(options: CallbackOptions, log: Arc<CallLog>, logging: bool) -> Sender {
-        let client = Client::new(&client::Options {
-            connect_timeout: options.timeout.min(Duration::from_secs(5)),
-            timeout: options.timeout,
-            max_idle_per_host: 4,
-            address_check: Some(address_check(options.allow_hosts.clone())),
-            ..client::Options::default()
-        });
         Sender {
             in_flight: Arc::new(tokio::sync::Semaphore::new(options.max_in_flight.max(1))),
-            client,
+            client: std::sync::OnceLock::new(),
             options,
             log,
             logging,
@@ -193,7 +187,16 @@ impl Sender {
                 return self.record(mock, out, None, 0, Some(error), Vec::new(), t0);
             }
         };
-        let client = match &self.client {
+        let client = self.client.get_or_init(|| {
+            Client::new(&client::Options {
+                connect_timeout: self.options.timeout.min(Duration::from_secs(5)),
+                timeout: self.options.timeout,
+                max_idle_per_host: 4,
+                address_check: Some(address_check(self.options.allow_hosts.clone())),
+                ..client::Options::default()
+            })
+        });
+        let client = match client {
             Ok(c) => c,
             Err(e) => {
                 let error = format!("not sent: no HTTP client: {e}");
