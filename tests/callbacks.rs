@@ -73,6 +73,7 @@ async fn a_callback_goes_to_the_url_in_the_request_body_with_the_example_filled_
     assert_eq!(rec["direction"], "outbound");
     assert_eq!(rec["method"], "POST");
     assert_eq!(rec["path"], recv.url("/hooks/shipped"));
+    assert_eq!(rec["query"], Value::Null);
     assert_eq!(rec["operation"], "orderShipped (createOrder)");
     assert_eq!(rec["status"], 200);
     assert_eq!(rec["attempts"], 1);
@@ -758,4 +759,32 @@ paths:
     assert_eq!(got[0].target, "/items/4?by=PUT");
     let id = got[0].json()["id"].as_i64().unwrap();
     assert!((1..=5).contains(&id), "{}", got[0].body);
+}
+
+/// An API key the document declares for the query stays out of the call log when a callback
+/// URL carries it; the receiver gets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_query_key_in_a_callback_url_is_redacted() {
+    let recv = Receiver::start().await;
+    let s = server();
+    client()
+        .post(s.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/hooks?token=s3cret-q&x=1")}))
+        .send()
+        .await
+        .unwrap();
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].target, "/hooks?token=s3cret-q&x=1");
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["path"], recv.url("/hooks"));
+    assert_eq!(log[0]["query"], "token=[redacted]&x=1");
+    let all: Value = client()
+        .get(s.url("/__stubborn/requests?direction=outbound"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!all.to_string().contains("s3cret-q"), "{all}");
 }

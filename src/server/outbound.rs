@@ -265,11 +265,31 @@ impl Sender {
             Ok(u) => u.clone(),
             Err(_) => compiled.map(|c| c.expression.clone()).unwrap_or_default(),
         };
+        // The query's API keys (those the document declares) are withheld from the log, the
+        // log line and the messages, as for requests the mock answers.
+        let secrets = &mock.credentials;
+        let (path, query) = match url.split_once('?') {
+            Some((p, q)) => (
+                p.to_string(),
+                Some((q, calllog::redact_query(q, &secrets.query))),
+            ),
+            None => (url.clone(), None),
+        };
+        let mut error = error;
+        let shown = match &query {
+            Some((raw, redacted)) => {
+                if raw != redacted {
+                    error = error.map(|e| e.replace(raw, redacted));
+                }
+                format!("{path}?{redacted}")
+            }
+            None => url.clone(),
+        };
         let status = answer.map_or(0, |a| a.status);
         tracing::info!(
             direction = "outbound",
             method = out.method.as_str(),
-            url = url.as_str(),
+            url = shown.as_str(),
             status,
             attempts,
             error = error.as_deref().unwrap_or(""),
@@ -277,7 +297,7 @@ impl Sender {
             "{} → {} {} {}",
             label.as_deref().unwrap_or("callback"),
             out.method,
-            url,
+            shown,
             if status == 0 {
                 "-".to_string()
             } else {
@@ -286,7 +306,6 @@ impl Sender {
         );
         let mut log_id = 0;
         if self.logging {
-            let secrets = &mock.credentials;
             let body = out.body.as_ref().map(|b| b.as_ref()).unwrap_or_default();
             let empty = HeaderMap::new();
             let response_headers = answer.map_or(&empty, |a| &a.headers);
@@ -299,8 +318,8 @@ impl Sender {
                     .map(|d| d.as_millis() as u64)
                     .unwrap_or_default(),
                 method: out.method.clone(),
-                path: url.clone(),
-                query: None,
+                path,
+                query: query.map(|(_, redacted)| redacted),
                 headers: calllog::Headers::kept(
                     out.headers.iter().map(|(k, v)| (k, v)),
                     &secrets.headers,
@@ -323,7 +342,7 @@ impl Sender {
             });
         }
         Delivery {
-            url,
+            url: shown,
             status,
             attempts,
             error,
