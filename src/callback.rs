@@ -5,9 +5,10 @@
 //! Everything that does not depend on the exchange is done here, once, at load: the URL
 //! expression parsed, the body chosen (the first example, rendered to bytes; a templated one
 //! parsed; else generated from the schema on first use), the header parameters' values, the
-//! documented answers the receiver's reply is checked against. Per exchange, [`Compiled::request`]
-//! fills in what the triggering request and answer give ([`Exchange`]) and yields an
-//! [`Outbound`]: what the server sends, after its answer is written. Sending is the server's.
+//! documented answers the receiver's reply is checked against. Per exchange,
+//! [`Compiled::for_exchange`] fills in what the triggering request and answer give
+//! ([`Exchange`]) and yields an [`Outbound`]: what the server sends, after its answer is
+//! written; [`Compiled::to_target`] does the same for a webhook. Sending is the server's.
 
 use crate::expression::{Exchange, Expression, Source, UrlTemplate};
 use crate::generate::{self, Direction, GenOptions, Locale};
@@ -45,8 +46,9 @@ pub struct Compiled {
     body: Option<Body>,
     /// Header parameters (documented example, else generated), and the body's content type.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Wait this long after the answer before sending (`x-stubborn-callback-delay`,
-    /// `--callback-delay`), milliseconds, a range.
+    /// Wait this long after the answer before sending, milliseconds, a range: the document's
+    /// `x-stubborn-callback-delay`, read and bounded by `compile` (`--callback-delay` applies
+    /// where it is `None`).
     pub delay: Option<(u64, u64)>,
     /// The answers the receiver may give.
     responses: Vec<Documented>,
@@ -113,16 +115,17 @@ pub struct Outbound {
     pub delay: std::time::Duration,
 }
 
-/// What a template in a callback's body reads: the triggering request.
+/// What a callback's URL and body read: the triggering request and the mock's answer, for
+/// runtime expressions (`exchange`) and templates (`context`).
 pub struct Trigger<'a> {
     pub exchange: Exchange<'a>,
     pub context: Context<'a>,
 }
 
 impl Compiled {
-    /// Compiles the callback `name` of operation `operation` (or, with `operation: None` and
-    /// no expression, the webhook `name`). Problems go to `warnings`, each naming where it is;
-    /// `None` when the callback cannot be sent at all (an expression that does not parse).
+    /// Compiles a callback (or, with no trigger and no expression, a webhook). Problems go to
+    /// `warnings`, each naming where it is; `None` when the callback cannot be sent at all (an
+    /// expression that does not parse).
     pub fn new(
         store: &SchemaStore,
         what: Described,
@@ -249,20 +252,6 @@ impl Compiled {
                     source,
                 }
             });
-        let delay = request
-            .extensions
-            .get("x-stubborn-callback-delay")
-            .or_else(|| trigger.and_then(|t| t.extensions.get("x-stubborn-callback-delay")))
-            .and_then(|v| match delay_value(v) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    warnings.push(format!(
-                        "{}: x-stubborn-callback-delay: {e}; no delay is added",
-                        request.origin
-                    ));
-                    None
-                }
-            });
         let responses = request
             .responses
             .iter()
@@ -289,7 +278,7 @@ impl Compiled {
             method,
             body,
             headers,
-            delay,
+            delay: None,
             responses,
             reads_request_body,
             reads_response_body,
@@ -498,34 +487,6 @@ impl Compiled {
                 .map(|e| format!("answer body {e}"))
                 .collect(),
         }
-    }
-}
-
-/// `250`, `"100..500"`: an `x-stubborn-callback-delay` in milliseconds.
-fn delay_value(v: &Value) -> Result<(u64, u64), String> {
-    match v {
-        Value::Number(n) => n
-            .as_u64()
-            .map(|ms| (ms, ms))
-            .ok_or_else(|| format!("expected milliseconds, got {n}")),
-        Value::String(s) => {
-            let bad =
-                || format!("expected milliseconds like 250 or a range like 100..500, got \"{s}\"");
-            match s.split_once("..") {
-                Some((a, b)) => {
-                    let (a, b): (u64, u64) = (
-                        a.trim().parse().map_err(|_| bad())?,
-                        b.trim().parse().map_err(|_| bad())?,
-                    );
-                    if a > b {
-                        return Err(bad());
-                    }
-                    Ok((a, b))
-                }
-                None => s.trim().parse().map(|ms| (ms, ms)).map_err(|_| bad()),
-            }
-        }
-        other => Err(format!("expected milliseconds, got {other}")),
     }
 }
 

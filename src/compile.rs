@@ -310,7 +310,12 @@ impl Mock {
             else {
                 continue;
             };
-            bound_callback_delay(&mut compiled, options.max_delay_ms, &mut warnings);
+            let extension = c
+                .request
+                .extensions
+                .get("x-stubborn-callback-delay")
+                .or_else(|| trigger.extensions.get("x-stubborn-callback-delay"));
+            compiled.delay = callback_delay(extension, &c.request, &options, &mut warnings);
             ops[c.operation].callbacks.push(callbacks.len());
             callbacks.push(compiled);
         }
@@ -325,7 +330,8 @@ impl Mock {
             if let Some(mut compiled) =
                 callback::Compiled::new(&api.schemas, described, body_options, &mut warnings)
             {
-                bound_callback_delay(&mut compiled, options.max_delay_ms, &mut warnings);
+                let extension = w.extensions.get("x-stubborn-callback-delay");
+                compiled.delay = callback_delay(extension, w, &options, &mut warnings);
                 webhooks.push(compiled);
             }
         }
@@ -684,15 +690,22 @@ impl Mock {
     }
 }
 
-/// Refuses an `x-stubborn-callback-delay` longer than `--max-delay` (with a warning).
-fn bound_callback_delay(c: &mut callback::Compiled, max_ms: u64, warnings: &mut Vec<String>) {
-    if let Some((lo, hi)) = c.delay {
-        if let Err(e) = check_delay(lo, hi, max_ms) {
+/// A callback's `x-stubborn-callback-delay` (on the callback or the operation it follows), read
+/// as `x-stubborn-delay` is and bounded by `--max-delay`; a bad one is a warning and no delay.
+fn callback_delay(
+    extension: Option<&Value>,
+    request: &Operation,
+    options: &MockOptions,
+    warnings: &mut Vec<String>,
+) -> Option<(u64, u64)> {
+    match operation_delay(extension?, options.max_delay_ms) {
+        Ok(d) => Some(d),
+        Err(e) => {
             warnings.push(format!(
                 "{}: x-stubborn-callback-delay: {e}; no delay is added",
-                c.label
+                request.origin
             ));
-            c.delay = None;
+            None
         }
     }
 }

@@ -615,6 +615,10 @@ fn webhook_target_sends_every_webhook_at_start_and_check_lists_callbacks() {
         "{text}"
     );
     assert!(!text.contains("→ badExpression"), "{text}");
+    assert!(
+        text.contains("x-stubborn-callback-delay: a delay of 999999 ms is longer than the 60000 ms allowed (--max-delay); no delay is added"),
+        "{text}"
+    );
     // The expressions that resolve are not warned about.
     assert!(!text.contains("callback orderShipped:"), "{text}");
     assert!(!text.contains("callback done:"), "{text}");
