@@ -65,6 +65,7 @@ pub fn report(mock: &Mock, name: &str) -> String {
             let _ = writeln!(out, "    {}: {}", w.name, w.method);
         }
     }
+    stateful(&mut out, mock);
     if !api.saved_examples.is_empty() {
         let _ = writeln!(
             out,
@@ -136,4 +137,57 @@ fn render_in_parallel(mock: &Mock) {
             });
         }
     });
+}
+
+/// The resources stateful mode finds (`--stateful`), and the operations that stay stateless.
+fn stateful(out: &mut String, mock: &Mock) {
+    use crate::state::IdKind;
+    let Some(resources) = &mock.resources else {
+        let _ = writeln!(
+            out,
+            "  stateful: no resources (no collection path with an item path beside it)"
+        );
+        return;
+    };
+    let ops = &mock.api.operations;
+    let _ = writeln!(out, "  stateful resources (with --stateful):");
+    for (index, r) in resources.list.iter().enumerate() {
+        let id = match (&r.id_property, r.id_kind) {
+            (Some(p), IdKind::Integer) => format!("id {p} (integer, counted up)"),
+            (Some(p), IdKind::Uuid) => format!("id {p} (uuid)"),
+            (Some(p), IdKind::Text) => format!("id {p} (string)"),
+            (None, _) => format!("id from {{{}}} (not in the item)", r.id_param),
+        };
+        let roles: Vec<String> = resources
+            .ops
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let p = p.as_ref().filter(|p| p.resource == index)?;
+                Some(format!("{} {}", ops[i].method, p.role.as_str()))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {}: {} + {}, {id}; {}",
+            r.name,
+            r.collection,
+            r.item,
+            roles.join(", ")
+        );
+    }
+    const SHOWN: usize = 20;
+    if !resources.stateless.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} operation(s) stay stateless:",
+            resources.stateless.len()
+        );
+        for (i, why) in resources.stateless.iter().take(SHOWN) {
+            let _ = writeln!(out, "    {} {}: {why}", ops[*i].method, ops[*i].path);
+        }
+        if resources.stateless.len() > SHOWN {
+            let _ = writeln!(out, "    and {} more", resources.stateless.len() - SHOWN);
+        }
+    }
 }

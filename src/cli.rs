@@ -26,7 +26,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  stubborn mock specs/petstore.yaml\n  stubborn mock specs/petstore.yaml --port 0 --seed 7\n  stubborn mock api.json --dynamic --no-cors --validate=warn"
     )]
-    Mock(MockArgs),
+    Mock(Box<MockArgs>),
     /// Put a validating proxy in front of a real API: every request and every answer is
     /// checked against SPEC; what the API has not built yet is answered by the mock.
     #[command(
@@ -45,7 +45,7 @@ pub enum Command {
                       proxy makes itself (rejections, 502, 504).\n\n\
                       Examples:\n  stubborn proxy openapi.yaml http://localhost:8080\n  stubborn proxy openapi.yaml https://staging.example.com/v1 --errors --mock-on 501,404\n  stubborn proxy openapi.yaml http://localhost:8080 --mock-operations createOrder,listRefunds --dynamic"
     )]
-    Proxy(ProxyArgs),
+    Proxy(Box<ProxyArgs>),
     /// Load and compile SPEC without serving; print a summary and every problem found.
     #[command(
         after_help = "Exit codes: 0 when the document loads (warnings allowed), 2 when it does not.\n\nExample:\n  stubborn check specs/petstore.yaml"
@@ -349,6 +349,22 @@ pub struct MockArgs {
     /// Connections served at once; more are closed at once.
     #[arg(long, default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Stateful mode: what a client creates it can read back. Resources are inferred from
+    /// the document (`/pets` and `/pets/{petId}`); POST stores, GET reads and lists, PUT
+    /// replaces, PATCH merges, DELETE removes. `stubborn check` lists what was inferred.
+    #[arg(long)]
+    pub stateful: bool,
+    /// Items each top-level collection starts with in stateful mode, generated with --seed.
+    #[arg(long, value_name = "N", default_value_t = crate::state::DEFAULT_SEED_ITEMS as u64,
+          value_parser = clap::value_parser!(u64).range(0..=crate::state::MAX_SEED_ITEMS as u64))]
+    pub seed_items: u64,
+    /// Keep the stateful items in this file (implies --stateful): every change is appended
+    /// and flushed before it is answered, replayed on start, and the file compacted.
+    #[arg(long, value_name = "PATH")]
+    pub state_file: Option<PathBuf>,
+    /// The most items the stateful store holds in all; a create beyond it gets 507.
+    #[arg(long, value_name = "N", default_value_t = crate::state::store::DEFAULT_MAX_ITEMS)]
+    pub state_max_items: usize,
     /// Seconds a client has to send a request's headers before its connection is closed.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub header_timeout: u64,

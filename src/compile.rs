@@ -56,6 +56,11 @@ pub struct MockOptions {
     /// Wait this long (milliseconds, a range) after answering before sending a callback
     /// (`--callback-delay`); a document's `x-stubborn-callback-delay` wins.
     pub callback_delay: Option<(u64, u64)>,
+    /// `--stateful`: every resource the document has keeps what clients create (see
+    /// [`crate::state`]); without it, only those marked `x-stubborn-stateful: true`.
+    pub stateful: bool,
+    /// `--seed-items`: items each top-level collection starts with.
+    pub seed_items: usize,
 }
 
 /// The default `--max-delay`: one minute.
@@ -76,6 +81,8 @@ impl Default for MockOptions {
             fill_properties: true,
             stream: Pace::default(),
             callback_delay: None,
+            stateful: false,
+            seed_items: crate::state::DEFAULT_SEED_ITEMS,
         }
     }
 }
@@ -202,6 +209,9 @@ pub struct Mock {
     pub callbacks: Vec<callback::Compiled>,
     /// The document's webhooks (3.1), compiled; sent on demand.
     pub webhooks: Vec<callback::Compiled>,
+    /// The stateful resources, inferred at load; `None` when stateful mode is off (then a
+    /// request never looks further).
+    pub resources: Option<crate::state::Resources>,
 }
 
 /// A saved example's response, prepared at load.
@@ -223,6 +233,16 @@ impl Mock {
                 ValidateMode::Off
             };
         }
+        let resources = if options.stateful
+            || api
+                .operations
+                .iter()
+                .any(crate::state::infer::asks_stateful)
+        {
+            Some(crate::state::infer::infer(&mut api, options.stateful)).filter(|r| !r.is_empty())
+        } else {
+            None
+        };
         let router = Router::new(
             api.operations
                 .iter()
@@ -382,6 +402,7 @@ impl Mock {
             ops,
             options,
             dynamic_counter: AtomicU64::new(0),
+            resources,
         }
     }
 

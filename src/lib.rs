@@ -20,5 +20,6 @@ pub mod route;
 pub mod runtime;
 pub mod schema;
 pub mod server;
+pub mod state;
 pub mod stream;
 pub mod validate;

@@ -45,8 +45,8 @@ impl From<load::LoadErrors> for Failure {
 
 fn try_main(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Mock(args) => mock(args, None),
-        Command::Proxy(args) => proxy(args),
+        Command::Mock(args) => mock(*args, None),
+        Command::Proxy(args) => proxy(*args),
         Command::Check(args) => check(args),
         Command::Example(args) => example(args),
         Command::Init(args) => stubborn::init::run(&args).map_err(Failure::Other),
@@ -197,6 +197,8 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             interval_ms: args.stream_interval,
         },
         callback_delay: args.callback_delay,
+        stateful: args.stateful || args.state_file.is_some(),
+        seed_items: args.seed_items as usize,
     };
     let mock = match &args.spec {
         Some(spec) => load_mock(spec, &load_options, options.clone()).0?,
@@ -237,6 +239,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         let local = listener
             .local_addr()
             .map_err(|e| Failure::Other(e.to_string()))?;
+        let state = stateful_store(&args, &mock).await?;
         let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
         if let (true, Some(spec)) = (args.watch, &args.spec) {
             // Before `listening on`: whoever waits for that line may edit the spec at once.
@@ -281,6 +284,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
                 webhook_target: args.webhook_target.clone(),
                 ..Default::default()
             },
+            state,
         };
         match proxy {
             Some(proxy) => {
@@ -292,6 +296,41 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Stateful mode's store, seeded unless it holds a state already: `--state-file`'s journal,
+/// or memory. `None` when the mock has no stateful resources.
+async fn stateful_store(
+    args: &MockArgs,
+    mock: &Mock,
+) -> Result<Option<Arc<stubborn::state::Store>>, Failure> {
+    use stubborn::state::{Limits, Store};
+    let Some(resources) = &mock.resources else {
+        if mock.options.stateful {
+            eprintln!(
+                "warning: --stateful: the document has no collection with an item path beside it; \
+                 every operation stays stateless (`stubborn check` shows why)"
+            );
+        }
+        return Ok(None);
+    };
+    let limits = Limits {
+        max_items: args.state_max_items,
+        ..Limits::default()
+    };
+    let store = match &args.state_file {
+        Some(path) => Store::file(path, limits).map_err(Failure::Other)?,
+        None => Store::memory(limits),
+    };
+    store
+        .seed_once(&stubborn::server::state::initial(mock))
+        .await
+        .map_err(|e| {
+            Failure::Other(format!("the stateful store cannot be seeded: {}", e.detail))
+        })?;
+    let names: Vec<&str> = resources.list.iter().map(|r| r.name.as_str()).collect();
+    eprintln!("stateful: {} ({} store)", names.join(", "), store.kind());
+    Ok(Some(Arc::new(store)))
 }
 
 /// The private mock's key: `--api-key`, `--api-key-file` (its first line), or
@@ -342,7 +381,14 @@ async fn shutdown_signal() {
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let api = load::load_file(&args.spec)?;
-    let mock = Mock::new(api, MockOptions::default());
+    // Inferred for the report: which resources `--stateful` would keep.
+    let mock = Mock::new(
+        api,
+        MockOptions {
+            stateful: true,
+            ..MockOptions::default()
+        },
+    );
     let report = stubborn::check::report(&mock, &args.spec.display().to_string());
     print!("{report}");
     Ok(ExitCode::SUCCESS)

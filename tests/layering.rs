@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["generate", "route", "stream"],
     &["validate"],
     &["respond"],
-    &["callback"],
+    &["callback", "state"],
     &["compile"],
     &["runtime"],
     &["proxy"],

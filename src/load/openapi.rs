@@ -196,6 +196,14 @@ pub(super) fn build(
             }
         }
     };
+    // `x-stubborn-stateful` at the top: every operation's, unless it says otherwise.
+    if let Some(v) = doc.get("x-stubborn-stateful") {
+        for op in &mut operations {
+            op.extensions
+                .entry("x-stubborn-stateful".to_string())
+                .or_insert_with(|| v.clone());
+        }
+    }
     if b.errors.is_empty() {
         Ok(Api {
             contract,
@@ -448,7 +456,16 @@ impl Builder {
                 continue;
             };
             self.querystring = None;
-            if let Some(op) = self.operation(path, method, &op, &oloc, &shared, global_security) {
+            if let Some(mut op) = self.operation(path, method, &op, &oloc, &shared, global_security)
+            {
+                // Stateful mode's switches apply to every operation of a path that carries them.
+                for key in ["x-stubborn-stateful", "x-stubborn-resource"] {
+                    if let Some(v) = obj.get(key) {
+                        op.extensions
+                            .entry(key.to_string())
+                            .or_insert_with(|| v.clone());
+                    }
+                }
                 let q = self
                     .querystring
                     .take()

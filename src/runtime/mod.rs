@@ -23,6 +23,7 @@ mod choose;
 mod render;
 mod request;
 mod saved;
+pub mod state;
 
 pub use answer::{Answer, MATCH_HEADER, VIOLATIONS_HEADER};
 pub use choose::Choice;

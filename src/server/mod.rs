@@ -21,6 +21,7 @@ pub mod admin;
 pub mod calllog;
 pub mod outbound;
 pub mod reload;
+pub mod state;
 pub mod stubs;
 
 /// Server-wide switches that are about HTTP, not mocking.
@@ -48,6 +49,9 @@ pub struct HttpOptions {
     pub header_timeout: std::time::Duration,
     /// How callbacks and webhooks are sent: retries, allowed hosts, bounds.
     pub callbacks: outbound::CallbackOptions,
+    /// Stateful mode's store (memory, `--state-file`, Redis), seeded by whoever made it. A
+    /// mock with stateful resources and no store here gets a seeded memory store.
+    pub state: Option<Arc<crate::state::Store>>,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -81,6 +85,7 @@ impl Default for HttpOptions {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             callbacks: outbound::CallbackOptions::default(),
+            state: None,
         }
     }
 }
@@ -127,6 +132,22 @@ async fn serve_front(
         max_connections: http.max_connections.max(1),
         header_timeout: http.header_timeout,
     };
+    let state = match &http.state {
+        Some(store) => Some(Arc::clone(store)),
+        None => {
+            let mock = shared.current();
+            match &mock.resources {
+                Some(_) => {
+                    let store = crate::state::Store::memory(crate::state::Limits::default());
+                    if let Err(e) = store.seed_once(&state::initial(&mock)).await {
+                        eprintln!("warning: the stateful store was not seeded: {}", e.detail);
+                    }
+                    Some(Arc::new(store))
+                }
+                None => None,
+            }
+        }
+    };
     let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
     let sender = Arc::new(outbound::Sender::new(
         http.callbacks.clone(),
@@ -137,6 +158,7 @@ async fn serve_front(
         send_every_webhook(Arc::clone(&sender), shared.current(), target);
     }
     let served = Arc::new(Served {
+        state,
         log,
         sender,
         stubs: stubs::Stubs::default(),
@@ -171,6 +193,8 @@ struct Served {
     loopback: bool,
     log: Arc<calllog::CallLog>,
     stubs: stubs::Stubs,
+    /// Stateful mode's store, when the mock has resources.
+    state: Option<Arc<crate::state::Store>>,
     /// Turns true when the server stops; live streams watch it.
     stop: tokio::sync::watch::Receiver<bool>,
     /// Streaming answers being sent right now (`openStreams` in the health answer).
@@ -235,6 +259,20 @@ impl Served {
                     return to_response(answer);
                 }
             }
+            if let Some(tail) = rest.strip_prefix("/state") {
+                if tail.is_empty() || tail.starts_with('/') {
+                    let store = self.state.as_deref();
+                    return to_response(state::admin(&mock, store, method, tail, &body).await);
+                }
+            }
+            if let (Some(store), true) = (
+                &self.state,
+                rest == "/reset" && method == http::Method::POST,
+            ) {
+                if let Err(refused) = state::reset(&mock, store).await {
+                    return to_response(refused);
+                }
+            }
             let state = admin::Admin {
                 mock: &mock,
                 log: &self.log,
@@ -247,7 +285,15 @@ impl Served {
         }
         let answer = match stubs::early_answer(&self.stubs, method, path, query, headers, &body) {
             Some(a) => a,
-            None => handle(&mock, &self.http, method, path, query, headers, &body),
+            None => match &self.state {
+                None => handle(&mock, &self.http, method, path, query, headers, &body),
+                Some(store) => {
+                    state::answer(
+                        &mock, store, &self.http, method, path, query, headers, &body,
+                    )
+                    .await
+                }
+            },
         };
         self.reply(mock, answer, &parts, &body, t0, None, None)
             .await
