@@ -362,6 +362,14 @@ pub struct MockArgs {
     /// and flushed before it is answered, replayed on start, and the file compacted.
     #[arg(long, value_name = "PATH")]
     pub state_file: Option<PathBuf>,
+    /// Keep the stateful items in Redis (implies --stateful), so several replicas behind a
+    /// load balancer share them: redis://HOST:PORT[/DB] or redis+unix:///PATH.
+    #[arg(long = "state", value_name = "URL", conflicts_with = "state_file")]
+    pub state_url: Option<String>,
+    /// The Redis key prefix of this mock's state (stubborn:NAMESPACE:...); default: the
+    /// document's title and version. Replicas of one mock use the same.
+    #[arg(long, value_name = "NAME")]
+    pub state_namespace: Option<String>,
     /// The most items the stateful store holds in all; a create beyond it gets 507.
     #[arg(long, value_name = "N", default_value_t = crate::state::store::DEFAULT_MAX_ITEMS)]
     pub state_max_items: usize,

@@ -197,7 +197,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             interval_ms: args.stream_interval,
         },
         callback_delay: args.callback_delay,
-        stateful: args.stateful || args.state_file.is_some(),
+        stateful: args.stateful || args.state_file.is_some() || args.state_url.is_some(),
         seed_items: args.seed_items as usize,
     };
     let mock = match &args.spec {
@@ -318,9 +318,18 @@ async fn stateful_store(
         max_items: args.state_max_items,
         ..Limits::default()
     };
-    let store = match &args.state_file {
-        Some(path) => Store::file(path, limits).map_err(Failure::Other)?,
-        None => Store::memory(limits),
+    let store = match (&args.state_file, &args.state_url) {
+        (Some(path), _) => Store::file(path, limits).map_err(Failure::Other)?,
+        (None, Some(url)) => {
+            let namespace = args
+                .state_namespace
+                .clone()
+                .unwrap_or_else(|| format!("{}@{}", mock.api.title, mock.api.version));
+            Store::redis(url, &namespace, limits)
+                .await
+                .map_err(Failure::Other)?
+        }
+        (None, None) => Store::memory(limits),
     };
     store
         .seed_once(&stubborn::server::state::initial(mock))

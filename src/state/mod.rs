@@ -8,6 +8,7 @@
 pub mod infer;
 pub mod journal;
 pub mod patch;
+pub mod redis;
 pub mod store;
 
 pub use infer::{IdKind, OpPlan, Resource, Resources, Role, Shape};

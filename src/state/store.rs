@@ -114,6 +114,7 @@ pub struct Seed {
 /// A store.
 pub enum Store {
     Memory(Memory),
+    Redis(super::redis::RedisStore),
 }
 
 impl std::fmt::Debug for Store {
@@ -142,23 +143,34 @@ impl Store {
         Ok(Store::Memory(Memory::new(limits, Some((data, journal)))))
     }
 
+    /// A store in Redis at `url`, under `stubborn:NAMESPACE:` (`--state`,
+    /// `--state-namespace`).
+    pub async fn redis(url: &str, namespace: &str, limits: Limits) -> Result<Store, String> {
+        super::redis::RedisStore::connect(url, namespace, limits)
+            .await
+            .map(Store::Redis)
+    }
+
     /// What kind of store this is, for the admin API and the start-up line.
     pub fn kind(&self) -> &'static str {
         match self {
             Store::Memory(m) if m.journaled() => "file",
             Store::Memory(_) => "memory",
+            Store::Redis(_) => "redis",
         }
     }
 
     pub async fn get(&self, scope: &str, id: &str) -> Result<Option<Value>, Refusal> {
         match self {
             Store::Memory(m) => Ok(m.get(scope, id)),
+            Store::Redis(r) => r.get(scope, id).await,
         }
     }
 
     pub async fn list(&self, scope: &str) -> Result<Vec<Value>, Refusal> {
         match self {
             Store::Memory(m) => Ok(m.list(scope)),
+            Store::Redis(r) => r.list(scope).await,
         }
     }
 
@@ -171,6 +183,7 @@ impl Store {
     ) -> Result<Value, Refusal> {
         match self {
             Store::Memory(m) => m.create(scope, counter, make),
+            Store::Redis(r) => r.create(scope, counter, make).await,
         }
     }
 
@@ -183,6 +196,7 @@ impl Store {
     ) -> Result<Option<Value>, Refusal> {
         match self {
             Store::Memory(m) => m.update(scope, id, change),
+            Store::Redis(r) => r.update(scope, id, change).await,
         }
     }
 
@@ -190,6 +204,7 @@ impl Store {
     pub async fn delete(&self, scope: &str, id: &str) -> Result<Option<Value>, Refusal> {
         match self {
             Store::Memory(m) => m.delete(scope, id),
+            Store::Redis(r) => r.delete(scope, id).await,
         }
     }
 
@@ -197,6 +212,7 @@ impl Store {
     pub async fn dump(&self, resource: Option<&str>) -> Result<Vec<(String, Vec<Value>)>, Refusal> {
         match self {
             Store::Memory(m) => Ok(m.dump(resource)),
+            Store::Redis(r) => r.dump(resource).await,
         }
     }
 
@@ -205,6 +221,7 @@ impl Store {
     pub async fn load(&self, resource: Option<&str>, seed: &Seed) -> Result<(), Refusal> {
         match self {
             Store::Memory(m) => m.load(resource, seed),
+            Store::Redis(r) => r.load(resource, seed).await,
         }
     }
 
@@ -213,6 +230,7 @@ impl Store {
     pub async fn seed_once(&self, seed: &Seed) -> Result<(), Refusal> {
         match self {
             Store::Memory(m) => m.seed_once(seed),
+            Store::Redis(r) => r.seed_once(seed).await,
         }
     }
 }
