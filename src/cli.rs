@@ -366,6 +366,11 @@ pub struct MockArgs {
     /// load balancer share them: redis://HOST:PORT[/DB] or redis+unix:///PATH.
     #[arg(long = "state", value_name = "URL", conflicts_with = "state_file")]
     pub state_url: Option<String>,
+    /// Share the call log and runtime stubs with every replica started with the same URL and
+    /// namespace (redis://HOST:PORT[/DB]): any replica's admin API and dashboard show every
+    /// replica's calls, and a stub added at one answers at all. Often the same URL as --state.
+    #[arg(long, value_name = "URL")]
+    pub shared: Option<String>,
     /// The Redis key prefix of this mock's state (stubborn:NAMESPACE:...); default: the
     /// document's title and version. Replicas of one mock use the same.
     #[arg(long, value_name = "NAME")]

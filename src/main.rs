@@ -240,6 +240,19 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             .local_addr()
             .map_err(|e| Failure::Other(e.to_string()))?;
         let state = stateful_store(&args, &mock).await?;
+        // Before `listening on`: from then on the other replicas' calls and stubs come in.
+        let replicas = match &args.shared {
+            Some(url) => Some(Arc::new(
+                stubborn::server::shared::Shared::connect(
+                    url,
+                    &namespace(&args, &mock),
+                    args.log_size,
+                )
+                .await
+                .map_err(Failure::Other)?,
+            )),
+            None => None,
+        };
         let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
         if let (true, Some(spec)) = (args.watch, &args.spec) {
             // Before `listening on`: whoever waits for that line may edit the spec at once.
@@ -285,6 +298,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
                 ..Default::default()
             },
             state,
+            shared: replicas,
         };
         match proxy {
             Some(proxy) => {
@@ -320,15 +334,9 @@ async fn stateful_store(
     };
     let store = match (&args.state_file, &args.state_url) {
         (Some(path), _) => Store::file(path, limits).map_err(Failure::Other)?,
-        (None, Some(url)) => {
-            let namespace = args
-                .state_namespace
-                .clone()
-                .unwrap_or_else(|| format!("{}@{}", mock.api.title, mock.api.version));
-            Store::redis(url, &namespace, limits)
-                .await
-                .map_err(Failure::Other)?
-        }
+        (None, Some(url)) => Store::redis(url, &namespace(args, mock), limits)
+            .await
+            .map_err(Failure::Other)?,
         (None, None) => Store::memory(limits),
     };
     store
@@ -340,6 +348,14 @@ async fn stateful_store(
     let names: Vec<&str> = resources.list.iter().map(|r| r.name.as_str()).collect();
     eprintln!("stateful: {} ({} store)", names.join(", "), store.kind());
     Ok(Some(Arc::new(store)))
+}
+
+/// The Redis namespace of `--state` and `--shared`: `--state-namespace`, else the document's
+/// title and version.
+fn namespace(args: &MockArgs, mock: &Mock) -> String {
+    args.state_namespace
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", mock.api.title, mock.api.version))
 }
 
 /// The private mock's key: `--api-key`, `--api-key-file` (its first line), or

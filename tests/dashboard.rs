@@ -769,3 +769,52 @@ async fn a_webhook_is_sent_from_the_dashboard() {
     assert_eq!(got[0].target, "/from-dashboard");
     assert_eq!(got[0].json()["type"], "order.shipped");
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_stateful_resources_and_their_counts() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    let s = TestServer::start_with(
+        "petstore.yaml",
+        MockOptions {
+            stateful: true,
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    let created = client()
+        .post(s.url("/pets"))
+        .json(&serde_json::json!({"name": "Fido"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let url = s.url("/__stubborn/");
+    let dom = tokio::task::spawn_blocking(move || dump_dom(&browser, &url, &[]))
+        .await
+        .unwrap();
+    let resources = rows(&dom, "resources");
+    assert!(
+        resources
+            .iter()
+            .any(|r| r.contains(">pets<") && r.contains(">/pets/{petId}<") && r.contains(">4<")),
+        "the pets resource with its 4 items (3 seeds and one created):\n{dom}"
+    );
+    assert!(
+        !dom.contains("id=\"state\" aria-labelledby=\"state-h\" hidden"),
+        "the section shows"
+    );
+
+    // A stateless mock keeps the section hidden.
+    let plain = TestServer::start("petstore.yaml");
+    let url = plain.url("/__stubborn/");
+    let browser = on_path(BROWSER).unwrap();
+    let dom = tokio::task::spawn_blocking(move || dump_dom(&browser, &url, &[]))
+        .await
+        .unwrap();
+    assert!(
+        rows(&dom, "resources").len() <= 1,
+        "only the head row:\n{dom}"
+    );
+}

@@ -230,4 +230,116 @@ fn an_unreachable_redis_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--state redis://127.0.0.1:"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stubborn"))
+        .args([
+            "mock",
+            "--port",
+            "0",
+            spec("petstore.yaml").to_str().unwrap(),
+            "--shared",
+            &format!("redis://127.0.0.1:{port}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--shared redis://127.0.0.1:"), "{err}");
+}
+
+/// Polls `check` every 50 ms for up to 5 s.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match check().await {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() > deadline => panic!("{what}: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
+
+#[tokio::test]
+async fn shared_replicas_show_each_others_calls_and_stubs() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let doc = spec("petstore.yaml");
+    let url = redis.url();
+    let args = [
+        doc.to_str().unwrap(),
+        "--state",
+        &url,
+        "--shared",
+        &url,
+        "--state-namespace",
+        "shared",
+    ];
+    let a = Binary::mock(&args);
+    let b = Binary::mock(&args);
+    let (status, _) = get(&a.url("/pets/mine")).await;
+    assert_eq!(status, 200);
+    let (status, _) = get(&b.url("/pets?limit=1")).await;
+    assert_eq!(status, 200);
+    for replica in [&a, &b] {
+        eventually("both replicas' calls in each call log", || async {
+            let (_, log) = get(&replica.url("/__stubborn/requests")).await;
+            let paths: Vec<String> = log
+                .as_array()
+                .or_else(|| log["requests"].as_array())
+                .ok_or(format!("not a log: {log}"))?
+                .iter()
+                .map(|c| format!("{} {}", c["path"].as_str().unwrap_or(""), c["query"]))
+                .collect();
+            let has = |p: &str| paths.iter().any(|x| x.starts_with(p));
+            if has("/pets/mine") && has("/pets \"limit=1\"") {
+                Ok(())
+            } else {
+                Err(format!("{paths:?}"))
+            }
+        })
+        .await;
+    }
+
+    // A stub added through one replica answers at the other; removed, it stops there too.
+    let r = client()
+        .post(b.url("/__stubborn/stubs"))
+        .header("content-type", "application/json")
+        .body(
+            json!({"method": "GET", "path": "/pets/mine", "response": {"status": 200, "body": [{"id": 42, "name": "Stubbed", "createdAt": "2026-01-01T00:00:00Z"}]}})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    eventually("b's stub answering at a", || async {
+        let (_, mine) = get(&a.url("/pets/mine")).await;
+        if mine[0]["name"] == "Stubbed" {
+            Ok(())
+        } else {
+            Err(mine.to_string())
+        }
+    })
+    .await;
+    let (_, stubs) = get(&a.url("/__stubborn/stubs")).await;
+    assert_eq!(stubs["stubs"].as_array().map(Vec::len), Some(1), "{stubs}");
+    let r = client()
+        .delete(a.url("/__stubborn/stubs"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    eventually("the stub gone at b too", || async {
+        let (_, mine) = get(&b.url("/pets/mine")).await;
+        if mine == json!([]) {
+            Ok(())
+        } else {
+            Err(mine.to_string())
+        }
+    })
+    .await;
 }

@@ -21,6 +21,7 @@ pub mod admin;
 pub mod calllog;
 pub mod outbound;
 pub mod reload;
+pub mod shared;
 pub mod state;
 pub mod stubs;
 
@@ -52,6 +53,9 @@ pub struct HttpOptions {
     /// Stateful mode's store (memory, `--state-file`, Redis), seeded by whoever made it. A
     /// mock with stateful resources and no store here gets a seeded memory store.
     pub state: Option<Arc<crate::state::Store>>,
+    /// `--shared`: the link through which replicas share their call logs and stubs (see
+    /// [`shared`]), connected before the server says it listens.
+    pub shared: Option<Arc<shared::Shared>>,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -86,6 +90,7 @@ impl Default for HttpOptions {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             callbacks: outbound::CallbackOptions::default(),
             state: None,
+            shared: None,
         }
     }
 }
@@ -157,11 +162,17 @@ async fn serve_front(
     if let Some(target) = http.callbacks.webhook_target.clone() {
         send_every_webhook(Arc::clone(&sender), shared.current(), target);
     }
+    let stubs = Arc::new(stubs::Stubs::default());
+    let replicas = http.shared.clone();
+    if let Some(link) = &replicas {
+        link.attach(Arc::clone(&log), Arc::clone(&stubs));
+    }
     let served = Arc::new(Served {
         state,
         log,
         sender,
-        stubs: stubs::Stubs::default(),
+        stubs,
+        replicas,
         key: http.api_key.as_deref().map(ApiKey::new),
         loopback,
         stop: stop_rx,
@@ -192,7 +203,9 @@ struct Served {
     /// Bound to a loopback address: the admin API checks `Host`.
     loopback: bool,
     log: Arc<calllog::CallLog>,
-    stubs: stubs::Stubs,
+    stubs: Arc<stubs::Stubs>,
+    /// `--shared`: the other replicas' calls and stubs come in, ours go out.
+    replicas: Option<Arc<shared::Shared>>,
     /// Stateful mode's store, when the mock has resources.
     state: Option<Arc<crate::state::Store>>,
     /// Turns true when the server stops; live streams watch it.
@@ -281,6 +294,9 @@ impl Served {
                 open_streams: self.open_streams.load(std::sync::atomic::Ordering::Relaxed),
             };
             let answer = admin::handle(&state, method, rest, query, &body);
+            if let Some(replicas) = &self.replicas {
+                replicas.after_admin(method, rest, answer.status, &self.stubs);
+            }
             return to_response(answer);
         }
         let answer = match stubs::early_answer(&self.stubs, method, path, query, headers, &body) {
@@ -320,6 +336,9 @@ impl Served {
                 &self.log, &mock, method, path, query, headers, body, &answer, t0,
             );
             record.proxy = note.map(Box::new);
+            if let Some(replicas) = &self.replicas {
+                replicas.call(&record);
+            }
             self.log.push(record);
         }
         // Simulated latency: a timer, so other requests go on meanwhile.

@@ -42,6 +42,16 @@ pub struct Stubs {
 impl Stubs {
     /// Adds a stub from its JSON description; returns it as stored.
     pub fn add(&self, v: &Value) -> Result<Value, String> {
+        let stub = self.read(v, None)?;
+        let source = stub.source.clone();
+        let mut t = self.table.write().map_err(|_| "stub table unavailable")?;
+        t.stubs.push(stub);
+        t.router = router_of(&t.stubs);
+        Ok(source)
+    }
+
+    /// A stub from its JSON description, with `id` or the next one.
+    fn read(&self, v: &Value, id: Option<u64>) -> Result<Stub, String> {
         let method = v
             .get("method")
             .and_then(Value::as_str)
@@ -92,10 +102,10 @@ impl Stubs {
         else {
             return Err("the stub could not be read".into());
         };
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = id.unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         let mut source = v.clone();
         source["id"] = json!(id);
-        let stub = Stub {
+        Ok(Stub {
             id,
             method,
             path,
@@ -103,12 +113,26 @@ impl Stubs {
             status,
             body,
             headers,
-            source: source.clone(),
-        };
-        let mut t = self.table.write().map_err(|_| "stub table unavailable")?;
-        t.stubs.push(stub);
-        t.router = router_of(&t.stubs);
-        Ok(source)
+            source,
+        })
+    }
+
+    /// Replaces every stub by `list` (as `list` gives them, ids kept): another replica's
+    /// stubs, under `--shared`. A stub that does not read is left out.
+    pub fn replace(&self, list: &[Value]) {
+        let mut stubs = Vec::new();
+        for v in list {
+            let id = v.get("id").and_then(Value::as_u64);
+            if let Ok(stub) = self.read(v, id) {
+                stubs.push(stub);
+            }
+        }
+        let max = stubs.iter().map(|s| s.id).max().unwrap_or(0);
+        self.next_id.fetch_max(max, Ordering::Relaxed);
+        if let Ok(mut t) = self.table.write() {
+            t.router = router_of(&stubs);
+            t.stubs = stubs;
+        }
     }
 
     pub fn list(&self) -> Vec<Value> {
