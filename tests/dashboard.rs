@@ -356,6 +356,25 @@ impl Chromium {
 
     /// Evaluates `expression` in the page (awaiting a promise) and returns its value; a page
     /// still loading (no context yet, or one destroyed by navigation) is waited for.
+    /// A new blank tab, attached: its session id.
+    fn new_page(&mut self) -> String {
+        let created = self
+            .call(
+                None,
+                "Target.createTarget",
+                serde_json::json!({"url": "about:blank"}),
+            )
+            .unwrap();
+        let attached = self
+            .call(
+                None,
+                "Target.attachToTarget",
+                serde_json::json!({"targetId": created["targetId"], "flatten": true}),
+            )
+            .unwrap();
+        attached["sessionId"].as_str().unwrap().to_string()
+    }
+
     fn eval(&mut self, session: &str, expression: &str) -> serde_json::Value {
         let deadline = Instant::now() + CDP_TIMEOUT;
         loop {
@@ -496,21 +515,7 @@ async fn a_clicked_call_shows_its_request_response_match_and_curl() {
     let base = s.base.clone();
     let (shown, invalid, copied) = tokio::task::spawn_blocking(move || {
         let mut chromium = Chromium::launch(&browser);
-        let target = chromium
-            .call(
-                None,
-                "Target.createTarget",
-                serde_json::json!({"url": "about:blank"}),
-            )
-            .unwrap();
-        let attached = chromium
-            .call(
-                None,
-                "Target.attachToTarget",
-                serde_json::json!({"targetId": target["targetId"], "flatten": true}),
-            )
-            .unwrap();
-        let session = attached["sessionId"].as_str().unwrap().to_string();
+        let session = chromium.new_page();
         // Let the page use the clipboard as a user's click would; a browser that refuses
         // leaves the page its fallback.
         let clipboard = chromium
@@ -694,31 +699,17 @@ async fn a_webhook_is_sent_from_the_dashboard() {
     let Some(browser) = browser() else {
         return;
     };
-    let recv = common::Receiver::start().await;
+    let recv = upstream::Upstream::start(|_| upstream::Reply::json(200, r#"{"received": true}"#));
     let s = TestServer::start_at(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates/webhooks.yaml"),
         MockOptions::default(),
         HttpOptions::default(),
     );
     let base = s.base.clone();
-    let target = recv.url("/from-dashboard");
+    let target = format!("{}/from-dashboard", recv.base);
     let seen = tokio::task::spawn_blocking(move || {
         let mut chromium = Chromium::launch(&browser);
-        let created = chromium
-            .call(
-                None,
-                "Target.createTarget",
-                serde_json::json!({"url": "about:blank"}),
-            )
-            .unwrap();
-        let attached = chromium
-            .call(
-                None,
-                "Target.attachToTarget",
-                serde_json::json!({"targetId": created["targetId"], "flatten": true}),
-            )
-            .unwrap();
-        let session = attached["sessionId"].as_str().unwrap().to_string();
+        let session = chromium.new_page();
         chromium
             .call(
                 Some(&session),

@@ -1,11 +1,8 @@
 //! A real stubborn server on an ephemeral port, for tests that speak HTTP to it.
 #![allow(dead_code)]
 
-use serde_json::Value;
-use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use stubborn::compile::{Mock, MockOptions};
 use stubborn::server::reload::SharedMock;
 use stubborn::server::{self, HttpOptions};
@@ -279,124 +276,6 @@ pub fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
-}
-
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub method: String,
-    /// Path and query.
-    pub target: String,
-    pub headers: http::HeaderMap,
-    pub body: String,
-    pub at: Instant,
-}
-
-impl Received {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{}: {e}", self.body))
-    }
-}
-
-/// A callback receiver on 127.0.0.1, port chosen by the system: records what it gets and
-/// answers as scripted. It runs on the tokio runtime of the test that starts it.
-pub struct Receiver {
-    pub base: String,
-    got: Arc<Mutex<Vec<Received>>>,
-    /// Answers to give, in order; when empty, `200 {"received": true}`.
-    script: Arc<Mutex<VecDeque<(u16, String)>>>,
-}
-
-impl Receiver {
-    pub async fn start() -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let script: Arc<Mutex<VecDeque<(u16, String)>>> = Arc::default();
-        let (g, s) = (Arc::clone(&got), Arc::clone(&script));
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (g, s) = (Arc::clone(&g), Arc::clone(&s));
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(
-                        move |req: http::Request<hyper::body::Incoming>| {
-                            let (g, s) = (Arc::clone(&g), Arc::clone(&s));
-                            async move {
-                                use http_body_util::BodyExt;
-                                let (parts, body) = req.into_parts();
-                                let body = body.collect().await.unwrap().to_bytes();
-                                g.lock().unwrap().push(Received {
-                                    method: parts.method.to_string(),
-                                    target: parts
-                                        .uri
-                                        .path_and_query()
-                                        .map(|p| p.to_string())
-                                        .unwrap_or_default(),
-                                    headers: parts.headers,
-                                    body: String::from_utf8_lossy(&body).into_owned(),
-                                    at: Instant::now(),
-                                });
-                                let (status, text) = s
-                                    .lock()
-                                    .unwrap()
-                                    .pop_front()
-                                    .unwrap_or((200, r#"{"received": true}"#.into()));
-                                let mut response = http::Response::new(http_body_util::Full::new(
-                                    bytes::Bytes::from(text),
-                                ));
-                                *response.status_mut() =
-                                    http::StatusCode::from_u16(status).unwrap();
-                                response.headers_mut().insert(
-                                    http::header::CONTENT_TYPE,
-                                    http::HeaderValue::from_static("application/json"),
-                                );
-                                Ok::<_, std::convert::Infallible>(response)
-                            }
-                        },
-                    );
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Receiver { base, got, script }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    pub fn answer_with(&self, answers: &[(u16, &str)]) {
-        let mut s = self.script.lock().unwrap();
-        for (status, body) in answers {
-            s.push_back((*status, body.to_string()));
-        }
-    }
-
-    /// Waits (10 s at most) until `n` requests arrived; returns them all.
-    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let start = Instant::now();
-        loop {
-            let got = self.got.lock().unwrap().clone();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the receiver got {} request(s), not {n}: {got:?}",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    pub fn count(&self) -> usize {
-        self.got.lock().unwrap().len()
-    }
 }
 
 /// A redis-server of the test's own on an ephemeral loopback port (a free port found by

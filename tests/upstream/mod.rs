@@ -16,6 +16,16 @@ pub struct Seen {
     pub target: String,
     pub headers: http::HeaderMap,
     pub body: Bytes,
+    /// When it arrived (callbacks' delays and retries are timed by it).
+    pub at: std::time::Instant,
+}
+
+impl Seen {
+    /// The body as JSON; panics, naming it, when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&self.body)))
+    }
 }
 
 /// What the upstream answers: status, headers, body.
@@ -214,6 +224,24 @@ impl Upstream {
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// Waits (10 s at most, without blocking the test's runtime) until `n` requests arrived;
+    /// returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<Seen> {
+        let start = std::time::Instant::now();
+        loop {
+            let seen = self.seen();
+            if seen.len() >= n {
+                return seen;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "the upstream got {} request(s), not {n}: {seen:?}",
+                seen.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 async fn answer(
@@ -237,6 +265,7 @@ async fn answer(
             .unwrap_or_default(),
         headers: parts.headers,
         body,
+        at: std::time::Instant::now(),
     };
     let reply = handler(&seen);
     log.lock().unwrap().push(seen);

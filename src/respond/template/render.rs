@@ -2,7 +2,7 @@
 //! each position, finding each expression's value in the request (or drawing a dynamic
 //! variable) and typing lone expressions by the schema (`crate::schema::shape`).
 
-use super::parse::{Expr, Key, Node, Part, Text};
+use super::parse::{Expr, Key, Node, Part, Seg, Text};
 use super::{Context, Draw};
 use crate::generate::postman::Draws;
 use crate::schema::shape::{self, View};
@@ -145,57 +145,19 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
                     _ => Some(Got::List(values)),
                 }
             }
-            Expr::Header(name) => {
-                let mut values = ctx.headers.get_all(name).iter();
-                let first = values.next()?;
-                let mut text = header_text(first);
-                for more in values {
-                    let t = text.to_mut();
-                    t.push_str(", ");
-                    t.push_str(&header_text(more));
-                }
-                Some(Got::Text(text))
-            }
+            Expr::Header(name) => joined(ctx.headers.get_all(name).iter()),
             Expr::Cookie(name) => {
                 crate::cookies::get(ctx.headers, name).map(|v| Got::Text(Cow::Owned(v)))
             }
-            Expr::Body(segs) => {
-                let mut cur = ctx.body?;
-                for seg in segs {
-                    cur = match cur {
-                        Value::Object(map) => map.get(&seg.key)?,
-                        Value::Array(items) => items.get(seg.index?)?,
-                        _ => return None,
-                    };
-                }
-                Some(Got::Json(cur))
-            }
+            Expr::Body(segs) => walk(ctx.body?, segs),
             Expr::Status => ctx
                 .response
                 .map(|r| Got::Text(Cow::Owned(r.status.to_string()))),
             Expr::ResponseHeader(name) => {
-                let r = ctx.response?;
-                let mut values = r.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
-                let first = values.next()?;
-                let mut text = header_text(first);
-                for more in values {
-                    let t = text.to_mut();
-                    t.push_str(", ");
-                    t.push_str(&header_text(more));
-                }
-                Some(Got::Text(text))
+                let headers = ctx.response?.headers;
+                joined(headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v))
             }
-            Expr::ResponseBody(segs) => {
-                let mut cur = ctx.response?.body?;
-                for seg in segs {
-                    cur = match cur {
-                        Value::Object(map) => map.get(&seg.key)?,
-                        Value::Array(items) => items.get(seg.index?)?,
-                        _ => return None,
-                    };
-                }
-                Some(Got::Json(cur))
-            }
+            Expr::ResponseBody(segs) => walk(ctx.response?.body?, segs),
             Expr::Dynamic(i) => {
                 let Draw {
                     seed,
@@ -209,6 +171,29 @@ impl<'c, 'a, 's> Renderer<'c, 'a, 's> {
             }
         }
     }
+}
+
+/// A header's values as one text, repeated ones joined with `, `; `None` without any.
+fn joined<'a>(mut values: impl Iterator<Item = &'a http::HeaderValue>) -> Option<Got<'a>> {
+    let mut text = header_text(values.next()?);
+    for more in values {
+        let t = text.to_mut();
+        t.push_str(", ");
+        t.push_str(&header_text(more));
+    }
+    Some(Got::Text(text))
+}
+
+/// The value at `segs` in a body.
+fn walk<'a>(mut cur: &'a Value, segs: &[Seg]) -> Option<Got<'a>> {
+    for seg in segs {
+        cur = match cur {
+            Value::Object(map) => map.get(&seg.key)?,
+            Value::Array(items) => items.get(seg.index?)?,
+            _ => return None,
+        };
+    }
+    Some(Got::Json(cur))
 }
 
 /// A header value as text; bytes that are not UTF-8 are replaced.
