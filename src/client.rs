@@ -149,7 +149,7 @@ impl Default for Options {
         Options {
             connect_timeout: Duration::from_secs(10),
             timeout: DEFAULT_TIMEOUT,
-            max_idle_per_host: 32,
+            max_idle_per_host: 256,
             idle_timeout: Duration::from_secs(60),
             ca_file: None,
             insecure: false,
