@@ -40,7 +40,9 @@ async fn a_restart_keeps_every_change() {
         file.to_str().unwrap(),
     ];
     let mut b = Binary::mock(&args);
-    assert!(b.stderr().contains("(file store)"), "{}", b.stderr());
+    // Standard error is read on a thread of its own: the line may come just after `listening on`.
+    let stderr = b.wait_for_stderr("(file store)", std::time::Duration::from_secs(10));
+    assert!(stderr.contains("(file store)"), "{stderr}");
     let users = b.url("/v2/users");
     let (status, created) = send(
         "POST",
