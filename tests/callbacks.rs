@@ -777,3 +777,49 @@ async fn a_declared_query_key_in_a_callback_url_is_redacted() {
     let all: Value = get_json(s.url("/__stubborn/requests?direction=outbound")).await;
     assert!(!all.to_string().contains("s3cret-q"), "{all}");
 }
+
+/// `--shared redis://…`: a callback one replica sends shows in the other replica's call log,
+/// with its direction, attempts and the receiver's answer (skipped without redis-server, except
+/// under CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_shows_in_every_shared_replicas_log() {
+    let Some(redis) = common::RedisServer::start() else {
+        return;
+    };
+    let recv = Receiver::start();
+    let doc = fixture("callbacks.yaml");
+    let url = redis.url();
+    let args = [
+        doc.to_str().unwrap(),
+        "--shared",
+        &url,
+        "--state-namespace",
+        "callbacks",
+    ];
+    let a = Binary::mock(&args);
+    let b = Binary::mock(&args);
+    let r = client()
+        .post(a.url("/orders"))
+        .json(&json!({"callbackUrl": recv.url("/shared")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    recv.wait_for(1).await;
+    let start = Instant::now();
+    loop {
+        let log = get_json(b.url("/__stubborn/requests?direction=outbound")).await;
+        if let Some(rec) = log["requests"].as_array().and_then(|l| l.first()) {
+            assert_eq!(rec["path"], recv.url("/shared"));
+            assert_eq!(rec["status"], 200);
+            assert_eq!(rec["attempts"], 1);
+            assert_eq!(rec["operation"], "orderShipped (createOrder)");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the other replica never showed the callback: {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

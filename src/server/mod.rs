@@ -158,6 +158,7 @@ async fn serve_front(
         http.callbacks.clone(),
         Arc::clone(&log),
         http.log_count > 0,
+        http.shared.clone(),
     ));
     if let Some(target) = http.callbacks.webhook_target.clone() {
         send_every_webhook(Arc::clone(&sender), shared.current(), target);

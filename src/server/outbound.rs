@@ -81,6 +81,8 @@ pub struct Sender {
     log: Arc<CallLog>,
     /// Whether the call log keeps anything (`--log-size 0` turns it off).
     logging: bool,
+    /// `--shared`: the other replicas' logs get each record too.
+    replicas: Option<Arc<super::shared::Shared>>,
 }
 
 /// What became of one request sent.
@@ -99,13 +101,19 @@ pub struct Delivery {
 }
 
 impl Sender {
-    pub fn new(options: CallbackOptions, log: Arc<CallLog>, logging: bool) -> Sender {
+    pub fn new(
+        options: CallbackOptions,
+        log: Arc<CallLog>,
+        logging: bool,
+        replicas: Option<Arc<super::shared::Shared>>,
+    ) -> Sender {
         Sender {
             in_flight: Arc::new(tokio::sync::Semaphore::new(options.max_in_flight.max(1))),
             client: std::sync::OnceLock::new(),
             options,
             log,
             logging,
+            replicas,
         }
     }
 
@@ -311,7 +319,7 @@ impl Sender {
             let response_headers = answer.map_or(&empty, |a| &a.headers);
             let response_body = answer.map(|a| a.body.clone()).unwrap_or_default();
             log_id = self.log.next_id();
-            self.log.push(CallRecord {
+            let record = CallRecord {
                 id: log_id,
                 time_ms: std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -339,7 +347,11 @@ impl Sender {
                     attempts,
                     error: error.clone(),
                 })),
-            });
+            };
+            if let Some(replicas) = &self.replicas {
+                replicas.call(&record);
+            }
+            self.log.push(record);
         }
         Delivery {
             url: shown,

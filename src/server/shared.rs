@@ -352,6 +352,8 @@ fn to_shared(r: &CallRecord) -> Value {
         "responseBody": String::from_utf8_lossy(&r.response_body),
         "responseSize": r.response_size,
         "latencyUs": r.latency_us,
+        // A callback or webhook this replica sent.
+        "outbound": r.outbound.as_ref().map(|o| json!({"attempts": o.attempts, "error": o.error})),
     })
 }
 
@@ -385,6 +387,11 @@ fn from_shared(v: &Value, id: u64) -> Option<CallRecord> {
         response_size: number("responseSize") as usize,
         latency_us: number("latencyUs"),
         proxy: None,
-        outbound: None,
+        outbound: v.get("outbound").filter(|o| o.is_object()).map(|o| {
+            Box::new(super::calllog::OutboundNote {
+                attempts: o.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32,
+                error: o.get("error").and_then(Value::as_str).map(str::to_string),
+            })
+        }),
     })
 }
