@@ -712,12 +712,10 @@ async fn bounds_give_clear_errors() {
         "--state-max-items",
         "4",
     ]);
-    assert!(
-        b.stderr()
-            .contains("stateful: users, orders (memory store)"),
-        "{}",
-        b.stderr()
-    );
+    // Standard error is read on a thread of its own: the line may come just after `listening on`.
+    let line = "stateful: users, orders (memory store)";
+    let stderr = b.wait_for_stderr(line, std::time::Duration::from_secs(10));
+    assert!(stderr.contains(line), "{stderr}");
     let url = b.url("/v2/users");
     let (status, _) = post(&url, &json!({"name": "A", "email": "a@example.com"})).await;
     assert_eq!(status, 201);

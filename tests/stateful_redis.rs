@@ -37,7 +37,9 @@ async fn two_replicas_see_each_others_writes() {
     let doc = spec("petstore.yaml");
     let a = replica(doc.to_str().unwrap(), &redis, "pets");
     let b = replica(doc.to_str().unwrap(), &redis, "pets");
-    assert!(a.stderr().contains("(redis store)"), "{}", a.stderr());
+    // Standard error is read on a thread of its own: the line may come just after `listening on`.
+    let stderr = a.wait_for_stderr("(redis store)", std::time::Duration::from_secs(10));
+    assert!(stderr.contains("(redis store)"), "{stderr}");
     let (_, la) = get(&a.url("/pets")).await;
     let (_, lb) = get(&b.url("/pets")).await;
     assert_eq!(
