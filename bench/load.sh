@@ -11,6 +11,8 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 cargo build --release --quiet --bin stubborn --example bare_hyper
+# Where cargo put them: CARGO_TARGET_DIR when set, else target/.
+BIN=${CARGO_TARGET_DIR:-target}/release
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -28,10 +30,22 @@ start() { # name port cmd...
   echo "server on $port did not start"; exit 1
 }
 
-start bare 4020 target/release/examples/bare_hyper 4020
-start mock 4021 target/release/stubborn mock specs/petstore.yaml --port 4021
-start dyn 4022 target/release/stubborn mock specs/petstore.yaml --port 4022 --dynamic
-start nolog 4023 target/release/stubborn mock specs/petstore.yaml --port 4023 --log-size 0
+start bare 4020 "$BIN"/examples/bare_hyper 4020
+start mock 4021 "$BIN"/stubborn mock specs/petstore.yaml --port 4021
+start dyn 4022 "$BIN"/stubborn mock specs/petstore.yaml --port 4022 --dynamic
+start nolog 4023 "$BIN"/stubborn mock specs/petstore.yaml --port 4023 --log-size 0
+# Stateful mode (issue 17): in memory, and on a redis-server of the script's own when one is
+# installed (Debian: apt-get install redis-server). POSTs keep creating items: the bound is
+# raised so that none is refused within a run.
+start state 4024 "$BIN"/stubborn mock specs/petstore.yaml --port 4024 --stateful \
+  --state-max-items 5000000
+redis=""
+if command -v redis-server >/dev/null; then
+  start rdb 4026 redis-server --port 4026 --bind 127.0.0.1 --save '' --appendonly no
+  start redis 4025 "$BIN"/stubborn mock specs/petstore.yaml --port 4025 \
+    --state redis://127.0.0.1:4026 --state-namespace bench --state-max-items 5000000
+  redis=yes
+fi
 
 # The server's CPU time (user + system, from /proc) over one wrk run, per request answered.
 TICK=$(getconf CLK_TCK)
@@ -56,6 +70,12 @@ read -r nolog nolog_us < <(run "$pid_nolog" http://127.0.0.1:4023/pets)
 read -r generated generated_us < <(run "$pid_mock" http://127.0.0.1:4021/pets/1)
 read -r dynamic dynamic_us < <(run "$pid_dyn" http://127.0.0.1:4022/pets/1)
 read -r post post_us < <(run "$pid_mock" http://127.0.0.1:4021/pets -s bench/post-pet.lua)
+read -r sget sget_us < <(run "$pid_state" http://127.0.0.1:4024/pets/1)
+read -r spost spost_us < <(run "$pid_state" http://127.0.0.1:4024/pets -s bench/post-pet.lua)
+if [ -n "$redis" ]; then
+  read -r rget rget_us < <(run "$pid_redis" http://127.0.0.1:4025/pets/1)
+  read -r rpost rpost_us < <(run "$pid_redis" http://127.0.0.1:4025/pets -s bench/post-pet.lua)
+fi
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
 row() { printf '%-34s %10.0f %8s %9s\n' "$1" "$2" "$(pct "$2" "$bare")" "$3"; }
 printf '%-34s %10s %8s %9s\n' scenario req/s "vs bare" "CPU µs/req"
@@ -65,7 +85,15 @@ row "  same, call log off" "$nolog" "$nolog_us"
 row "stubborn GET generated (static)" "$generated" "$generated_us"
 row "stubborn GET --dynamic" "$dynamic" "$dynamic_us"
 row "stubborn POST, validated body" "$post" "$post_us"
+row "stateful GET one item, memory" "$sget" "$sget_us"
+row "stateful POST new item, memory" "$spost" "$spost_us"
+if [ -n "$redis" ]; then
+  row "stateful GET one item, Redis" "$rget" "$rget_us"
+  row "stateful POST new item, Redis" "$rpost" "$rpost_us"
+fi
 printf '%-34s %10s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a/b}'; }
+printf '%-34s %10s %8s\n' "stateful GET CPU vs stateless GET" "" "$(ratio "$sget_us" "$generated_us")"
 printf '%-34s %10s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"
 printf '%-34s %10s %8s\n' "call log on vs off" "" "$(pct "$example" "$nolog")"
 peak() { awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
