@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub mod admin;
 pub mod calllog;
+pub mod logline;
 pub mod outbound;
 pub mod reload;
 pub mod shared;
@@ -56,6 +57,8 @@ pub struct HttpOptions {
     /// `--shared`: the link through which replicas share their call logs and stubs (see
     /// [`shared`]), connected before the server says it listens.
     pub shared: Option<Arc<shared::Shared>>,
+    /// The line each answered request gets (a `tracing` event unless the program says).
+    pub request_log: logline::RequestLog,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -91,6 +94,7 @@ impl Default for HttpOptions {
             callbacks: outbound::CallbackOptions::default(),
             state: None,
             shared: None,
+            request_log: logline::RequestLog::Tracing,
         }
     }
 }
@@ -331,7 +335,14 @@ impl Served {
     ) -> Response {
         let (method, headers) = (&parts.method, &parts.headers);
         let (path, query) = (parts.uri.path(), parts.uri.query());
-        log_line(method, path, &answer, t0, note.as_ref());
+        log_line(
+            &self.http.request_log,
+            method,
+            path,
+            &answer,
+            t0,
+            note.as_ref(),
+        );
         if self.http.log_count > 0 {
             let mut record = record(
                 &self.log, &mock, method, path, query, headers, body, &answer, t0,
@@ -1101,18 +1112,19 @@ fn stream_body(
 /// How many violations a log line describes (the rest are counted).
 const LOGGED_VIOLATIONS: usize = 10;
 
-/// One line per request for the terminal (or JSON for machines), through `tracing`: method,
-/// path, status, what answered, latency, and the violations when there are any. A proxied
-/// request's line also says who answered (`source`), the upstream answer's violations
-/// (`response_violations`) and whether the route is undocumented.
+/// One line per request (see [`logline`]): method, path, status, what answered, latency, and
+/// the violations when there are any. A proxied request's line also says who answered
+/// (`source`), the upstream answer's violations (`response_violations`) and whether the route
+/// is undocumented.
 fn log_line(
+    log: &logline::RequestLog,
     method: &http::Method,
     path: &str,
     answer: &Answer,
     t0: std::time::Instant,
     note: Option<&calllog::ProxyNote>,
 ) {
-    if !tracing::enabled!(tracing::Level::INFO) {
+    if !log.enabled() {
         return;
     }
     let matched = answer
@@ -1126,48 +1138,31 @@ fn log_line(
         answer.violations.iter().map(Violation::line),
         answer.violations_total,
     );
-    let violations = violations.as_str();
-    let ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let latency_ms = (ms * 1000.0).round() / 1000.0;
+    let mut line = logline::Line {
+        method: method.as_str(),
+        path,
+        status: answer.status,
+        matched,
+        latency: t0.elapsed(),
+        violations: &violations,
+        proxied: None,
+    };
     let Some(note) = note else {
-        tracing::info!(
-            method = method.as_str(),
-            path,
-            status = answer.status,
-            matched,
-            latency_ms,
-            violations,
-            "{} {} {}",
-            method,
-            path,
-            answer.status
-        );
-        return;
+        return log.write(&line);
     };
     // The response side's lines end with `and N more` already when cut.
     let response_violations = logged_violations(
         note.response_violations.iter().cloned(),
         note.response_violations.len(),
     );
-    let response_violations = response_violations.as_str();
     let notes = note.notes.join("; ");
-    let notes = notes.as_str();
-    tracing::info!(
-        method = method.as_str(),
-        path,
-        status = answer.status,
-        source = note.source,
-        undocumented = note.undocumented,
-        latency_ms,
-        violations,
-        response_violations,
-        notes,
-        "{} {} {} from {}",
-        method,
-        path,
-        answer.status,
-        note.source
-    );
+    line.proxied = Some(logline::Proxied {
+        source: note.source,
+        undocumented: note.undocumented,
+        response_violations: &response_violations,
+        notes: &notes,
+    });
+    log.write(&line);
 }
 
 /// The first [`LOGGED_VIOLATIONS`] lines, and a count of the rest.
@@ -1423,7 +1418,8 @@ fn to_response(answer: Answer) -> Response {
     *response.status_mut() = http::StatusCode::from_u16(answer.status)
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let h = response.headers_mut();
-    h.reserve(answer.headers.len());
+    // Room for CORS's two or three too, so the map grows once.
+    h.reserve(answer.headers.len() + 3);
     for (name, value) in answer.headers {
         h.append(name, value);
     }
