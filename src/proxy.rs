@@ -264,13 +264,29 @@ impl Proxy {
             };
         }
         let (parts, upstream_body) = response.into_parts();
-        let read = client::read_body(
-            upstream_body,
-            self.options.max_body,
-            deadline,
-            self.client.timeout(),
-        )
-        .await;
+        // A sequential media type (an event stream, JSON Lines...) may never end: it is
+        // passed on as it comes, its items not validated, and the timeout stops at its head.
+        let sequential = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::media::Framing::of)
+            .is_some();
+        let read = if sequential {
+            notes.push("response body not validated: a streamed media type".to_string());
+            Ok(client::Read::Partial {
+                head: Bytes::new(),
+                rest: upstream_body,
+            })
+        } else {
+            client::read_body(
+                upstream_body,
+                self.options.max_body,
+                deadline,
+                self.client.timeout(),
+            )
+            .await
+        };
         let encoded = parts
             .headers
             .get(http::header::CONTENT_ENCODING)

@@ -583,3 +583,73 @@ fn a_private_proxys_key_is_not_forwarded() {
         "{text}"
     );
 }
+
+/// An event stream is passed on as it comes: its first event reaches the client while the
+/// upstream is still sending, and the stream outlives --upstream-timeout (which bounds the
+/// head only).
+#[test]
+fn event_streams_are_passed_on_as_they_come() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let upstream = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        let event = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
+        conn.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
+        )
+        .unwrap();
+        conn.write_all(event("data: one\n\n").as_bytes()).unwrap();
+        conn.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(2500));
+        conn.write_all(event("data: two\n\n").as_bytes()).unwrap();
+        conn.write_all(b"0\r\n\r\n").unwrap();
+        conn.flush().unwrap();
+    });
+    let p = proxy(
+        &format!("http://127.0.0.1:{port}"),
+        &["--upstream-timeout", "1s"],
+    );
+    let url = p.url("/events");
+    let (first_after, all) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let started = std::time::Instant::now();
+            let mut res = common::client().get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["x-stubborn-source"], "upstream");
+            let mut all = Vec::new();
+            let first = res.chunk().await.unwrap().unwrap();
+            let first_after = started.elapsed();
+            all.extend_from_slice(&first);
+            while let Some(c) = res.chunk().await.unwrap() {
+                all.extend_from_slice(&c);
+            }
+            (first_after, all)
+        });
+    upstream.join().unwrap();
+    assert!(
+        first_after < Duration::from_millis(2000),
+        "the first event waited for the whole stream: {first_after:?}"
+    );
+    assert_eq!(
+        String::from_utf8(all).unwrap(),
+        "data: one\n\ndata: two\n\n"
+    );
+    let log = calls(&p);
+    assert!(
+        log[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("streamed media type"),
+        "{}",
+        log[0]
+    );
+}
