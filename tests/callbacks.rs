@@ -823,3 +823,89 @@ async fn a_callback_shows_in_every_shared_replicas_log() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Stateful mode (`--stateful`) answers a resource's create from its store; the operation's
+/// callbacks are still sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateful_answers_send_their_callbacks_too() {
+    let recv = Receiver::start();
+    let dir = common::TempDir::new("callbacks-stateful");
+    let spec = dir.0.join("api.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+openapi: 3.1.0
+info: {title: Stateful hooks, version: '1'}
+paths:
+  /hooks:
+    get:
+      responses:
+        '200':
+          description: All.
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Hook'}}
+    post:
+      operationId: addHook
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Hook'}
+      responses:
+        '201':
+          description: Added.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Hook'}
+      callbacks:
+        hello:
+          '{$request.body#/url}':
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    example: {hello: '{$response.body#/id}'}
+              responses:
+                '200': {description: Received.}
+  /hooks/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: One.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Hook'}
+components:
+  schemas:
+    Hook:
+      type: object
+      required: [url]
+      properties:
+        id: {type: integer, readOnly: true}
+        url: {type: string}
+"#,
+    )
+    .unwrap();
+    let s = TestServer::start_at(
+        &spec,
+        MockOptions {
+            stateful: true,
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    let r = post_json(&s, "/hooks", json!({"url": recv.url("/stateful")})).await;
+    let status = r.status();
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{created}");
+    // The store's answer: the item as sent, with the id the store gave it.
+    assert_eq!(created["url"], recv.url("/stateful"), "{created}");
+    let got = recv.wait_for(1).await;
+    assert_eq!(got[0].target, "/stateful");
+    assert_eq!(got[0].json(), json!({"hello": created["id"]}));
+    let log = outbound(&s, 1).await;
+    assert_eq!(log[0]["operation"], "hello (addHook)");
+}

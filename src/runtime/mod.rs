@@ -136,6 +136,35 @@ pub fn inbound(mock: &Mock, req: &Request) -> Inbound {
     }
 }
 
+/// The callbacks step for an answer made outside [`handle`] (the stateful store's, which
+/// answers a resource's operations): the callbacks of the operation that answered, filled in
+/// from this exchange. Routes again for the path parameters, only when that operation has
+/// callbacks.
+pub fn callbacks_after(
+    mock: &Mock,
+    req: &Request,
+    answer: &Answer,
+) -> Vec<crate::callback::Outbound> {
+    let Some(operation) = answer.operation else {
+        return Vec::new();
+    };
+    if mock.callbacks_of(operation).is_empty() {
+        return Vec::new();
+    }
+    let Routed::Found { params, .. } = mock.router.route(req.method, req.path) else {
+        return Vec::new();
+    };
+    let prefs = Preferences::default();
+    let call = Call {
+        req,
+        operation,
+        params: &params,
+        prefs: &prefs,
+        head: req.method == Method::Head,
+    };
+    callbacks::prepare(mock, &call, answer)
+}
+
 /// A request with a method no OpenAPI document can describe (`PURGE`, Postman's custom
 /// methods): only saved examples can answer it. `req.method` is not read.
 pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {

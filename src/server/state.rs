@@ -27,14 +27,23 @@ pub(super) async fn answer(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Answer {
-    let planned = match Method::parse(method.as_str()) {
-        Some(m) if m != Method::Options => plan(mock, &Request::new(m, path, query, headers, body)),
-        _ => Plan::Stateless,
+    let parsed = Method::parse(method.as_str()).filter(|m| *m != Method::Options);
+    let planned = match parsed {
+        Some(m) => plan(mock, &Request::new(m, path, query, headers, body)),
+        None => Plan::Stateless,
     };
-    match planned {
-        Plan::Stateless => super::handle(mock, http, method, path, query, headers, body),
-        Plan::Done(answer) => answer,
-        Plan::Act(action) => action.run(mock, store).await,
+    match (planned, parsed) {
+        (Plan::Stateless, _) | (_, None) => {
+            super::handle(mock, http, method, path, query, headers, body)
+        }
+        (Plan::Done(answer), _) => answer,
+        (Plan::Act(action), Some(m)) => {
+            let mut answer = action.run(mock, store).await;
+            // The operation's callbacks, as the stateless pipeline adds them.
+            let req = Request::new(m, path, query, headers, body);
+            answer.callbacks = crate::runtime::callbacks_after(mock, &req, &answer);
+            answer
+        }
     }
 }
 
