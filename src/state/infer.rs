@@ -65,6 +65,10 @@ pub struct Resource {
     pub parents: Vec<String>,
     /// Properties the server fills in (`readOnly`, or required in answers but not in requests).
     pub server_fields: Vec<String>,
+    /// Server-side fields that are dates (`false`) or date-times (`true`): set to now.
+    pub timestamps: Vec<(String, bool)>,
+    /// Required properties with a `default`, for a create that leaves them out.
+    pub defaults: Vec<(String, Value)>,
 }
 
 /// The shape of a stateful answer's body.
@@ -113,6 +117,9 @@ pub struct OpPlan {
     pub filters: Vec<String>,
     /// `application/json-patch+json` is declared (update only).
     pub json_patch: bool,
+    /// The answer's body is the item and its schema the item schema: an item checked before
+    /// it was stored needs no second check on the way out.
+    pub body_is_item: bool,
 }
 
 /// Every resource of a document and the role of each operation.
@@ -271,6 +278,25 @@ pub fn infer(api: &mut Api, all: bool) -> Resources {
             .or_else(|| id_property(store, &props, &id_param, &last_literal));
         let id_kind = id_kind(store, &props, id_property.as_deref(), api, &ops, &id_param);
         let server_fields = server_fields(api, &ops, item_schema, &props);
+        let timestamps = server_fields
+            .iter()
+            .filter_map(|f| {
+                let format = core(store, props.get(f)?).get("format")?.as_str()?;
+                match format {
+                    "date-time" => Some((f.clone(), true)),
+                    "date" => Some((f.clone(), false)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let defaults = required(store, store.get(item_schema))
+            .into_iter()
+            .filter_map(|f| {
+                let s = props.get(&f)?;
+                let d = core(store, s).get("default").or_else(|| s.get("default"))?;
+                Some((f, d.clone()))
+            })
+            .collect();
         let name = name.unwrap_or_else(|| last_literal.clone());
         let index = out.list.len();
         out.list.push(Resource {
@@ -283,6 +309,8 @@ pub fn infer(api: &mut Api, all: bool) -> Resources {
             item_schema,
             parents,
             server_fields,
+            timestamps,
+            defaults,
         });
         for &i in &ops {
             let op = &api.operations[i];
@@ -295,7 +323,7 @@ pub fn infer(api: &mut Api, all: bool) -> Resources {
                 (false, Method::Delete) => Role::Remove,
                 _ => continue,
             };
-            out.ops[i] = Some(plan(api, i, index, role));
+            out.ops[i] = Some(plan(api, i, index, role, item_schema));
         }
     }
     // Two resources with one name: the longer paths get their literal segments joined.
@@ -397,7 +425,7 @@ fn add(store: &mut SchemaStore, schema: Value, near: SchemaId) -> SchemaId {
 }
 
 /// The plan of one operation of resource `resource`.
-fn plan(api: &Api, i: usize, resource: usize, role: Role) -> OpPlan {
+fn plan(api: &Api, i: usize, resource: usize, role: Role, item_schema: SchemaId) -> OpPlan {
     let op = &api.operations[i];
     let store = &api.schemas;
     let response = success(op);
@@ -497,7 +525,10 @@ fn plan(api: &Api, i: usize, resource: usize, role: Role) -> OpPlan {
             .iter()
             .any(|m| crate::media::essence(&m.media_type).1 == "json-patch+json")
     });
+    let body_is_item = shape == Shape::Item
+        && body_schema.is_some_and(|b| std::ptr::eq(b, core(store, store.get(item_schema))));
     OpPlan {
+        body_is_item,
         resource,
         role,
         response,

@@ -90,15 +90,11 @@ fn now() -> (String, String) {
     )
 }
 
-/// A date or date-time property's fresh value, when the property is one.
-fn timestamp(store: &SchemaStore, schema: &Value) -> Option<Value> {
-    let s = infer::core(store, schema);
-    let (date_time, date) = now();
-    match s.get("format").and_then(Value::as_str)? {
-        "date-time" => Some(Value::from(date_time)),
-        "date" => Some(Value::from(date)),
-        _ => None,
-    }
+/// A date or date-time server-side field's fresh value.
+fn timestamp(resource: &Resource, field: &str) -> Option<Value> {
+    let (_, date_time) = resource.timestamps.iter().find(|(f, _)| f == field)?;
+    let (now_time, today) = now();
+    Some(Value::from(if *date_time { now_time } else { today }))
 }
 
 /// A fully generated item (for seeds, and for the server-side fields of a create).
@@ -168,7 +164,6 @@ pub fn created(
         ));
     };
     let mut item = given.clone();
-    let props = infer::properties(store, store.get(resource.item_schema));
     let mut full: Option<Value> = None;
     for field in &resource.server_fields {
         if item.contains_key(field) {
@@ -178,29 +173,19 @@ pub fn created(
             item.insert(field.clone(), nth_id(resource, seed, n).1);
             continue;
         }
-        let value = props
-            .get(field)
-            .and_then(|s| timestamp(store, s))
-            .or_else(|| {
-                full.get_or_insert_with(|| generated(store, resource, seed, "new", n, locale))
-                    .get(field)
-                    .cloned()
-            });
+        let value = timestamp(resource, field).or_else(|| {
+            full.get_or_insert_with(|| generated(store, resource, seed, "new", n, locale))
+                .get(field)
+                .cloned()
+        });
         if let Some(v) = value {
             item.insert(field.clone(), v);
         }
     }
     // A required property the request left out that has a `default`: the default.
-    for field in infer::required(store, store.get(resource.item_schema)) {
-        if item.contains_key(&field) {
-            continue;
-        }
-        if let Some(d) = props.get(&field).and_then(|s| {
-            infer::core(store, s)
-                .get("default")
-                .or_else(|| s.get("default"))
-        }) {
-            item.insert(field, d.clone());
+    for (field, default) in &resource.defaults {
+        if !item.contains_key(field) {
+            item.insert(field.clone(), default.clone());
         }
     }
     let item = Value::Object(item);
@@ -210,12 +195,7 @@ pub fn created(
 
 /// The item a replace stores: the body, with the server-side fields of the stored item kept
 /// (its id above all) and update timestamps renewed.
-pub fn replaced(
-    store: &SchemaStore,
-    resource: &Resource,
-    old: &Value,
-    body: &Value,
-) -> Result<Value, Refusal> {
+pub fn replaced(resource: &Resource, old: &Value, body: &Value) -> Result<Value, Refusal> {
     let Value::Object(given) = body else {
         return Err(Refusal::new(
             422,
@@ -232,13 +212,12 @@ pub fn replaced(
         }
     }
     let mut item = Value::Object(item);
-    keep_identity(store, resource, old, &mut item);
+    keep_identity(resource, old, &mut item);
     Ok(item)
 }
 
 /// After a change: the id stays the stored one, `updatedAt`-like timestamps are renewed.
-pub fn keep_identity(store: &SchemaStore, resource: &Resource, old: &Value, item: &mut Value) {
-    let props = infer::properties(store, store.get(resource.item_schema));
+pub fn keep_identity(resource: &Resource, old: &Value, item: &mut Value) {
     let Value::Object(m) = item else { return };
     if let Some(p) = &resource.id_property {
         match old.get(p) {
@@ -253,7 +232,7 @@ pub fn keep_identity(store: &SchemaStore, resource: &Resource, old: &Value, item
     for field in &resource.server_fields {
         let lower = field.to_ascii_lowercase();
         if lower.contains("updated") || lower.contains("modified") {
-            if let Some(v) = props.get(field).and_then(|s| timestamp(store, s)) {
+            if let Some(v) = timestamp(resource, field) {
                 m.insert(field.clone(), v);
             }
         }
