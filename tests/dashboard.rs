@@ -422,6 +422,17 @@ impl Drop for Chromium {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Chromium's helper processes outlive the main one for a moment and write into the
+        // profile after it is gone: remove it until it stays gone (a second at most), or
+        // every run leaves a profile in the temp directory.
+        let dir = &self._profile.0;
+        for _ in 0..10 {
+            let _ = std::fs::remove_dir_all(dir);
+            std::thread::sleep(Duration::from_millis(100));
+            if !dir.exists() {
+                break;
+            }
+        }
     }
 }
 
