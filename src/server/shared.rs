@@ -354,7 +354,43 @@ fn to_shared(r: &CallRecord) -> Value {
         "latencyUs": r.latency_us,
         // A callback or webhook this replica sent.
         "outbound": r.outbound.as_ref().map(|o| json!({"attempts": o.attempts, "error": o.error})),
+        // A call `stubborn proxy` forwarded or answered.
+        "proxy": r.proxy.as_ref().map(|p| json!({
+            "source": p.source,
+            "responseViolations": p.response_violations,
+            "undocumented": p.undocumented,
+            "notes": p.notes,
+        })),
     })
+}
+
+/// A proxied call's part, as another replica reads it back.
+fn proxy_note_of(v: &Value) -> Option<Box<super::calllog::ProxyNote>> {
+    let strings = |k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let source = match v.get("source")?.as_str()? {
+        "upstream" => "upstream",
+        "mock" => "mock",
+        _ => "proxy",
+    };
+    Some(Box::new(super::calllog::ProxyNote {
+        source,
+        response_violations: strings("responseViolations"),
+        undocumented: v
+            .get("undocumented")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        notes: strings("notes"),
+    }))
 }
 
 fn from_shared(v: &Value, id: u64) -> Option<CallRecord> {
@@ -386,7 +422,7 @@ fn from_shared(v: &Value, id: u64) -> Option<CallRecord> {
         response_body: Bytes::from(text("responseBody").unwrap_or("").to_string()),
         response_size: number("responseSize") as usize,
         latency_us: number("latencyUs"),
-        proxy: None,
+        proxy: v.get("proxy").and_then(proxy_note_of),
         outbound: v.get("outbound").filter(|o| o.is_object()).map(|o| {
             Box::new(super::calllog::OutboundNote {
                 attempts: o.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32,
@@ -394,4 +430,33 @@ fn from_shared(v: &Value, id: u64) -> Option<CallRecord> {
             })
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A proxied call's source, response violations and notes survive the trip to another
+    /// replica.
+    #[test]
+    fn a_proxied_record_round_trips() {
+        let mut record = from_shared(
+            &json!({"method": "GET", "path": "/pets", "headers": [], "responseHeaders": []}),
+            1,
+        )
+        .unwrap();
+        assert!(record.proxy.is_none());
+        record.proxy = Some(Box::new(super::super::calllog::ProxyNote {
+            source: "upstream",
+            response_violations: vec!["header x-total: required".into()],
+            undocumented: true,
+            notes: vec!["response body not validated".into()],
+        }));
+        let back = from_shared(&to_shared(&record), 2).unwrap();
+        let note = back.proxy.expect("the proxy note");
+        assert_eq!(note.source, "upstream");
+        assert_eq!(note.response_violations, ["header x-total: required"]);
+        assert!(note.undocumented);
+        assert_eq!(note.notes, ["response body not validated"]);
+    }
 }
