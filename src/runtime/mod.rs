@@ -165,6 +165,51 @@ pub fn callbacks_after(
     callbacks::prepare(mock, &call, answer)
 }
 
+/// What the contract says of a request that something else answers (a runtime stub): the
+/// operation it routes to, and how it breaks that operation's contract (nothing when
+/// validation is off). Nothing is chosen or rendered.
+pub fn contract_of(mock: &Mock, req: &Request) -> Verdict {
+    let (query, prefs) = prefer(mock, req).unwrap_or_default();
+    let stripped;
+    let req = match &query {
+        Some(rest) => {
+            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            &stripped
+        }
+        None => req,
+    };
+    let Routed::Found { operation, params } = mock.router.route(req.method, req.path) else {
+        return Verdict::default();
+    };
+    let call = Call {
+        req,
+        operation,
+        params: &params,
+        prefs: &prefs,
+        head: req.method == Method::Head,
+    };
+    let (violations, total) = match check::judge(mock, &call) {
+        Some(judged) => (judged.violations, judged.total),
+        None => (Vec::new(), 0),
+    };
+    Verdict {
+        operation: Some(operation),
+        violations,
+        total,
+    }
+}
+
+/// [`contract_of`]'s answer.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    /// The operation the request routes to, if any.
+    pub operation: Option<usize>,
+    /// How it breaks that operation's contract (at most [`crate::validate::MAX_VIOLATIONS`]).
+    pub violations: Vec<crate::validate::Violation>,
+    /// How many violations there were in all.
+    pub total: usize,
+}
+
 /// A request with a method no OpenAPI document can describe (`PURGE`, Postman's custom
 /// methods): only saved examples can answer it. `req.method` is not read.
 pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {

@@ -216,21 +216,21 @@ impl CallRecord {
     }
 }
 
-/// The first [`BODY_LIMIT`] bytes of an answer's body, to keep: shared with the body when it is
-/// no longer than that (a pre-rendered body is shared with the `Mock`'s cache), copied out of
-/// it when it is (so a large body is not kept alive whole).
-pub fn head(body: &Bytes) -> Bytes {
-    if body.len() <= BODY_LIMIT {
+/// The first `limit` bytes of an answer's body, to keep: shared with the body when it is no
+/// longer than that (a pre-rendered body is shared with the `Mock`'s cache), copied out of it
+/// when it is (so a large body is not kept alive whole).
+pub fn head(body: &Bytes, limit: usize) -> Bytes {
+    if body.len() <= limit {
         body.clone()
     } else {
-        Bytes::copy_from_slice(&body[..BODY_LIMIT])
+        Bytes::copy_from_slice(&body[..limit])
     }
 }
 
-/// The first [`BODY_LIMIT`] bytes of a request's body, copied: the body hyper read may be a
-/// slice of the connection's read buffer, which a shared copy would keep alive.
-pub fn request_head(body: &[u8]) -> Bytes {
-    Bytes::copy_from_slice(&body[..body.len().min(BODY_LIMIT)])
+/// The first `limit` bytes of a request's body, copied: the body hyper read may be a slice of
+/// the connection's read buffer, which a shared copy would keep alive.
+pub fn request_head(body: &[u8], limit: usize) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(limit)])
 }
 
 /// Headers as the log keeps them: one block of bytes for all of them (`name NUL value LF`
@@ -337,6 +337,8 @@ pub struct CallLog {
     next_id: AtomicU64,
     max_count: usize,
     max_bytes: usize,
+    /// How much of each body a record keeps ([`BODY_LIMIT`] unless set).
+    body_limit: usize,
     /// Live subscribers (`GET /__stubborn/requests/stream`); sending costs nothing without any.
     live: tokio::sync::broadcast::Sender<CallRecord>,
 }
@@ -345,6 +347,8 @@ struct Ring {
     /// Each record with its weight, oldest first.
     records: VecDeque<(CallRecord, usize)>,
     bytes: usize,
+    /// Records dropped past a bound since the last clear.
+    evicted: u64,
 }
 
 impl CallLog {
@@ -353,12 +357,30 @@ impl CallLog {
             inner: Mutex::new(Ring {
                 records: VecDeque::new(),
                 bytes: 0,
+                evicted: 0,
             }),
             next_id: AtomicU64::new(1),
             max_count: max_count.max(1),
             max_bytes: max_bytes.max(1024),
+            body_limit: BODY_LIMIT,
             live: tokio::sync::broadcast::channel(256).0,
         }
+    }
+
+    /// Keeps the first `limit` bytes of each body instead of [`BODY_LIMIT`].
+    pub fn with_body_limit(mut self, limit: usize) -> CallLog {
+        self.body_limit = limit;
+        self
+    }
+
+    /// How much of each body a record keeps.
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// How many records dropped out of the ring (past a bound) since it was made or cleared.
+    pub fn evicted(&self) -> u64 {
+        self.inner.lock().map(|r| r.evicted).unwrap_or(0)
     }
 
     /// A receiver of every record pushed from now on.
@@ -387,6 +409,7 @@ impl CallLog {
         {
             if let Some((old, w)) = ring.records.pop_front() {
                 ring.bytes = ring.bytes.saturating_sub(w);
+                ring.evicted += 1;
                 evicted.push(old);
             }
         }
@@ -399,6 +422,7 @@ impl CallLog {
         if let Ok(mut ring) = self.inner.lock() {
             ring.records.clear();
             ring.bytes = 0;
+            ring.evicted = 0;
         }
     }
 

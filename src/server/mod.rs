@@ -59,6 +59,9 @@ pub struct HttpOptions {
     pub shared: Option<Arc<shared::Shared>>,
     /// The line each answered request gets (a `tracing` event unless the program says).
     pub request_log: logline::RequestLog,
+    /// How much of each request and response body the call log keeps
+    /// ([`calllog::BODY_LIMIT`] for the command line; the library keeps whole bodies).
+    pub log_body_limit: usize,
 }
 
 /// How much of an oversized body is read and discarded before answering 413.
@@ -95,6 +98,7 @@ impl Default for HttpOptions {
             state: None,
             shared: None,
             request_log: logline::RequestLog::Tracing,
+            log_body_limit: calllog::BODY_LIMIT,
         }
     }
 }
@@ -108,7 +112,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    serve_front(shared, http, None, listener, shutdown).await
+    Server::new(shared, http).run(listener, shutdown).await;
 }
 
 /// [`serve`] as a contract proxy (`stubborn proxy`): requests that are not the admin API's go
@@ -120,80 +124,132 @@ pub async fn serve_proxy(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    serve_front(shared, http, Some(proxy), listener, shutdown).await
+    Server::new(shared, http)
+        .with_proxy(proxy)
+        .run(listener, shutdown)
+        .await;
 }
 
-async fn serve_front(
+/// A server before it runs: the mock it serves and the stores its requests fill (the call log
+/// and the runtime stubs), which whoever starts it may keep handles to (the library's
+/// `MockServer` reads the log and adds stubs without going through HTTP).
+pub struct Server {
     shared: Arc<reload::SharedMock>,
     http: HttpOptions,
+    log: Arc<calllog::CallLog>,
+    stubs: Arc<stubs::Stubs>,
+    /// `stubborn proxy`: forward to the upstream, the mock as the fallback.
     proxy: Option<Arc<Proxy>>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    // The Host check guards against DNS rebinding, which only reaches a server on loopback;
-    // bound to another address, the server is meant to be reached by other names.
-    let loopback = listener
-        .local_addr()
-        .map(|a| a.ip().is_loopback())
-        .unwrap_or(true);
-    let limits = Limits {
-        max_connections: http.max_connections.max(1),
-        header_timeout: http.header_timeout,
-    };
-    let state = match &http.state {
-        Some(store) => Some(Arc::clone(store)),
-        None => {
-            let mock = shared.current();
-            match &mock.resources {
-                Some(_) => {
-                    let store = crate::state::Store::memory(crate::state::Limits::default());
-                    if let Err(e) = store.seed_once(&state::initial(&mock)).await {
-                        eprintln!("warning: the stateful store was not seeded: {}", e.detail);
-                    }
-                    Some(Arc::new(store))
-                }
-                None => None,
-            }
+}
+
+impl Server {
+    /// A server for `shared` with a fresh call log (bounded as `http` says) and no stubs.
+    pub fn new(shared: Arc<reload::SharedMock>, http: HttpOptions) -> Server {
+        let log = calllog::CallLog::new(http.log_count, http.log_bytes)
+            .with_body_limit(http.log_body_limit);
+        Server {
+            shared,
+            log: Arc::new(log),
+            stubs: Arc::new(stubs::Stubs::default()),
+            http,
+            proxy: None,
         }
-    };
-    let log = Arc::new(calllog::CallLog::new(http.log_count, http.log_bytes));
-    let sender = Arc::new(outbound::Sender::new(
-        http.callbacks.clone(),
-        Arc::clone(&log),
-        http.log_count > 0,
-        http.shared.clone(),
-    ));
-    if let Some(target) = http.callbacks.webhook_target.clone() {
-        send_every_webhook(Arc::clone(&sender), shared.current(), target);
     }
-    let stubs = Arc::new(stubs::Stubs::default());
-    let replicas = http.shared.clone();
-    if let Some(link) = &replicas {
-        link.attach(Arc::clone(&log), Arc::clone(&stubs));
+
+    /// The server as a contract proxy: requests that are not the admin API's go through
+    /// [`Proxy::decide`].
+    pub fn with_proxy(mut self, proxy: Arc<Proxy>) -> Server {
+        self.proxy = Some(proxy);
+        self
     }
-    let served = Arc::new(Served {
-        state,
-        log,
-        sender,
-        stubs,
-        replicas,
-        key: http.api_key.as_deref().map(ApiKey::new),
-        loopback,
-        stop: stop_rx,
-        open_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
-        started: std::time::Instant::now(),
-        shared,
-        http,
-        proxy,
-    });
-    // Live streams end when the server stops, so a graceful shutdown is not held up forever by
-    // a dashboard that is still listening.
-    let shutdown = async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    };
-    run(served, listener, limits, shutdown).await;
+
+    /// The call log its requests are recorded in.
+    pub fn log(&self) -> &Arc<calllog::CallLog> {
+        &self.log
+    }
+
+    /// The runtime stubs answered before the document.
+    pub fn stubs(&self) -> &Arc<stubs::Stubs> {
+        &self.stubs
+    }
+
+    /// Serves on an already-bound listener until `shutdown` resolves; requests in flight
+    /// finish before this returns.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) {
+        let Server {
+            shared,
+            http,
+            log,
+            stubs,
+            proxy,
+        } = self;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        // The Host check guards against DNS rebinding, which only reaches a server on loopback;
+        // bound to another address, the server is meant to be reached by other names.
+        let loopback = listener
+            .local_addr()
+            .map(|a| a.ip().is_loopback())
+            .unwrap_or(true);
+        let limits = Limits {
+            max_connections: http.max_connections.max(1),
+            header_timeout: http.header_timeout,
+        };
+        let state = match &http.state {
+            Some(store) => Some(Arc::clone(store)),
+            None => {
+                let mock = shared.current();
+                match &mock.resources {
+                    Some(_) => {
+                        let store = crate::state::Store::memory(crate::state::Limits::default());
+                        if let Err(e) = store.seed_once(&state::initial(&mock)).await {
+                            eprintln!("warning: the stateful store was not seeded: {}", e.detail);
+                        }
+                        Some(Arc::new(store))
+                    }
+                    None => None,
+                }
+            }
+        };
+        let sender = Arc::new(outbound::Sender::new(
+            http.callbacks.clone(),
+            Arc::clone(&log),
+            http.log_count > 0,
+            http.shared.clone(),
+        ));
+        if let Some(target) = http.callbacks.webhook_target.clone() {
+            send_every_webhook(Arc::clone(&sender), shared.current(), target);
+        }
+        let replicas = http.shared.clone();
+        if let Some(link) = &replicas {
+            link.attach(Arc::clone(&log), Arc::clone(&stubs));
+        }
+        let served = Arc::new(Served {
+            state,
+            log,
+            sender,
+            stubs,
+            replicas,
+            key: http.api_key.as_deref().map(ApiKey::new),
+            loopback,
+            stop: stop_rx,
+            open_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            started: std::time::Instant::now(),
+            shared,
+            http,
+            proxy,
+        });
+        // Live streams end when the server stops, so a graceful shutdown is not held up forever
+        // by a dashboard that is still listening.
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        run(served, listener, limits, shutdown).await;
+    }
 }
 
 /// What every request of one server shares: the mock, the switches, the call log and stubs.
@@ -304,18 +360,9 @@ impl Served {
             }
             return to_response(answer);
         }
-        let answer = match stubs::early_answer(&self.stubs, method, path, query, headers, &body) {
-            Some(a) => a,
-            None => match &self.state {
-                None => handle(&mock, &self.http, method, path, query, headers, &body),
-                Some(store) => {
-                    state::answer(
-                        &mock, store, &self.http, method, path, query, headers, &body,
-                    )
-                    .await
-                }
-            },
-        };
+        let answer = self
+            .mock_answer(&mock, method, path, query, headers, &body, true)
+            .await;
         self.reply(mock, answer, &parts, &body, t0, None, None)
             .await
     }
@@ -448,11 +495,9 @@ impl Served {
                     RequestBody::Whole(bytes) => {
                         let (method, path, query) =
                             (&parts.method, parts.uri.path(), parts.uri.query());
-                        match stubs::early_answer(&self.stubs, method, path, query, headers, &bytes)
-                        {
-                            Some(a) => a,
-                            None => handle(&mock, &self.http, method, path, query, headers, &bytes),
-                        }
+                        // The proxy's fallback answers as the mock does, without state.
+                        self.mock_answer(&mock, method, path, query, headers, &bytes, false)
+                            .await
                     }
                     // The mock reads whole bodies only, as `stubborn mock` does.
                     RequestBody::Streaming { .. } => Answer::problem(&Problem::new(
@@ -507,6 +552,46 @@ impl Served {
         };
         let delivery = self.sender.deliver(mock, &out).await;
         admin::webhook_answer(&name, &delivery)
+    }
+
+    /// What the mock answers a request with: a runtime stub, else the stateful store (when
+    /// `stateful` and the mock has one), else the document (through [`handle`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn mock_answer(
+        &self,
+        mock: &Mock,
+        method: &http::Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+        stateful: bool,
+    ) -> Answer {
+        match stubs::early_answer(&self.stubs, method, path, query, headers, body) {
+            Some(stubs::StubAnswer::Fixed(a)) => {
+                with_contract(mock, a, method, path, query, headers, body)
+            }
+            Some(stubs::StubAnswer::Document { id, prefer, delay }) => {
+                // The document answers, as if the request had asked for what the stub prefers.
+                let mut asked = headers.clone();
+                asked.insert(header::HeaderName::from_static("prefer"), prefer);
+                let mut a = handle(mock, &self.http, method, path, query, &asked, body);
+                if let Ok(v) = HeaderValue::from_str(&format!("stub={id}")) {
+                    a.headers
+                        .retain(|(n, _)| n.as_str() != runtime::MATCH_HEADER);
+                    a.headers
+                        .push((header::HeaderName::from_static(runtime::MATCH_HEADER), v));
+                }
+                a.delay = delay.or(a.delay);
+                a
+            }
+            None => match (&self.state, stateful) {
+                (Some(store), true) => {
+                    state::answer(mock, store, &self.http, method, path, query, headers, body).await
+                }
+                _ => handle(mock, &self.http, method, path, query, headers, body),
+            },
+        }
     }
 
     /// The admin API is for the developer's own tools and its own dashboard, never for other
@@ -640,6 +725,27 @@ impl Served {
         );
         response
     }
+}
+
+/// A stub's answer, with what the contract says of the request it answered (the operation it
+/// routes to and its violations) for the call log: a stub answers whatever the request, but the
+/// log still tells a request the document allows from one it does not.
+fn with_contract(
+    mock: &Mock,
+    mut answer: Answer,
+    method: &http::Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Answer {
+    if let Some(m) = Method::parse(method.as_str()) {
+        let verdict = runtime::contract_of(mock, &Request::new(m, path, query, headers, body));
+        answer.operation = verdict.operation;
+        answer.violations = verdict.violations;
+        answer.violations_total = verdict.total;
+    }
+    answer
 }
 
 /// Is `path` the admin API's (`/__stubborn` or below)?
@@ -1212,7 +1318,7 @@ fn record(
         path: path.to_string(),
         query: query.map(|q| calllog::redact_query(q, &secrets.query)),
         headers: calllog::Headers::kept(headers, &secrets.headers),
-        body: calllog::request_head(body),
+        body: calllog::request_head(body, log.body_limit()),
         body_size: body.len(),
         operation: answer.operation.map(|i| mock.operation_id(i)),
         matched: answer
@@ -1227,7 +1333,7 @@ fn record(
             answer.headers.iter().map(|(k, v)| (k, v)),
             &secrets.headers,
         ),
-        response_body: calllog::head(&answer.body),
+        response_body: calllog::head(&answer.body, log.body_limit()),
         response_size: answer.body.len(),
         latency_us: t0.elapsed().as_micros() as u64,
         proxy: None,

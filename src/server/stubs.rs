@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// One stub: `{method, path, when, response}` (the shape of `x-stubborn-scenarios` entries).
 #[derive(Clone, Debug)]
@@ -23,6 +23,25 @@ pub struct Stub {
     pub headers: Vec<(String, String)>,
     /// The stub as it was posted, for `GET /__stubborn/stubs`.
     pub source: Value,
+    /// Wait this long before answering.
+    pub delay: Option<std::time::Duration>,
+    /// Answer as the document would, with these preferences (a `Prefer` header's value, such
+    /// as `code=404, example=notFound`), instead of with `status`, `body` and `headers`.
+    pub prefer: Option<HeaderValue>,
+    /// How many requests it answered; shared with whoever added it (the library's
+    /// expectations), so the count survives the stub's removal.
+    pub hits: Arc<AtomicU64>,
+}
+
+/// What a stub answers with: its own answer, or the document's answer with preferences.
+pub enum StubAnswer {
+    Fixed(Answer),
+    Document {
+        /// The stub's id, for the match header.
+        id: u64,
+        prefer: HeaderValue,
+        delay: Option<std::time::Duration>,
+    },
 }
 
 #[derive(Default)]
@@ -52,6 +71,15 @@ impl Stubs {
 
     /// A stub from its JSON description, with `id` or the next one.
     fn read(&self, v: &Value, id: Option<u64>) -> Result<Stub, String> {
+        let mut stub = Stubs::parse(v)?;
+        stub.id = id.unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
+        stub.source["id"] = json!(stub.id);
+        Ok(stub)
+    }
+
+    /// Reads a stub from its JSON description (`{method, path, when, response}`), without
+    /// adding it; its id is given by [`Stubs::insert`].
+    pub fn parse(v: &Value) -> Result<Stub, String> {
         let method = v
             .get("method")
             .and_then(Value::as_str)
@@ -102,19 +130,30 @@ impl Stubs {
         else {
             return Err("the stub could not be read".into());
         };
-        let id = id.unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
-        let mut source = v.clone();
-        source["id"] = json!(id);
         Ok(Stub {
-            id,
+            id: 0,
             method,
             path,
             conditions,
             status,
             body,
             headers,
-            source,
+            source: v.clone(),
+            delay: None,
+            prefer: None,
+            hits: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Adds a stub read by [`Stubs::parse`] under a fresh id; returns it as stored.
+    pub fn insert(&self, mut stub: Stub) -> Result<Value, String> {
+        stub.id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        stub.source["id"] = json!(stub.id);
+        let source = stub.source.clone();
+        let mut t = self.table.write().map_err(|_| "stub table unavailable")?;
+        t.stubs.push(stub);
+        t.router = router_of(&t.stubs);
+        Ok(source)
     }
 
     /// Replaces every stub by `list` (as `list` gives them, ids kept): another replica's
@@ -182,7 +221,7 @@ impl Stubs {
         query: Option<&str>,
         headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Option<Answer> {
+    ) -> Option<StubAnswer> {
         let t = self.table.read().ok()?;
         if t.stubs.is_empty() {
             return None;
@@ -215,7 +254,16 @@ impl Stubs {
                 };
                 choose::score(&sc, &view).is_some()
             })?;
+        stub.hits.fetch_add(1, Ordering::Relaxed);
+        if let Some(prefer) = &stub.prefer {
+            return Some(StubAnswer::Document {
+                id: stub.id,
+                prefer: prefer.clone(),
+                delay: stub.delay,
+            });
+        }
         let mut a = Answer::empty(stub.status);
+        a.delay = stub.delay;
         if let Some(b) = &stub.body {
             let (bytes, ct) = match b {
                 Value::String(s) => (Bytes::from(s.clone()), "text/plain; charset=utf-8"),
@@ -240,7 +288,7 @@ impl Stubs {
             a.headers
                 .push((HeaderName::from_static(crate::runtime::MATCH_HEADER), v));
         }
-        Some(a)
+        Some(StubAnswer::Fixed(a))
     }
 }
 
@@ -270,7 +318,7 @@ pub fn early_answer(
     query: Option<&str>,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Option<Answer> {
+) -> Option<StubAnswer> {
     if let Some((status, body)) = stubs.server_response() {
         let mut a = Answer::empty(status);
         a.headers.push((
@@ -282,7 +330,7 @@ pub fn early_answer(
             HeaderName::from_static(crate::runtime::MATCH_HEADER),
             HeaderValue::from_static("simulated server response"),
         ));
-        return Some(a);
+        return Some(StubAnswer::Fixed(a));
     }
     let m = Method::parse(method.as_str())?;
     stubs.answer(m, path, query, headers, body)
