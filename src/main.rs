@@ -18,7 +18,7 @@ use stubborn::load;
 use stubborn::model::Method;
 use stubborn::route::Routed;
 use stubborn::server::logline::RequestLog;
-use stubborn::server::reload::{load_mock, spawn_watcher, SharedMock};
+use stubborn::MockServer;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -236,31 +236,42 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         stateful: args.stateful || args.state_file.is_some() || args.state_url.is_some(),
         seed_items: args.seed_items as usize,
     };
-    let mock = match &args.spec {
-        Some(spec) => load_mock(spec, &load_options, options.clone()).0?,
-        None => {
-            eprintln!(
-                "no document: the mock starts empty; add answers with POST /__stubborn/stubs"
-            );
-            Mock::new(stubborn::model::Api::empty(), options.clone())
-        }
+    let http = stubborn::server::HttpOptions {
+        cors: !args.no_cors && args.cors != Some(false),
+        cors_origins: args.cors_origins.clone(),
+        allowed_hosts: args.allowed_hosts.clone(),
+        max_body: args.max_body,
+        api_key,
+        log_count: args.log_size,
+        log_bytes: args.log_size.saturating_mul(8 * 1024),
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        callbacks: stubborn::server::outbound::CallbackOptions {
+            retries: args.callback_retries,
+            allow_hosts: args.allow_callback_hosts.clone(),
+            webhook_target: args.webhook_target.clone(),
+            ..Default::default()
+        },
+        request_log,
+        ..stubborn::server::HttpOptions::default()
     };
-    for w in &mock.api.warnings {
-        eprintln!("warning: {w}");
-    }
-    let mock = Arc::new(mock);
-    let proxy = match proxy {
-        Some(options) => {
-            let proxy = stubborn::proxy::Proxy::new(options).map_err(Failure::Other)?;
-            let unknown = proxy.unknown_operations(&mock);
-            if !unknown.is_empty() {
-                return Err(Failure::Other(format!(
-                    "--mock-operations: no operation has the id {}",
-                    unknown.join(", ")
-                )));
-            }
-            Some(Arc::new(proxy))
+    // The same builder a Rust test starts its `MockServer` with: the two cannot drift apart.
+    let mut builder = MockServer::builder()
+        .mock_options(options)
+        .http_options(http)
+        .load_options(load_options)
+        .address(format!("{}:{}", args.host, args.port))
+        .watch(args.watch);
+    match &args.spec {
+        Some(spec) => builder = builder.spec(spec),
+        None => {
+            eprintln!("no document: the mock starts empty; add answers with POST /__stubborn/stubs")
         }
+    }
+    let proxy = match proxy {
+        Some(options) => Some(Arc::new(
+            stubborn::proxy::Proxy::new(options).map_err(Failure::Other)?,
+        )),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -268,13 +279,14 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
         .build()
         .map_err(|e| Failure::Other(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
-        let addr = format!("{}:{}", args.host, args.port);
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .map_err(|e| Failure::Other(format!("cannot listen on {addr}: {e}")))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| Failure::Other(e.to_string()))?;
+        let mut bound = builder.bind().await.map_err(|e| match e {
+            stubborn::Error::Load(errors) => Failure::Load(errors),
+            other => Failure::Other(other.to_string()),
+        })?;
+        let mock = Arc::clone(&bound.mock);
+        for w in &mock.api.warnings {
+            eprintln!("warning: {w}");
+        }
         let state = stateful_store(&args, &mock).await?;
         // Before `listening on`: from then on the other replicas' calls and stubs come in.
         let replicas = match &args.shared {
@@ -289,10 +301,16 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             )),
             None => None,
         };
-        let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
-        if let (true, Some(spec)) = (args.watch, &args.spec) {
-            // Before `listening on`: whoever waits for that line may edit the spec at once.
-            spawn_watcher(spec.clone(), Arc::clone(&shared), load_options, options);
+        bound.server = bound.server.with_state(state).with_replicas(replicas);
+        if let Some(proxy) = &proxy {
+            let unknown = proxy.unknown_operations(&mock);
+            if !unknown.is_empty() {
+                return Err(Failure::Other(format!(
+                    "--mock-operations: no operation has the id {}",
+                    unknown.join(", ")
+                )));
+            }
+            bound = bound.with_proxy(Arc::clone(proxy));
         }
         {
             let mut out = std::io::stdout().lock();
@@ -306,44 +324,17 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             if let Some(proxy) = &proxy {
                 let _ = writeln!(out, "proxying to {}", proxy.options.upstream);
             }
-            let _ = writeln!(out, "listening on http://{local}");
+            let _ = writeln!(out, "listening on http://{}", bound.address);
             let _ = out.flush();
         }
         // Render every body in the background so the first request to each operation is as
         // fast as the rest; requests never wait for this.
-        let warm = Arc::clone(&mock);
         tokio::task::spawn_blocking(move || {
-            for problem in warm.render_all() {
+            for problem in mock.render_all() {
                 eprintln!("warning: {problem}");
             }
         });
-        let http = stubborn::server::HttpOptions {
-            cors: !args.no_cors && args.cors != Some(false),
-            cors_origins: args.cors_origins.clone(),
-            allowed_hosts: args.allowed_hosts.clone(),
-            max_body: args.max_body,
-            api_key,
-            log_count: args.log_size,
-            log_bytes: args.log_size.saturating_mul(8 * 1024),
-            max_connections: args.max_connections,
-            header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
-            callbacks: stubborn::server::outbound::CallbackOptions {
-                retries: args.callback_retries,
-                allow_hosts: args.allow_callback_hosts.clone(),
-                webhook_target: args.webhook_target.clone(),
-                ..Default::default()
-            },
-            state,
-            shared: replicas,
-            request_log,
-        };
-        match proxy {
-            Some(proxy) => {
-                stubborn::server::serve_proxy(shared, http, proxy, listener, shutdown_signal())
-                    .await
-            }
-            None => stubborn::server::serve(shared, http, listener, shutdown_signal()).await,
-        }
+        bound.serve(shutdown_signal()).await;
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["runtime"],
     &["proxy"],
     &["server"],
+    &["mockserver"],
     &["cli"],
     &["check", "convert", "import"],
     &["init", "record"],

@@ -23,6 +23,31 @@ pub struct Admin<'a> {
     pub open_streams: usize,
 }
 
+/// The dashboard page (the `dashboard` feature, part of the command line's build).
+#[cfg(feature = "dashboard")]
+fn dashboard() -> Answer {
+    let mut a = Answer::empty(200);
+    a.headers.push((
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    ));
+    a.body = Bytes::from_static(include_str!("dashboard.html").as_bytes());
+    a
+}
+
+/// Built without the `dashboard` feature: the admin API answers, the page does not.
+#[cfg(not(feature = "dashboard"))]
+fn dashboard() -> Answer {
+    Answer::problem(&Problem::new(
+        404,
+        "No Dashboard",
+        format!(
+            "this build of stubborn has no dashboard page (the `dashboard` feature); \
+             the admin API is at {PREFIX}/health, /routes, /spec, /requests"
+        ),
+    ))
+}
+
 fn json_answer(status: u16, value: &Value) -> Answer {
     let mut a = Answer::empty(status);
     a.headers
@@ -51,15 +76,7 @@ pub fn handle(
 ) -> Answer {
     let rest = rest.trim_end_matches('/');
     match (method.as_str(), rest) {
-        ("GET", "") => {
-            let mut a = Answer::empty(200);
-            a.headers.push((
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ));
-            a.body = Bytes::from_static(include_str!("dashboard.html").as_bytes());
-            a
-        }
+        ("GET", "") => dashboard(),
         ("GET", "/health") => json_answer(
             200,
             &json!({

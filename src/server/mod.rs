@@ -163,6 +163,19 @@ impl Server {
         self
     }
 
+    /// Stateful mode's store, made by whoever starts the server (`--state-file`, Redis);
+    /// without one, a mock with stateful resources gets a seeded memory store.
+    pub fn with_state(mut self, store: Option<Arc<crate::state::Store>>) -> Server {
+        self.http.state = store;
+        self
+    }
+
+    /// `--shared`: the link through which replicas share their call logs and stubs.
+    pub fn with_replicas(mut self, link: Option<Arc<shared::Shared>>) -> Server {
+        self.http.shared = link;
+        self
+    }
+
     /// The call log its requests are recorded in.
     pub fn log(&self) -> &Arc<calllog::CallLog> {
         &self.log

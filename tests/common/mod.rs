@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use stubborn::compile::{Mock, MockOptions};
 use stubborn::server::reload::SharedMock;
-use stubborn::server::{self, HttpOptions};
+use stubborn::server::HttpOptions;
 
 pub struct TestServer {
     pub base: String,
@@ -13,8 +13,8 @@ pub struct TestServer {
     pub mock: Arc<Mock>,
     /// What the server answers with; `replace` swaps the version served.
     pub shared: Arc<SharedMock>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// The library's server underneath: stops on drop.
+    pub server: stubborn::MockServer,
 }
 
 /// A path under the repository's `specs/`.
@@ -33,58 +33,30 @@ impl TestServer {
         Self::start_at(&spec(spec_name), options, http)
     }
 
-    /// A server for the document at `path` (a fixture of the tests, say).
+    /// A server for the document at `path` (a fixture of the tests, say), started through the
+    /// library's builder with the command line's defaults (as `stubborn mock` starts it).
     pub fn start_at(path: &Path, options: MockOptions, http: HttpOptions) -> TestServer {
-        let mock = stubborn::server::reload::load_mock(path, &Default::default(), options)
-            .0
-            .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()));
-        let mock = Arc::new(mock);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let shared = Arc::new(SharedMock::new(Arc::clone(&mock)));
-        let served = Arc::clone(&shared);
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                addr_tx
-                    .send(listener.local_addr().expect("addr"))
-                    .expect("send addr");
-                server::serve(served, http, listener, async {
-                    let _ = rx.await;
-                })
-                .await;
-            });
-        });
-        let addr = addr_rx.recv().expect("server address");
+        let builder = stubborn::MockServer::builder()
+            .spec(path)
+            .mock_options(options)
+            .http_options(http);
+        // Tests run inside and outside async runtimes; the server waits on a thread of its own.
+        let server = std::thread::scope(|s| {
+            s.spawn(|| builder.start_blocking())
+                .join()
+                .expect("the starting thread")
+        })
+        .unwrap_or_else(|e| panic!("{} does not start: {e}", path.display()));
         TestServer {
-            base: format!("http://{addr}"),
-            mock,
-            shared,
-            stop: Some(tx),
-            thread: Some(thread),
+            base: server.uri(),
+            mock: server.mock(),
+            shared: Arc::clone(server.shared()),
+            server,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
