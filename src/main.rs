@@ -283,6 +283,8 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             stubborn::Error::Load(errors) => Failure::Load(errors),
             other => Failure::Other(other.to_string()),
         })?;
+        // Before `listening on`: whoever reads that line may stop the server at once.
+        let shutdown = shutdown_signal();
         let mock = Arc::clone(&bound.mock);
         for w in &mock.api.warnings {
             eprintln!("warning: {w}");
@@ -334,7 +336,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
                 eprintln!("warning: {problem}");
             }
         });
-        bound.serve(shutdown_signal()).await;
+        bound.serve(shutdown).await;
         println!("stopped");
         Ok(ExitCode::SUCCESS)
     })
@@ -408,27 +410,35 @@ fn api_key(args: &MockArgs) -> Result<Option<String>, Failure> {
     Ok(key.filter(|k| !k.is_empty()))
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called
+/// (inside the runtime), not when the future is first polled: a signal that arrives right
+/// after `listening on` must stop the server gracefully (flushing the log lines), not kill it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
+        use tokio::signal::unix::{signal, SignalKind};
+        let handlers = signal(SignalKind::interrupt()).and_then(|interrupt| {
+            signal(SignalKind::terminate()).map(|terminate| (interrupt, terminate))
+        });
+        async move {
+            match handlers {
+                Ok((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {},
+                        _ = terminate.recv() => {},
+                    }
                 }
-            };
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
