@@ -90,12 +90,31 @@ impl Default for MockOptions {
 /// `--validate`: reject bad requests, only report them, or not check at all. By default
 /// (`Auto`), a contract is enforced and a collection or recorded traffic is not checked
 /// (see `Api::contract`); [`Mock::new`] settles it, so a `Mock` never holds `Auto`.
+///
+/// ```
+/// // Warn: a request that breaks the contract is answered, and recorded as breaking it.
+/// let server = stubborn::MockServer::builder()
+///     .spec(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/petstore.yaml"))
+///     .validate(stubborn::ValidateMode::Warn)
+///     .start_blocking()
+///     .unwrap();
+/// let status = reqwest::blocking::get(server.url("/pets?limit=0")).unwrap().status();
+/// assert_eq!(status, 200);
+/// assert!(server.received_requests()[0].breaks_contract());
+/// # let _ = server.check_contract();
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ValidateMode {
+    /// Enforce a contract (an OpenAPI or Swagger document); do not check a Postman collection
+    /// or a HAR file, which show requests rather than forbid others.
     #[default]
     Auto,
+    /// Reject a request that breaks the contract, as the document says (its 400 or 422
+    /// response), else with a problem+json answer listing the violations.
     Enforce,
+    /// Answer it as if it were valid, and list the violations in `x-stubborn-violations`.
     Warn,
+    /// Do not check requests.
     Off,
 }
 

@@ -126,6 +126,17 @@ impl Default for GenOptions {
 /// what it really localizes. Emails and usernames stay ASCII in every locale (accents folded,
 /// Japanese and Chinese family names romanized). Values that do not fit the schema give way
 /// to generic ones as always.
+///
+/// ```
+/// let locale: stubborn::Locale = "de".parse().unwrap();
+/// assert_eq!(locale, stubborn::Locale::De);
+/// let server = stubborn::MockServer::builder()
+///     .spec(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/petstore.yaml"))
+///     .locale(locale)
+///     .start_blocking()
+///     .unwrap();
+/// # drop(server);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Locale {
     /// English (`en`), US-style addresses and phone numbers.

@@ -17,12 +17,25 @@ use crate::model::Api;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// A problem that stops a document from loading.
+/// A problem that stops a document from loading: where (file and JSON pointer) and what.
+///
+/// ```
+/// let err = stubborn::MockServer::builder()
+///     .spec_text("openapi: 3.1.0\npaths: []")
+///     .start_blocking()
+///     .unwrap_err();
+/// let stubborn::Error::Load(errors) = err else { panic!("{err}") };
+/// let first: &stubborn::LoadError = &errors.0[0];
+/// assert_eq!(first.file, "the document");
+/// assert!(!first.message.is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
+    /// The file (or, for a document given as text, its name).
     pub file: String,
     /// JSON pointer into `file` (empty for the whole file).
     pub pointer: String,
+    /// What was expected and what was found.
     pub message: String,
 }
 
@@ -50,7 +63,14 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// All the problems found while loading one document.
+/// All the problems found while loading one document (loading goes on past the first), one
+/// `error: ...` line each when displayed.
+///
+/// ```
+/// let err = stubborn::MockServer::start_blocking("/no/such/file.yaml").unwrap_err();
+/// let stubborn::Error::Load(errors) = err else { panic!("{err}") };
+/// assert!(errors.to_string().starts_with("error: /no/such/file.yaml"), "{errors}");
+/// ```
 #[derive(Debug)]
 pub struct LoadErrors(pub Vec<LoadError>);
 

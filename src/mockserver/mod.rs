@@ -480,6 +480,35 @@ impl MockServerBuilder {
         self
     }
 
+    /// Stateful mode for every resource the document has: what a client creates (`POST`), it
+    /// can read back, change and delete (without it, only resources the document marks
+    /// `x-stubborn-stateful: true` are stateful).
+    ///
+    /// ```
+    /// let server = stubborn::MockServer::builder()
+    ///     .spec(concat!(env!("CARGO_MANIFEST_DIR"), "/specs/petstore.yaml"))
+    ///     .stateful(true)
+    ///     .start_blocking()
+    ///     .unwrap();
+    /// let client = reqwest::blocking::Client::new();
+    /// let created: serde_json::Value = client
+    ///     .post(server.url("/pets"))
+    ///     .json(&serde_json::json!({"name": "Rex"}))
+    ///     .send()
+    ///     .unwrap()
+    ///     .json()
+    ///     .unwrap();
+    /// let id = created["id"].as_i64().unwrap();
+    /// let read: serde_json::Value =
+    ///     client.get(server.url(&format!("/pets/{id}"))).send().unwrap().json().unwrap();
+    /// assert_eq!(read["name"], "Rex");
+    /// server.assert_contract_kept();
+    /// ```
+    pub fn stateful(mut self, on: bool) -> Self {
+        self.options.stateful = on;
+        self
+    }
+
     /// What to do with requests that break the contract (by default, [`ValidateMode::Auto`]:
     /// enforce an OpenAPI or Swagger document, do not check a Postman collection or a HAR
     /// file). Requests are recorded with their violations whether rejected or answered.
