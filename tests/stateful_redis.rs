@@ -335,6 +335,30 @@ async fn shared_replicas_show_each_others_calls_and_stubs() {
         .await
         .unwrap();
     assert!(r.status().is_success());
+    // So does a simulated server response.
+    let r = client()
+        .post(a.url("/__stubborn/server-response"))
+        .header("content-type", "application/json")
+        .body(json!({"status": 503}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    eventually("a's simulated 503 at b", || async {
+        let (status, _) = get(&b.url("/pets/mine")).await;
+        if status == 503 {
+            Ok(())
+        } else {
+            Err(status.to_string())
+        }
+    })
+    .await;
+    let r = client()
+        .delete(b.url("/__stubborn/server-response"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
     eventually("the stub gone at b too", || async {
         let (_, mine) = get(&b.url("/pets/mine")).await;
         if mine == json!([]) {

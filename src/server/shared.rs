@@ -146,7 +146,12 @@ impl Shared {
 
     /// The stub list after a change here.
     pub fn stubs(&self, stubs: &Stubs) {
-        let _ = self.queue.try_send(Event::Stubs(Value::from(stubs.list())));
+        let simulated = stubs
+            .server_response()
+            .map(|(status, body)| json!({"status": status, "body": body}));
+        let _ = self.queue.try_send(Event::Stubs(
+            json!({"stubs": stubs.list(), "serverResponse": simulated}),
+        ));
     }
 
     /// The log was cleared here.
@@ -160,7 +165,11 @@ impl Shared {
             return;
         }
         let rest = rest.trim_end_matches('/');
-        if rest == "/stubs" || rest.starts_with("/stubs/") || rest == "/reset" {
+        if rest == "/stubs"
+            || rest.starts_with("/stubs/")
+            || rest == "/reset"
+            || rest == "/server-response"
+        {
             self.stubs(stubs);
         }
         if (method == http::Method::DELETE && rest == "/requests") || rest == "/reset" {
@@ -300,10 +309,17 @@ async fn read_loop(
     }
 }
 
-fn replace_stubs(stubs: &Stubs, list: &Value) {
-    if let Some(items) = list.as_array() {
+/// Another replica's stubs and simulated server response (`{"stubs": [...],
+/// "serverResponse": {status, body} or null}`).
+fn replace_stubs(stubs: &Stubs, shared: &Value) {
+    if let Some(items) = shared.get("stubs").and_then(Value::as_array) {
         stubs.replace(items);
     }
+    let simulated = shared.get("serverResponse").and_then(|r| {
+        let status = u16::try_from(r.get("status")?.as_u64()?).ok()?;
+        Some((status, r.get("body").cloned().unwrap_or(Value::Null)))
+    });
+    stubs.set_server_response(simulated);
 }
 
 fn pairs(headers: &Headers) -> Value {
