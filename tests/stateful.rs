@@ -774,3 +774,109 @@ fn check_lists_resources_and_stateless_operations() {
         "{text}"
     );
 }
+
+/// Stripe and many other published APIs take form bodies: a create from
+/// `application/x-www-form-urlencoded` is stored with its fields typed by the schema.
+#[tokio::test]
+async fn form_bodies_are_stored_as_typed_items() {
+    let dir = common::TempDir::new("stateful-form");
+    let doc = dir.0.join("api.yaml");
+    std::fs::write(
+        &doc,
+        r#"
+openapi: 3.0.0
+info: { title: Form shaped like Stripe's, version: "2023-09-12" }
+paths:
+  /v1/customers:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  object: { type: string, enum: [list] }
+                  data: { type: array, items: { $ref: '#/components/schemas/customer' } }
+                  has_more: { type: boolean }
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                email: { type: string, maxLength: 512 }
+                name: { type: string, maxLength: 256 }
+                balance: { type: integer }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/customer' }
+  /v1/customers/{customer}:
+    get:
+      parameters: [{ name: customer, in: path, required: true, schema: { type: string } }]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/customer' }
+components:
+  schemas:
+    customer:
+      type: object
+      required: [id, object]
+      properties:
+        id: { type: string }
+        object: { type: string, enum: [customer] }
+        email: { type: string, nullable: true }
+        name: { type: string, nullable: true }
+        balance: { type: integer }
+"#,
+    )
+    .unwrap();
+    let s = TestServer::start_at(
+        &doc,
+        MockOptions {
+            stateful: true,
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    let r = client()
+        .post(format!("{}/v1/customers", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=ann%40example.com&name=Ann+Lee&balance=250")
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["email"], "ann@example.com");
+    assert_eq!(created["name"], "Ann Lee");
+    assert_eq!(created["balance"], 250, "typed by the schema: {created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, read) = get(&format!("{}/v1/customers/{id}", s.base)).await;
+    assert_eq!(status, 200);
+    assert_eq!(read, created);
+    let (_, list) = get(&format!("{}/v1/customers", s.base)).await;
+    assert!(
+        list["data"].as_array().unwrap().contains(&created),
+        "{list}"
+    );
+    let r = client()
+        .post(format!("{}/v1/customers", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=bob%40example.com&balance=abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let problem = r.text().await.unwrap();
+    assert!(problem.contains("balance"), "{problem}");
+}

@@ -103,14 +103,14 @@ pub fn plan(mock: &Mock, req: &super::Request) -> Plan {
     )
     .then(|| state::key_of(resource, param(&resource.id_param)));
     let body = match op_plan.role {
-        Role::Create | Role::Replace | Role::Update => match req.json() {
-            Ok(v) => Some(v.clone()),
+        Role::Create | Role::Replace | Role::Update => match item_body(mock, operation, req) {
+            Ok(v) => Some(v),
             Err(e) => {
                 return Plan::Done(Answer::problem(&Problem::new(
                     400,
                     "Bad Request",
                     format!(
-                        "a stateful {} needs a JSON body: {e}",
+                        "a stateful {} needs a JSON or form body: {e}",
                         op_plan.role.as_str()
                     ),
                 )))
@@ -527,5 +527,31 @@ fn fill_list_envelope(base: &mut Map<String, Value>, key: &str, page: &Page) {
         if let Some(v) = value {
             base.insert(k, v);
         }
+    }
+}
+
+/// The body a create or update stores: JSON as it is; a form (`application/x-www-form-urlencoded`,
+/// as Stripe's and many other published APIs take) or multipart body as the object of its
+/// fields, typed by the operation's schema as validation reads it.
+fn item_body(mock: &Mock, operation: usize, req: &super::Request) -> Result<Value, String> {
+    use crate::validate::body;
+    let ct = req.content_type().unwrap_or("");
+    let media = mock.api.operations[operation]
+        .request_body
+        .as_ref()
+        .and_then(|rb| body::pick_media(&rb.content, ct).map(|i| &rb.content[i]));
+    match media {
+        Some(media) if !body::reads_as_json(media, ct) => {
+            match body::parse(&mock.api.schemas, media, ct, req.body) {
+                Ok(body::Parsed::Value(v)) => Ok(v),
+                Ok(body::Parsed::Opaque) => Err(format!("{ct} cannot be stored")),
+                Err(violations) => Err(violations
+                    .iter()
+                    .map(|v| v.line())
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+            }
+        }
+        _ => req.json().clone(),
     }
 }

@@ -559,6 +559,20 @@ pub fn json_media(content: &[crate::model::MediaType]) -> Option<usize> {
     })
 }
 
+/// The media type a create's fields are read from: the first JSON one, else a form
+/// (`application/x-www-form-urlencoded`, as Stripe's API takes) or `multipart/form-data`.
+fn body_media(content: &[crate::model::MediaType]) -> Option<usize> {
+    json_media(content).or_else(|| {
+        content.iter().position(|m| {
+            let (kind, sub) = crate::media::essence(&m.media_type);
+            matches!(
+                (kind.as_str(), sub.as_str()),
+                ("application", "x-www-form-urlencoded") | ("multipart", "form-data")
+            )
+        })
+    })
+}
+
 /// Keywords that do not change what a schema accepts.
 const ANNOTATIONS: &[&str] = &[
     "description",
@@ -819,7 +833,7 @@ fn server_fields(
         .map(|&i| &api.operations[i])
         .find(|o| o.method == Method::Post)
         .and_then(|o| o.request_body.as_ref())
-        .and_then(|b| json_media(&b.content).and_then(|m| b.content[m].schema))
+        .and_then(|b| body_media(&b.content).and_then(|m| b.content[m].schema))
         .map(|id| properties(store, store.get(id)));
     let required = required(store, store.get(item_schema));
     props
