@@ -776,7 +776,8 @@ fn check_lists_resources_and_stateless_operations() {
 }
 
 /// Stripe and many other published APIs take form bodies: a create from
-/// `application/x-www-form-urlencoded` is stored with its fields typed by the schema.
+/// `application/x-www-form-urlencoded` is stored with its fields typed by the schema, and read
+/// back through Stripe's `anyOf: [customer, deleted_customer]` answer.
 #[tokio::test]
 async fn form_bodies_are_stored_as_typed_items() {
     let dir = common::TempDir::new("stateful-form");
@@ -824,9 +825,19 @@ paths:
           description: ok
           content:
             application/json:
-              schema: { $ref: '#/components/schemas/customer' }
+              schema:
+                anyOf:
+                  - $ref: '#/components/schemas/customer'
+                  - $ref: '#/components/schemas/deleted_customer'
 components:
   schemas:
+    deleted_customer:
+      type: object
+      required: [deleted, id, object]
+      properties:
+        deleted: { type: boolean, enum: [true] }
+        id: { type: string }
+        object: { type: string, enum: [customer] }
     customer:
       type: object
       required: [id, object]

@@ -460,7 +460,7 @@ fn plan(api: &Api, i: usize, resource: usize, role: Role, item_schema: SchemaId)
                 Shape::Item
             } else if let Some((key, _)) = envelope_inner(store, s) {
                 Shape::Envelope(key)
-            } else if is_object(store, s) {
+            } else if is_object(store, s) || alternatives_hold_item(store, s) {
                 Shape::Item
             } else {
                 Shape::Empty
@@ -617,6 +617,18 @@ fn type_is(schema: &Value, t: &str) -> bool {
         Some(Value::Array(a)) => a.iter().any(|v| v == t),
         _ => false,
     }
+}
+
+/// `anyOf`/`oneOf` with an object among the alternatives (Stripe's
+/// `anyOf: [customer, deleted_customer]`): the answer is the item, which the response schema
+/// accepts through that branch.
+fn alternatives_hold_item(store: &SchemaStore, s: &Value) -> bool {
+    ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| s.get(*k)?.as_array())
+        .flatten()
+        .map(|b| core(store, b))
+        .any(|b| is_object(store, b) && !is_envelope(store, b))
 }
 
 fn is_object(store: &SchemaStore, s: &Value) -> bool {
