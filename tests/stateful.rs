@@ -891,3 +891,71 @@ components:
     let problem = r.text().await.unwrap();
     assert!(problem.contains("balance"), "{problem}");
 }
+
+/// A text id with a `pattern` (`sub_1`, as the `webhooks` template of `stubborn init` has): the
+/// ids the store makes match it, so creates are not refused by the answer's own schema.
+#[tokio::test]
+async fn text_ids_follow_their_pattern() {
+    let dir = common::TempDir::new("stateful-pattern");
+    let doc = dir.0.join("api.yaml");
+    std::fs::write(
+        &doc,
+        r#"
+openapi: 3.1.0
+info: { title: Subscriptions, version: "1" }
+paths:
+  /subscriptions:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [url]
+              properties: { url: { type: string } }
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Subscription' }
+  /subscriptions/{id}:
+    get:
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Subscription' }
+components:
+  schemas:
+    Subscription:
+      type: object
+      required: [id, url]
+      properties:
+        id: { type: string, pattern: '^sub_[0-9]+$', readOnly: true }
+        url: { type: string }
+"#,
+    )
+    .unwrap();
+    let s = TestServer::start_at(
+        &doc,
+        MockOptions {
+            stateful: true,
+            ..MockOptions::default()
+        },
+        HttpOptions::default(),
+    );
+    let (status, created) = post(
+        &format!("{}/subscriptions", s.base),
+        &json!({"url": "http://127.0.0.1:9/hook"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    assert!(id.starts_with("sub_"), "{created}");
+    let (status, read) = get(&format!("{}/subscriptions/{id}", s.base)).await;
+    assert_eq!(status, 200);
+    assert_eq!(read, created);
+}

@@ -58,6 +58,9 @@ pub struct Resource {
     /// The item's property holding the id, when its schema has one.
     pub id_property: Option<String>,
     pub id_kind: IdKind,
+    /// Text ids are this prefix and a counter: the literal start of the id property's
+    /// `pattern` when a bare number would not match it (`^sub_[0-9]+$` gives `sub_`).
+    pub id_prefix: String,
     /// The schema of one item.
     pub item_schema: SchemaId,
     /// The collection's own path parameters (its parents' ids), in order: items are kept apart
@@ -277,6 +280,15 @@ pub fn infer(api: &mut Api, all: bool) -> Resources {
             .filter(|p| props.contains_key(p))
             .or_else(|| id_property(store, &props, &id_param, &last_literal));
         let id_kind = id_kind(store, &props, id_property.as_deref(), api, &ops, &id_param);
+        let id_prefix = match (&id_kind, &id_property) {
+            (IdKind::Text, Some(p)) => props
+                .get(p)
+                .and_then(|s| core(store, s).get("pattern"))
+                .and_then(Value::as_str)
+                .map(id_prefix)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let server_fields = server_fields(api, &ops, item_schema, &props);
         let timestamps = server_fields
             .iter()
@@ -306,6 +318,7 @@ pub fn infer(api: &mut Api, all: bool) -> Resources {
             id_param,
             id_property,
             id_kind,
+            id_prefix,
             item_schema,
             parents,
             server_fields,
@@ -800,6 +813,28 @@ fn id_property(
         .map(|(k, _)| k.clone())
 }
 
+/// What text ids start with so that they match `pattern`: nothing when a counter alone
+/// matches, else the pattern's literal start when that and a counter match; else nothing (the
+/// answer's check says so).
+fn id_prefix(pattern: &str) -> String {
+    let Ok(re) = regex::Regex::new(pattern) else {
+        return String::new();
+    };
+    if re.is_match("1") && re.is_match("12") {
+        return String::new();
+    }
+    let prefix: String = pattern
+        .trim_start_matches('^')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':'))
+        .collect();
+    if re.is_match(&format!("{prefix}1")) && re.is_match(&format!("{prefix}12")) {
+        prefix
+    } else {
+        String::new()
+    }
+}
+
 fn id_kind(
     store: &SchemaStore,
     props: &Map<String, Value>,
@@ -858,4 +893,20 @@ fn server_fields(
         })
         .map(|(k, _)| k.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_prefix;
+
+    #[test]
+    fn text_ids_take_the_literal_start_of_their_pattern() {
+        assert_eq!(id_prefix("^sub_[0-9]+$"), "sub_");
+        assert_eq!(id_prefix("^cus_[A-Za-z0-9]+$"), "cus_");
+        assert_eq!(id_prefix("^[0-9]+$"), "");
+        assert_eq!(id_prefix("[a-z0-9]"), "");
+        // No counter fits after the literal start: nothing to gain.
+        assert_eq!(id_prefix("^abc$"), "");
+        assert_eq!(id_prefix("(unclosed"), "");
+    }
 }

@@ -34,7 +34,10 @@ pub fn counter_key(resource: &Resource) -> String {
 pub fn nth_id(resource: &Resource, seed: u64, n: u64) -> (String, Value) {
     match resource.id_kind {
         IdKind::Integer => (n.to_string(), Value::from(n)),
-        IdKind::Text => (n.to_string(), Value::from(n.to_string())),
+        IdKind::Text => {
+            let id = format!("{}{n}", resource.id_prefix);
+            (id.clone(), Value::from(id))
+        }
         IdKind::Uuid => {
             let s = seed.to_string();
             let n = n.to_string();
