@@ -284,7 +284,7 @@ fn mock(args: MockArgs, proxy: Option<stubborn::proxy::ProxyOptions>) -> Result<
             other => Failure::Other(other.to_string()),
         })?;
         // Before `listening on`: whoever reads that line may stop the server at once.
-        let shutdown = shutdown_signal();
+        let shutdown = stubborn::record::shutdown_signal();
         let mock = Arc::clone(&bound.mock);
         for w in &mock.api.warnings {
             eprintln!("warning: {w}");
@@ -408,38 +408,6 @@ fn api_key(args: &MockArgs) -> Result<Option<String>, Failure> {
         (None, None) => std::env::var("STUBBORN_API_KEY").ok(),
     };
     Ok(key.filter(|k| !k.is_empty()))
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called
-/// (inside the runtime), not when the future is first polled: a signal that arrives right
-/// after `listening on` must stop the server gracefully (flushing the log lines), not kill it.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let handlers = signal(SignalKind::interrupt()).and_then(|interrupt| {
-            signal(SignalKind::terminate()).map(|terminate| (interrupt, terminate))
-        });
-        async move {
-            match handlers {
-                Ok((mut interrupt, mut terminate)) => {
-                    tokio::select! {
-                        _ = interrupt.recv() => {},
-                        _ = terminate.recv() => {},
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, Failure> {

@@ -72,6 +72,8 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
+        // Before `listening on`: whoever reads that line may stop the recorder at once.
+        let shutdown = shutdown_signal();
         {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "recording http://{local} -> {upstream}");
@@ -79,7 +81,7 @@ pub fn run(args: &RecordArgs) -> Result<ExitCode, String> {
             let _ = writeln!(out, "listening on http://{local}");
             let _ = out.flush();
         }
-        serve(Arc::clone(&state), listener).await;
+        serve(Arc::clone(&state), listener, shutdown).await;
         Ok::<_, String>(())
     });
     drop(runtime);
@@ -127,10 +129,14 @@ type Response = http::Response<client::Body>;
 
 /// The accept loop: until SIGINT/SIGTERM, then exchanges in flight finish (a second signal
 /// stops waiting for them).
-async fn serve(state: Arc<State>, listener: tokio::net::TcpListener) {
+async fn serve(
+    state: Arc<State>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -166,27 +172,36 @@ async fn serve(state: Arc<State>, listener: tokio::net::TcpListener) {
     }
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called
+/// (inside the runtime), not when the future is first polled: a signal that arrives right
+/// after `listening on` must stop the server gracefully (flushing what it holds), not kill it.
+/// `stubborn mock` and `proxy` stop on it too.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
+        use tokio::signal::unix::{signal, SignalKind};
+        let handlers = signal(SignalKind::interrupt()).and_then(|interrupt| {
+            signal(SignalKind::terminate()).map(|terminate| (interrupt, terminate))
+        });
+        async move {
+            match handlers {
+                Ok((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {},
+                        _ = terminate.recv() => {},
+                    }
                 }
-            };
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
