@@ -812,7 +812,7 @@ fn compile_response(
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let essence = negotiate::essence(&m.media_type);
+            let essence = negotiate::essence_owned(&m.media_type);
             let mut wire_type = wire_type(store, m, &essence);
             if Framing::of(&wire_type) == Some(Framing::MultipartMixed)
                 && !wire_type.contains("boundary=")

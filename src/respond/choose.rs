@@ -44,13 +44,28 @@ impl Preferences {
 /// Postman's `x-mock-response-code` / `-name` / `-id`. Unknown preferences are ignored,
 /// as RFC 7240 asks; malformed values of known ones are errors.
 pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
-    // Names made once: a lookup by `&str` would parse and check the name on every request.
+    // Names made once: a comparison with a `&str` would check the name's case each time.
     static PREFER: HeaderName = HeaderName::from_static("prefer");
     static CODE: HeaderName = HeaderName::from_static("x-mock-response-code");
     static NAME: HeaderName = HeaderName::from_static("x-mock-response-name");
     static ID: HeaderName = HeaderName::from_static("x-mock-response-id");
     let mut p = Preferences::default();
-    for value in headers.get_all(&PREFER) {
+    // One pass over the headers (a request has a handful) rather than four lookups by name,
+    // each of which hashes it: most requests carry none of these.
+    let (mut code, mut name, mut id) = (None, None, None);
+    for (header, value) in headers {
+        if header == CODE {
+            code = code.or(Some(value));
+            continue;
+        } else if header == NAME {
+            name = name.or(Some(value));
+            continue;
+        } else if header == ID {
+            id = id.or(Some(value));
+            continue;
+        } else if header != PREFER {
+            continue;
+        }
         let Ok(text) = value.to_str() else { continue };
         for item in text.split([',', ';']) {
             let Some((k, v)) = item.split_once('=') else {
@@ -99,13 +114,13 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
             }
         }
     }
-    if let Some(v) = headers.get(&CODE).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = code.and_then(|v| v.to_str().ok()) {
         p.code = Some(parse_code(v.trim())?);
     }
-    if let Some(v) = headers.get(&NAME).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = name.and_then(|v| v.to_str().ok()) {
         p.example = Some(v.trim().to_string());
     }
-    if let Some(v) = headers.get(&ID).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = id.and_then(|v| v.to_str().ok()) {
         p.example_id = Some(v.trim().to_string());
     }
     Ok(p)

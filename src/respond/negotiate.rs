@@ -39,7 +39,7 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
 }
 
 // The media-type predicates live in `media`; re-exported for the callers above `respond`.
-pub use crate::media::{essence, is_json, is_xml};
+pub use crate::media::{essence, essence_owned, is_json, is_xml};
 
 fn pattern_matches(pattern: (&str, &str), concrete: (&str, &str)) -> Option<u8> {
     let kind_ok =
@@ -128,7 +128,7 @@ mod tests {
     use super::*;
 
     fn av(types: &[&str]) -> Vec<(String, String)> {
-        types.iter().map(|t| essence(t)).collect()
+        types.iter().map(|t| essence_owned(t)).collect()
     }
 
     #[test]

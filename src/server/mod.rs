@@ -395,17 +395,19 @@ impl Served {
     ) -> Response {
         let (method, headers) = (&parts.method, &parts.headers);
         let (path, query) = (parts.uri.path(), parts.uri.query());
+        // One reading of the clock for the log line and the call log.
+        let latency = t0.elapsed();
         log_line(
             &self.http.request_log,
             method,
             path,
             &answer,
-            t0,
+            latency,
             note.as_ref(),
         );
         if self.http.log_count > 0 {
             let mut record = record(
-                &self.log, &mock, method, path, query, headers, body, &answer, t0,
+                &self.log, &mock, method, path, query, headers, body, &answer, latency,
             );
             record.proxy = note.map(Box::new);
             if let Some(replicas) = &self.replicas {
@@ -974,10 +976,14 @@ async fn run(
         };
         let _ = stream.set_nodelay(true);
         let served = Arc::clone(&served);
+        // Only the proxy asks who the client is (X-Forwarded-For): an extension costs a map.
+        let tell_peer = served.proxy.is_some();
         let hyper_service =
             hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 let served = Arc::clone(&served);
-                req.extensions_mut().insert(Peer(peer.ip()));
+                if tell_peer {
+                    req.extensions_mut().insert(Peer(peer.ip()));
+                }
                 async move {
                     if let Some(refused) = oversized(&req) {
                         return Ok(to_response(refused));
@@ -1240,7 +1246,7 @@ fn log_line(
     method: &http::Method,
     path: &str,
     answer: &Answer,
-    t0: std::time::Instant,
+    latency: std::time::Duration,
     note: Option<&calllog::ProxyNote>,
 ) {
     if !log.enabled() {
@@ -1262,7 +1268,7 @@ fn log_line(
         path,
         status: answer.status,
         matched,
-        latency: t0.elapsed(),
+        latency,
         violations: &violations,
         proxied: None,
     };
@@ -1317,7 +1323,7 @@ fn record(
     headers: &HeaderMap,
     body: &Bytes,
     answer: &Answer,
-    t0: std::time::Instant,
+    latency: std::time::Duration,
 ) -> calllog::CallRecord {
     let violations = violation_lines(&answer.violations, answer.violations_total);
     let secrets = &mock.credentials;
@@ -1348,7 +1354,7 @@ fn record(
         ),
         response_body: calllog::head(&answer.body, log.body_limit()),
         response_size: answer.body.len(),
-        latency_us: t0.elapsed().as_micros() as u64,
+        latency_us: latency.as_micros() as u64,
         proxy: None,
         outbound: None,
     }

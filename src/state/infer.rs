@@ -579,7 +579,7 @@ fn body_media(content: &[crate::model::MediaType]) -> Option<usize> {
         content.iter().position(|m| {
             let (kind, sub) = crate::media::essence(&m.media_type);
             matches!(
-                (kind.as_str(), sub.as_str()),
+                (&*kind, &*sub),
                 ("application", "x-www-form-urlencoded") | ("multipart", "form-data")
             )
         })

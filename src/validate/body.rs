@@ -4,7 +4,7 @@
 
 use super::params::{self, Got, Pair, PairOpts, Repeat, Spec, Style, Who};
 use super::{Place, Violation};
-use crate::media::{is_json_media, match_rank, media_matches, type_and_subtype as essence};
+use crate::media::{is_json_media, media_matches, type_and_subtype as essence};
 use crate::model::{MediaType, ParamIn};
 use crate::schema::shape::{coerce, Kind, Shape};
 use crate::schema::{escape_pointer_token, SchemaStore};
@@ -22,8 +22,9 @@ const MAX_BOUNDARY: usize = 200;
 /// wildcard matches (then `type/*+suffix`, `type/*`, `*/*`; document order breaks ties).
 pub fn pick_media(content: &[MediaType], content_type: &str) -> Option<usize> {
     let mut best: Option<(usize, u8)> = None;
+    let actual = crate::media::Essence::of(content_type);
     for (i, m) in content.iter().enumerate() {
-        if let Some(rank) = match_rank(&m.media_type, content_type) {
+        if let Some(rank) = actual.rank_under(&m.media_type) {
             if best.is_none_or(|(_, r)| rank > r) {
                 best = Some((i, rank));
             }
@@ -172,7 +173,7 @@ pub fn parse_partial(
     let Some((t, s)) = essence(effective) else {
         return Ok((Parsed::Opaque, Vec::new()));
     };
-    match (t.as_str(), s.as_str()) {
+    match (&*t, &*s) {
         ("application", "x-www-form-urlencoded") => {
             parse_form(&shape(), media.encoding.as_ref(), body)
                 .map(|(v, violations)| (Parsed::Value(v), violations))

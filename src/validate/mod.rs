@@ -239,8 +239,14 @@ pub fn validate(
                     ));
                 }
             } else if !rb.content.is_empty() {
-                let accepted: Vec<&str> =
-                    rb.content.iter().map(|m| m.media_type.as_str()).collect();
+                // For the refusals' messages only.
+                let accepted = || {
+                    rb.content
+                        .iter()
+                        .map(|m| m.media_type.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 match content_type {
                     None => {
                         return Outcome::UnsupportedMediaType(Violation::new(
@@ -249,7 +255,7 @@ pub fn validate(
                             "contentType",
                             format!(
                                 "Content-Type is missing; this operation accepts {}",
-                                accepted.join(", ")
+                                accepted()
                             ),
                         ))
                     }
@@ -265,7 +271,7 @@ pub fn validate(
                                 "contentType",
                                 format!(
                                     "{ct} is not accepted; this operation accepts {}",
-                                    accepted.join(", ")
+                                    accepted()
                                 ),
                             ))
                         }
