@@ -691,7 +691,12 @@ impl Mock {
     /// A fresh seed for one dynamic answer.
     pub(crate) fn next_seed(&self) -> u64 {
         let n = self.dynamic_counter.fetch_add(1, Ordering::Relaxed);
-        respond::stable_hash(&[&self.options.seed.to_string(), &n.to_string()])
+        // `stable_hash(&[&seed.to_string(), &n.to_string()])`, the digits written on the stack.
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        respond::stable_hash_bytes(&[
+            respond::decimal(self.options.seed, &mut a),
+            respond::decimal(n, &mut b),
+        ])
     }
 
     /// The documented response headers of a variant, with example or generated values.
