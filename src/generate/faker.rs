@@ -639,6 +639,35 @@ pub(crate) struct Persona {
     pub username: String,
 }
 
+/// The pieces joined, in one allocation.
+fn cat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for p in pieces {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `n` in decimal, as `format!` writes it, in `buf`.
+fn num(buf: &mut [u8; 20], n: i64) -> &str {
+    let mut at = buf.len();
+    let neg = n < 0;
+    let mut m = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if neg {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 const EMAIL_DOMAINS: &[&str] = &[
     "example.com",
     "example.org",
@@ -680,10 +709,20 @@ pub(crate) enum TextStyle {
 
 impl<'a, 'r> Gen<'a, 'r> {
     /// The person of the innermost object, invented on first use.
-    pub(super) fn persona(&mut self) -> Persona {
+    /// `f` of the innermost object's person (drawn on first use), without copying the person.
+    pub(super) fn with_persona<R>(&mut self, f: impl FnOnce(&Persona) -> R) -> R {
         if let Some(p) = self.objs.last().and_then(|o| o.persona.as_ref()) {
-            return p.clone();
+            return f(p);
         }
+        let persona = self.draw_persona();
+        let r = f(&persona);
+        if let Some(o) = self.objs.last_mut() {
+            o.persona = Some(persona);
+        }
+        r
+    }
+
+    fn draw_persona(&mut self) -> Persona {
         let names = source(self.opts.locale, Field::Name);
         let (first, last): (&'static str, &'static str) = with_data!(names, |l| {
             let first: &'static str = name_in::FirstName(l).fake_with_rng(self.rng);
@@ -692,16 +731,17 @@ impl<'a, 'r> Gen<'a, 'r> {
         });
         let (f, l) = (latin_slug(first), latin_slug(last));
         let domain = EMAIL_DOMAINS[self.index(EMAIL_DOMAINS.len())];
+        // Built with `cat` rather than `format!`: this runs for every person of every body.
         let (email, username) = if !f.is_empty() && !l.is_empty() {
             let email = match self.index(3) {
-                0 => format!("{f}.{l}@{domain}"),
-                1 => format!("{f}{l}@{domain}"),
-                _ => format!("{}.{l}@{domain}", &f[..1]),
+                0 => cat(&[&f, ".", &l, "@", domain]),
+                1 => cat(&[&f, &l, "@", domain]),
+                _ => cat(&[&f[..1], ".", &l, "@", domain]),
             };
             let username = match self.index(3) {
-                0 => format!("{f}{l}"),
-                1 => format!("{f}_{l}{}", self.between(1, 99)),
-                _ => format!("{}{l}{}", &f[..1], self.between(1, 999)),
+                0 => cat(&[&f, &l]),
+                1 => cat(&[&f, "_", &l, num(&mut [0; 20], self.between(1, 99))]),
+                _ => cat(&[&f[..1], &l, num(&mut [0; 20], self.between(1, 999))]),
             };
             (email, username)
         } else {
@@ -713,27 +753,35 @@ impl<'a, 'r> Gen<'a, 'r> {
                 None => "user",
             };
             let email = match self.index(3) {
-                0 => format!("{base}{}@{domain}", self.between(1, 999)),
-                1 => format!("{base}.{}@{domain}", self.between(1960, 2005)),
-                _ => format!("{base}_{}@{domain}", self.between(10, 99)),
+                0 => cat(&[base, num(&mut [0; 20], self.between(1, 999)), "@", domain]),
+                1 => cat(&[
+                    base,
+                    ".",
+                    num(&mut [0; 20], self.between(1960, 2005)),
+                    "@",
+                    domain,
+                ]),
+                _ => cat(&[
+                    base,
+                    "_",
+                    num(&mut [0; 20], self.between(10, 99)),
+                    "@",
+                    domain,
+                ]),
             };
             let username = match self.index(3) {
-                0 => format!("{base}{}", self.between(1, 999)),
-                1 => format!("{base}_{}", self.between(1, 99)),
-                _ => format!("{base}{}", self.between(1960, 2005)),
+                0 => cat(&[base, num(&mut [0; 20], self.between(1, 999))]),
+                1 => cat(&[base, "_", num(&mut [0; 20], self.between(1, 99))]),
+                _ => cat(&[base, num(&mut [0; 20], self.between(1960, 2005))]),
             };
             (email, username)
         };
-        let persona = Persona {
+        Persona {
             first,
             last,
             email,
             username,
-        };
-        if let Some(o) = self.objs.last_mut() {
-            o.persona = Some(persona.clone());
         }
-        persona
     }
 
     /// The creation instant of the innermost object, invented on first use.
@@ -832,18 +880,18 @@ impl<'a, 'r> Gen<'a, 'r> {
             | NumericString | ObjectRef | Priority | Barcode | Cvc | Iban | Genre => {
                 return Option::None
             }
-            FirstName => self.persona().first.to_string(),
-            LastName => self.persona().last.to_string(),
+            FirstName => self.with_persona(|p| p.first.to_string()),
+            LastName => self.with_persona(|p| p.last.to_string()),
             FullName => {
-                let p = self.persona();
-                match source(self.opts.locale, Field::Name) {
-                    Loc::Ja => format!("{} {}", p.last, p.first),
-                    Loc::ZhCn => format!("{}{}", p.last, p.first),
-                    _ => format!("{} {}", p.first, p.last),
-                }
+                let order = source(self.opts.locale, Field::Name);
+                self.with_persona(|p| match order {
+                    Loc::Ja => cat(&[p.last, " ", p.first]),
+                    Loc::ZhCn => cat(&[p.last, p.first]),
+                    _ => cat(&[p.first, " ", p.last]),
+                })
             }
-            Username => self.persona().username,
-            Email => self.persona().email,
+            Username => self.with_persona(|p| p.username.clone()),
+            Email => self.with_persona(|p| p.email.clone()),
             Phone => with_data!(source(self.opts.locale, Field::Phone), |l| {
                 phone_in::PhoneNumber(l).fake_with_rng(self.rng)
             }),
