@@ -24,7 +24,27 @@ macro_rules! keywords {
             at: [u8; Field::COUNT as usize],
         }
 
+        /// The positions of [`Kw`] without the map: what a plan keeps of a scan
+            /// (`super::plan`), to rebuild the `Kw` for the same map without scanning again.
+        pub(crate) type KwAt = [u8; Field::COUNT as usize];
+
         impl<'a> Kw<'a> {
+            /// The `Kw` of `map` from positions [`Kw::at`] gave for that same map.
+            #[inline]
+            pub(crate) fn from_at(map: &'a Map<String, Value>, at: KwAt) -> Self {
+                Kw { map, at }
+            }
+
+            #[inline]
+            pub(crate) fn at(&self) -> KwAt {
+                self.at
+            }
+
+            #[inline]
+            pub(crate) fn map(&self) -> &'a Map<String, Value> {
+                self.map
+            }
+
             pub(crate) fn scan(map: &'a Map<String, Value>) -> Self {
                 let mut at = [0u8; Field::COUNT as usize];
                 for (i, key) in map.keys().enumerate() {

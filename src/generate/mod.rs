@@ -42,6 +42,7 @@ mod locale;
 mod number;
 mod object;
 mod pattern;
+mod plan;
 pub mod postman;
 mod prose;
 mod string;
@@ -323,6 +324,16 @@ fn generate_with(
     id: SchemaId,
     opts: &GenOptions,
 ) -> Result<(Value, Option<hints::Explain>), GenError> {
+    generate_planned(store, id, opts, store.memo::<plan::Plans>())
+}
+
+/// [`generate_with`], with the store's plans or (`None`, for tests) without.
+fn generate_planned(
+    store: &SchemaStore,
+    id: SchemaId,
+    opts: &GenOptions,
+    plans: Option<&plan::Plans>,
+) -> Result<(Value, Option<hints::Explain>), GenError> {
     /// Random streams tried with the caller's options before giving up on examples.
     const STREAMS: u64 = 3;
     let root_ptr = || format!("#/$defs/{}", escape_pointer_token(store.key(id)));
@@ -339,9 +350,17 @@ fn generate_with(
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         rng.set_stream(stream);
         let mut gen = Gen::new(store, attempt_opts, &mut rng);
+        gen.plans = plans;
         let root = gen.ptrs.root(Seg::Def(store.key(id)));
         gen.root_key = Some(store.key(id));
         match gen.generate_root(store.get(id), root) {
+            // Without examples, a schema the generator satisfies exactly needs no check.
+            Ok(value)
+                if !attempt_opts.use_examples
+                    && plans.is_some_and(|p| p.exact(store, id, side(attempt_opts.direction))) =>
+            {
+                return Ok((value, gen.explain.take().map(|e| *e)));
+            }
             Ok(value) => match if opts.transient_check {
                 store.check_transient(id, &value, side(attempt_opts.direction))
             } else {
@@ -561,16 +580,6 @@ struct Hint<'a> {
     explicit: bool,
 }
 
-impl<'a> Hint<'a> {
-    fn named(name: &'a str) -> Self {
-        Hint {
-            name: Some(name),
-            kind: faker::classify(name),
-            explicit: false,
-        }
-    }
-}
-
 /// JSON types as bits, so `type` lists intersect with `&`.
 mod ty {
     pub const NULL: u8 = 1;
@@ -700,6 +709,9 @@ struct Gen<'a, 'r> {
     /// Why each string was chosen, when `GenOptions::explain` asks (`stubborn example
     /// --explain`); `None` otherwise, and then nothing is recorded.
     explain: Option<Box<hints::Explain>>,
+    /// The store's plans ([`plan`]), when every schema reached is the store's (a stored
+    /// schema, not an inline one).
+    plans: Option<&'a plan::Plans>,
 }
 
 impl<'a, 'r> Gen<'a, 'r> {
@@ -725,6 +737,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             named: None,
             root_key: None,
             explain: opts.explain.then(Box::default),
+            plans: None,
         }
     }
 
@@ -753,6 +766,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             named: None,
             root_key: None,
             explain: None,
+            plans: None,
         }
     }
 
@@ -844,6 +858,15 @@ impl<'a, 'r> Gen<'a, 'r> {
             // Not a schema at all; `jsonschema` rejects it, nothing to generate from here.
             _ => return Ok(()),
         };
+        if let Some(plans) = self.plans {
+            let store = self.store;
+            let planned = plans.with_flat(store, map, |plan| {
+                plan.is_some_and(|plan| self.apply_flat(conj, map, ptr, plan))
+            });
+            if planned {
+                return Ok(());
+            }
+        }
         let here = addr(map);
         if conj.parts.iter().any(|p| addr(p.map) == here) {
             return Ok(());
@@ -882,6 +905,101 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
         }
         Ok(())
+    }
+
+    /// [`Gen::flatten_into`] from a plan: adds the plan's parts that `conj` lacks, as
+    /// flattening would. `false` (and `conj` untouched) where the parts would be too many,
+    /// which flattening reports.
+    fn apply_flat(
+        &mut self,
+        conj: &mut Conj<'a>,
+        map: &'a Map<String, Value>,
+        ptr: Ptr,
+        plan: &plan::FlatPlan,
+    ) -> bool {
+        use plan::Src;
+        if conj.parts.len() + plan.parts.len() > MAX_PARTS {
+            return false;
+        }
+        if let [only] = plan.parts.as_slice() {
+            // Most positions: one schema object without `$ref` or `allOf`.
+            if only.src == Src::Root && only.target.is_none() {
+                if !conj.parts.iter().any(|p| addr(p.map) == addr(map)) {
+                    self.kws.push(Kw::from_at(map, only.at));
+                    conj.parts.push(Part {
+                        map,
+                        ptr,
+                        kw: (self.kws.len() - 1) as u32,
+                    });
+                }
+                return true;
+            }
+        }
+        // The schema objects first (a plan of this store always finds them), then the parts.
+        let mut kws: SmallVec<[Kw<'a>; 8]> = SmallVec::with_capacity(plan.parts.len());
+        for fp in &plan.parts {
+            let m = match fp.src {
+                Src::Root => Some(map),
+                Src::Ref { parent } => plan.parts[usize::from(parent)]
+                    .target
+                    .and_then(|id| self.store.get(id).as_object()),
+                Src::AllOf { parent, i } => kw::as_array(kws[usize::from(parent)].all_of())
+                    .and_then(|all| all.get(i as usize))
+                    .and_then(Value::as_object),
+            };
+            let Some(m) = m else {
+                return false;
+            };
+            kws.push(Kw::from_at(m, fp.at));
+        }
+        let mut ptrs: SmallVec<[Ptr; 8]> = SmallVec::with_capacity(plan.parts.len());
+        for (fp, &kw) in plan.parts.iter().zip(&kws) {
+            let here = addr(kw.map());
+            if conj.parts.iter().any(|p| addr(p.map) == here) {
+                // Already there, and so is everything it brings.
+                ptrs.push(ptr);
+                continue;
+            }
+            let at = match fp.src {
+                Src::Root => ptr,
+                Src::Ref { parent } => {
+                    let reference = kws[usize::from(parent)]
+                        .ref_()
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    self.ptrs.root(Seg::Ref(reference))
+                }
+                Src::AllOf { parent, i } => {
+                    self.at_idx(ptrs[usize::from(parent)], "allOf", i as usize)
+                }
+            };
+            ptrs.push(at);
+            self.kws.push(kw);
+            conj.parts.push(Part {
+                map: kw.map(),
+                ptr: at,
+                kw: (self.kws.len() - 1) as u32,
+            });
+            if let Some(target) = fp.target {
+                let key = kw
+                    .ref_()
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/$defs/"));
+                if let (Some(key), Value::Object(tm)) = (key, self.store.get(target)) {
+                    conj.ref_keys.push((key, addr(tm)));
+                }
+            }
+        }
+        true
+    }
+
+    /// The plan of an object made of `conj`'s parts: the store's, or made for this object.
+    fn obj_plan(&self, conj: &Conj<'a>) -> std::sync::Arc<plan::ObjPlan> {
+        let kws: SmallVec<[Kw<'a>; 4]> = conj.parts.iter().map(|p| *self.kw(p)).collect();
+        match self.plans {
+            Some(plans) => plans.object(conj, &kws),
+            None => std::sync::Arc::new(plan::ObjPlan::build(&kws)),
+        }
     }
 
     /// A conjunction of `schemas` (each with its pointer).

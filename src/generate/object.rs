@@ -7,7 +7,8 @@
 //! `patternProperties`, else its `additionalProperties` (where `false` forbids the name).
 
 use super::faker::{classify, Kind};
-use super::kw::{as_array, as_object, as_u64};
+use super::kw::{as_array, as_object};
+use super::plan::ObjPlan;
 use super::validate::is_valid;
 use super::{addr, pattern, Conj, Direction, Gen, GenError, Hint, ObjCtx, Ptr, FULL_DEPTH};
 use serde_json::{Map, Value};
@@ -48,39 +49,44 @@ impl<'a, 'r> Gen<'a, 'r> {
         _hint: Hint<'a>,
     ) -> Result<Value, GenError> {
         let minimal = self.minimal();
-        let mut min_props: u64 = 0;
-        let mut max_props: Option<(u64, Ptr)> = None;
-        let mut declared: Vec<&'a str> = Vec::new();
+        let plan = self.obj_plan(conj);
+        let min_props = plan.min_props;
+        let max_props = plan.max_props.map(|(n, pi)| {
+            (
+                n,
+                self.at_key(conj.parts[usize::from(pi)].ptr, "maxProperties"),
+            )
+        });
+        let mut declared: Vec<&'a str> = Vec::with_capacity(plan.declared.len());
         // Where each declared name was first found (part index, key, schema): saves hashing the
-        // name again when that part is asked for it.
-        let mut found: Vec<Known<'a>> = Vec::new();
-        let mut required: Vec<(&'a str, Ptr)> = Vec::new();
-        for (pi, p) in conj.parts.iter().enumerate() {
-            if let Some(props) = as_object(self.kw(p).properties()) {
-                let first = declared.is_empty();
-                for (k, v) in props {
-                    if first || !declared.contains(&k.as_str()) {
-                        declared.push(k);
-                        found.push((pi, k, v));
-                    }
-                }
+        // name again when that part is asked for it. The plan lists them by part, then by
+        // position, so one pass over each part's `properties` finds them all.
+        let mut found: Vec<Known<'a>> = Vec::with_capacity(plan.declared.len());
+        let mut entries: Option<(u16, serde_json::map::Iter<'a>, u32)> = None;
+        for d in &plan.declared {
+            if entries.as_ref().is_none_or(|(part, ..)| *part != d.part) {
+                let props = as_object(self.kw(&conj.parts[usize::from(d.part)]).properties());
+                entries = props.map(|m| (d.part, m.iter(), 0));
             }
-            if let Some(req) = as_array(self.kw(p).required()) {
+            let Some((_, iter, next)) = entries.as_mut() else {
+                continue;
+            };
+            let Some((k, v)) = iter.nth((d.entry - *next) as usize) else {
+                continue;
+            };
+            *next = d.entry + 1;
+            declared.push(k);
+            found.push((usize::from(d.part), k, v));
+        }
+        let mut required: Vec<(&'a str, Ptr)> = Vec::with_capacity(plan.required.len() + 2);
+        for &(pi, i) in &plan.required {
+            let p = conj.parts[usize::from(pi)];
+            let name = as_array(self.kw(&p).required())
+                .and_then(|r| r.get(i as usize))
+                .and_then(Value::as_str);
+            if let Some(name) = name {
                 let at = self.at_key(p.ptr, "required");
-                for name in req.iter().filter_map(Value::as_str) {
-                    if !required.iter().any(|(n, _)| *n == name) {
-                        required.push((name, at));
-                    }
-                }
-            }
-            if let Some(n) = as_u64(self.kw(p).min_properties()) {
-                min_props = min_props.max(n);
-            }
-            if let Some(n) = as_u64(self.kw(p).max_properties()) {
-                if max_props.is_none_or(|(m, _)| n < m) {
-                    let at = self.at_key(p.ptr, "maxProperties");
-                    max_props = Some((n, at));
-                }
+                required.push((name, at));
             }
         }
         let mut forced = conj.made().forced.clone();
@@ -125,8 +131,9 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut optional_room = cap.saturating_sub(required.len());
         for (i, &name) in declared.iter().enumerate() {
             let known = Some(found[i]);
+            let also = plan.also(i);
             if let Some(&(_, at)) = required.iter().find(|(n, _)| *n == name) {
-                let pc = self.required_conj(conj, name, known, at)?;
+                let pc = self.required_conj(conj, name, known, also, at)?;
                 // `required` does not apply to the other side's properties: a response does
                 // not carry a writeOnly password, a request no readOnly id.
                 if self.direction_excludes(&pc) {
@@ -143,7 +150,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 continue;
             }
             // An optional property whose schema cannot be satisfied is simply left out.
-            let Ok(Some(pc)) = self.property_conj(conj, name, known) else {
+            let Ok(Some(pc)) = self.property_conj(conj, name, known, also) else {
                 continue;
             };
             let excluded = self.direction_excludes(&pc);
@@ -156,7 +163,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         for &(name, at) in &required {
             if !declared.contains(&name) {
-                let pc = self.required_conj(conj, name, None, at)?;
+                let pc = self.required_conj(conj, name, None, None, at)?;
                 chosen.push((Cow::Borrowed(name), pc, usize::MAX, false));
             }
         }
@@ -167,7 +174,9 @@ impl<'a, 'r> Gen<'a, 'r> {
             while (chosen.len() as u64) < min_props {
                 if let Some((_, i)) = spare.next() {
                     let name = declared[i];
-                    if let Ok(Some(pc)) = self.property_conj(conj, name, Some(found[i])) {
+                    if let Ok(Some(pc)) =
+                        self.property_conj(conj, name, Some(found[i]), plan.also(i))
+                    {
                         chosen.push((Cow::Borrowed(name), pc, i, false));
                     }
                 } else if let Some((name, pc)) = self.extra_property(conj, &chosen)? {
@@ -216,26 +225,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         if !chosen.is_sorted_by_key(|c| c.2) {
             chosen.sort_by_key(|c| c.2);
         }
-        // `name` is a person's name only in objects that describe a person.
-        let has_name = declared.iter().any(|n| n.eq_ignore_ascii_case("name"));
-        let personish = has_name
-            && declared.iter().any(|n| {
-                matches!(
-                    classify(n),
-                    Kind::FirstName
-                        | Kind::LastName
-                        | Kind::Email
-                        | Kind::Username
-                        | Kind::Phone
-                        | Kind::Birthday
-                        | Kind::JobTitle
-                )
-            });
-
         self.objs.push(ObjCtx::default());
         let mark = self.active.len();
         self.active.extend(conj.parts.iter().map(|p| addr(p.map)));
-        let result = self.fill_object(chosen, &forced, personish, min_props);
+        let result = self.fill_object(chosen, &forced, &plan, min_props);
         self.active.truncate(mark);
         self.objs.pop();
         result
@@ -286,9 +279,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         conj: &Conj<'a>,
         name: &'a str,
         known: Option<Known<'a>>,
+        also: Option<&[(u16, u32)]>,
         at: Ptr,
     ) -> Result<Conj<'a>, GenError> {
-        match self.property_conj(conj, name, known)? {
+        match self.property_conj(conj, name, known, also)? {
             Some(c) => Ok(c),
             None => Err(self.err(
                 at,
@@ -301,12 +295,12 @@ impl<'a, 'r> Gen<'a, 'r> {
         &mut self,
         chosen: Vec<Chosen<'a>>,
         forced: &[(&'a str, Value)],
-        personish: bool,
+        plan: &ObjPlan,
         min_props: u64,
     ) -> Result<Value, GenError> {
         let mut out = Map::with_capacity(chosen.len());
         let mut room = (chosen.len() as u64).saturating_sub(min_props);
-        for (name, pc, _, optional) in chosen {
+        for (name, pc, rank, optional) in chosen {
             let fixed = forced
                 .iter()
                 .find(|(k, _)| *k == name)
@@ -317,9 +311,18 @@ impl<'a, 'r> Gen<'a, 'r> {
                 None => {
                     let hint = match &name {
                         Cow::Borrowed(n) => {
-                            let mut h = Hint::named(n);
+                            // A declared name was classified once, in the plan.
+                            let mut h = Hint {
+                                name: Some(n),
+                                kind: plan
+                                    .declared
+                                    .get(rank)
+                                    .map_or_else(|| classify(n), |d| d.kind),
+                                explicit: false,
+                            };
+                            // `name` is a person's name only in objects that describe a person.
                             if h.kind == Kind::FullName
-                                && !personish
+                                && !plan.personish
                                 && n.eq_ignore_ascii_case("name")
                             {
                                 h.kind = Kind::Label;
@@ -375,7 +378,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     if chosen.iter().any(|(n, ..)| n == dep) {
                         continue;
                     }
-                    match self.property_conj(conj, dep, None)? {
+                    match self.property_conj(conj, dep, None, None)? {
                         Some(c) => chosen.push((Cow::Borrowed(dep), c, rank(declared, dep), false)),
                         None => {
                             let at = self.at_key(p.ptr, "dependentRequired");
@@ -393,13 +396,31 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// The schemas the value of property `name` must satisfy, or `None` when some part
     /// forbids the name (`additionalProperties: false`, `propertyNames`).
+    ///
+    /// `also`, from the object's plan where no part has `patternProperties`,
+    /// `additionalProperties`, `unevaluatedProperties` or `propertyNames`: the other parts
+    /// that declare the name (after `known`'s), whose entries are then all there is to it.
     fn property_conj(
         &mut self,
         conj: &Conj<'a>,
         name: &str,
         known: Option<Known<'a>>,
+        also: Option<&[(u16, u32)]>,
     ) -> Result<Option<Conj<'a>>, GenError> {
         let mut out = Conj::new(conj.at);
+        if let (Some((pi, key, s)), Some(also)) = (known, also) {
+            self.add_property_entry(&mut out, conj.parts[pi].ptr, key, s)?;
+            for &(qi, entry) in also {
+                let q = conj.parts[usize::from(qi)];
+                let Some((key, s)) =
+                    as_object(self.kw(&q).properties()).and_then(|m| m.iter().nth(entry as usize))
+                else {
+                    continue;
+                };
+                self.add_property_entry(&mut out, q.ptr, key, s)?;
+            }
+            return Ok(Some(out));
+        }
         let mut declared_anywhere = false;
         let mut unevaluated: Vec<(&'a Value, Ptr)> = Vec::new();
         for i in 0..conj.parts.len() {
@@ -413,12 +434,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             };
             if let Some((key, s)) = entry {
                 matched = true;
-                let props = self.at_key(p.ptr, "properties");
-                let at = self.at_key(props, key);
-                if out.parts.is_empty() {
-                    out.at = at;
-                }
-                self.flatten_into(&mut out, s, at)?;
+                self.add_property_entry(&mut out, p.ptr, key, s)?;
             }
             if let Some(pp) = as_object(self.kw(&p).pattern_properties()) {
                 for (pat, s) in pp {
@@ -460,6 +476,23 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
         }
         Ok(Some(out))
+    }
+
+    /// Adds a part's `properties` entry for a name (`key: s`, in the part at `part`) to the
+    /// property's conjunction.
+    fn add_property_entry(
+        &mut self,
+        out: &mut Conj<'a>,
+        part: Ptr,
+        key: &'a str,
+        s: &'a Value,
+    ) -> Result<(), GenError> {
+        let props = self.at_key(part, "properties");
+        let at = self.at_key(props, key);
+        if out.parts.is_empty() {
+            out.at = at;
+        }
+        self.flatten_into(out, s, at)
     }
 
     /// Whether an optional property is left out for the direction (`readOnly` in requests,
@@ -531,7 +564,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             if taken.iter().any(|(n, ..)| *n == candidate) {
                 continue;
             }
-            if let Some(pc) = self.property_conj(conj, &candidate, None)? {
+            if let Some(pc) = self.property_conj(conj, &candidate, None, None)? {
                 return Ok(Some((candidate, pc)));
             }
         }

@@ -981,3 +981,187 @@ fn array_items_get_distinct_ids() {
         }
     }
 }
+
+/// Schemas for the plan tests: composition, recursion, choices, maps, patterns.
+fn plan_store() -> SchemaStore {
+    store(vec![
+        (
+            "NewPet",
+            json!({"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 40},
+                "tag": {"type": "string", "enum": ["dog", "cat", "bird"]},
+                "birthDate": {"type": "string", "format": "date"}}}),
+        ),
+        (
+            "Pet",
+            json!({"allOf": [{"$ref": "#/$defs/NewPet"}, {"type": "object", "required": ["id"],
+                "properties": {
+                    "id": {"type": "integer", "minimum": 1, "maximum": i64::MAX, "readOnly": true},
+                    "name": {"maxLength": 12},
+                    "createdAt": {"type": "string", "format": "date-time"},
+                    "owner": {"$ref": "#/$defs/Owner"}}}]}),
+        ),
+        (
+            "Owner",
+            json!({"type": "object", "required": ["firstName", "email"], "properties": {
+                "firstName": {"type": "string"}, "lastName": {"type": "string"},
+                "name": {"type": "string"},
+                "email": {"type": "string", "format": "email"},
+                "phone": {"type": ["string", "null"]}}}),
+        ),
+        (
+            "Node",
+            json!({"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "parent": {"$ref": "#/$defs/Node"},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}, "maxItems": 3}}}),
+        ),
+        (
+            "Shape",
+            json!({"oneOf": [
+                {"type": "object", "required": ["kind", "r"], "properties": {
+                    "kind": {"const": "circle"}, "r": {"type": "number", "minimum": 0}}},
+                {"type": "object", "required": ["kind"], "properties": {
+                    "kind": {"type": "string", "not": {"const": "circle"}},
+                    "w": {"type": "integer"}}}]}),
+        ),
+        (
+            "Tagged",
+            json!({"type": "object", "properties": {
+                "code": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{2}$"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "extra": {"type": "object", "patternProperties": {"^x_": {"type": "integer"}},
+                    "additionalProperties": false},
+                "not_null": {"not": {"type": "null"}},
+                "either": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/Owner"}]}}}),
+        ),
+    ])
+}
+
+#[test]
+fn plans_give_the_same_values_as_flattening_each_time() {
+    let store = plan_store();
+    for key in ["Pet", "Owner", "Node", "Shape", "Tagged"] {
+        let id = store.id_of_key(key).expect("key");
+        for seed in 0..25 {
+            for (vary, examples, direction) in [
+                (false, true, Direction::Response),
+                (true, false, Direction::Response),
+                (true, false, Direction::Request),
+            ] {
+                let o = GenOptions {
+                    seed,
+                    vary_optional: vary,
+                    use_examples: examples,
+                    direction,
+                    ..GenOptions::default()
+                };
+                let fresh = plan::Plans::default();
+                let cached = generate_planned(&store, id, &o, Some(&fresh)).map(|(v, _)| v);
+                // Again with the plans now filled, then without plans at all.
+                let again = generate_planned(&store, id, &o, Some(&fresh)).map(|(v, _)| v);
+                let uncached = generate_planned(&store, id, &o, None).map(|(v, _)| v);
+                assert_eq!(cached, uncached, "{key} seed {seed}");
+                assert_eq!(again, uncached, "{key} seed {seed}");
+                let v = cached.unwrap_or_else(|e| panic!("{key} seed {seed}: {e}"));
+                assert_eq!(
+                    store.check_for(id, &v, side(direction)),
+                    Ok(()),
+                    "{key} {v}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn plans_are_kept_once_per_schema_object_and_object_shape() {
+    let store = plan_store();
+    let plans = store.memo::<plan::Plans>().expect("the generator's memo");
+    let id = store.id_of_key("Node").expect("key");
+    let o = GenOptions {
+        vary_optional: true,
+        ..GenOptions::default()
+    };
+    for seed in 0..20 {
+        generate(&store, id, &GenOptions { seed, ..o.clone() }).expect("node");
+    }
+    let (flat, objects) = plans.counts();
+    // Node's own object, its properties' schemas and the array's items: a handful, however
+    // deep the recursion went.
+    assert!((1..=8).contains(&flat), "{flat}");
+    // Node at the root, and Node behind `{"$ref": Node}` (parent, each child): two shapes.
+    assert!((1..=3).contains(&objects), "{objects}");
+    // A change to the store starts afresh.
+    let mut store = store;
+    let id = store.reserve("Later", "#/later".into());
+    store.set(id, json!({"type": "string"}));
+    let plans = store.memo::<plan::Plans>().expect("memo");
+    assert_eq!(plans.counts(), (0, 0));
+}
+
+#[test]
+fn generation_is_exact_only_for_keywords_it_satisfies_by_construction() {
+    let store = plan_store();
+    let exact =
+        |key: &str, side| plan::is_exact(&store, store.get(store.id_of_key(key).unwrap()), side);
+    use crate::schema::Direction as Side;
+    assert!(exact("Pet", Side::Response));
+    assert!(exact("Owner", Side::Response));
+    assert!(exact("Node", Side::Response));
+    // A readOnly id in a request: the validator's adaptation decides, not the generator.
+    assert!(!exact("Pet", Side::Request));
+    assert!(!exact("Shape", Side::Response));
+    assert!(!exact("Tagged", Side::Response));
+    for schema in [
+        json!({"type": "string", "pattern": "^a"}),
+        json!({"type": "string", "format": "hostname"}),
+        json!({"type": "number", "multipleOf": 0.1}),
+        json!({"type": "array", "uniqueItems": true, "items": {"type": "integer"}}),
+        json!({"type": "object", "properties": {"p": {"type": "string", "writeOnly": true}}}),
+        json!({"type": "integer", "maximum": 1e300}),
+        json!({"anyOf": [{"type": "string"}]}),
+        json!({"type": "object", "properties": {"a": false}}),
+        json!({"$ref": "#/$defs/Missing"}),
+    ] {
+        assert!(!plan::is_exact(&store, &schema, Side::Response), "{schema}");
+    }
+}
+
+#[test]
+fn values_left_unchecked_are_valid_and_others_are_still_checked() {
+    let store = plan_store();
+    for key in ["Pet", "Owner", "Node"] {
+        let id = store.id_of_key(key).expect("key");
+        for locale in Locale::ALL {
+            for seed in 0..40 {
+                let o = GenOptions {
+                    seed,
+                    locale: *locale,
+                    use_examples: false,
+                    vary_optional: true,
+                    ..GenOptions::default()
+                };
+                let v = generate(&store, id, &o).expect("value");
+                assert_eq!(store.check(id, &v), Ok(()), "{key} {locale} {v}");
+            }
+        }
+    }
+    // A schema the generator is not exact for is still validated: a value that the store's
+    // validator rejects is never handed out. Here the store's `format: hostname` check is the
+    // only thing standing between a long label and the caller.
+    let checked = SchemaStore::from_defs(vec![(
+        "Host",
+        json!({"type": "string", "format": "hostname", "minLength": 70, "maxLength": 70}),
+    )]);
+    let id = checked.id_of_key("Host").expect("key");
+    let o = GenOptions {
+        use_examples: false,
+        ..GenOptions::default()
+    };
+    let plans = checked.memo::<plan::Plans>().expect("memo");
+    assert!(!plans.exact(&checked, id, crate::schema::Direction::Response));
+    if let Ok(v) = generate(&checked, id, &o) {
+        assert_eq!(checked.check(id, &v), Ok(()), "{v}");
+    }
+}

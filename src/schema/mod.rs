@@ -15,6 +15,7 @@ pub mod messages;
 pub mod shape;
 
 use serde_json::{Map, Value};
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -53,6 +54,10 @@ pub struct SchemaStore {
     /// Values the document writes by property name, gathered on first use (see
     /// [`hints::NameHints`]).
     hints: OnceLock<hints::NameHints>,
+    /// What a layer above works out once about the stored schemas (generation plans:
+    /// `generate::plan`), keyed by the addresses of the store's values; built on first use and
+    /// emptied by every change to the store, so an address always names the same schema.
+    memo: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 impl std::fmt::Debug for SchemaStore {
@@ -102,12 +107,25 @@ impl SchemaStore {
         self.origins.push(origin);
         self.validators[0].push(OnceLock::new());
         self.validators[1].push(OnceLock::new());
+        // `defs` may have moved: addresses of its values name other schemas now.
+        self.memo = OnceLock::new();
         id
     }
 
     /// Sets the schema of a reserved id.
     pub fn set(&mut self, id: SchemaId, schema: Value) {
         self.defs[id.0 as usize] = schema;
+        self.memo = OnceLock::new();
+    }
+
+    /// The store's memo of type `T` (one type per store: the first caller's), created on first
+    /// use. `None` if the memo holds another type. Its keys may be addresses of the store's
+    /// values: they stay valid as long as the store is borrowed, and every change to the store
+    /// (`reserve`, `set`) starts a new memo.
+    pub fn memo<T: Any + Send + Sync + Default>(&self) -> Option<&T> {
+        self.memo
+            .get_or_init(|| Box::new(T::default()))
+            .downcast_ref::<T>()
     }
 
     pub fn len(&self) -> usize {
