@@ -2,11 +2,12 @@
 # Load benchmark: stubborn against a bare hyper server answering a fixed body, in one run, on
 # this machine. Needs wrk (Debian: apt-get install wrk). Loopback only; every run is bounded.
 #
-#   bash bench/load.sh            # 10 s per scenario
-#   DURATION=30s bash bench/load.sh
+#   bash bench/load.sh                      # 3 rounds of 5 s per scenario
+#   ROUNDS=5 DURATION=10s bash bench/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -63,38 +64,52 @@ run() { # pid url [extra wrk args] -> "req/s µs-per-request"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "wrk -t$THREADS -c$CONNS -d$DURATION"
-read -r bare bare_us < <(run "$pid_bare" http://127.0.0.1:4020/pets)
-read -r example example_us < <(run "$pid_mock" http://127.0.0.1:4021/pets)
-read -r nolog nolog_us < <(run "$pid_nolog" http://127.0.0.1:4023/pets)
-read -r generated generated_us < <(run "$pid_mock" http://127.0.0.1:4021/pets/1)
-read -r dynamic dynamic_us < <(run "$pid_dyn" http://127.0.0.1:4022/pets/1)
-read -r post post_us < <(run "$pid_mock" http://127.0.0.1:4021/pets -s bench/post-pet.lua)
-read -r sget sget_us < <(run "$pid_state" http://127.0.0.1:4024/pets/1)
-read -r spost spost_us < <(run "$pid_state" http://127.0.0.1:4024/pets -s bench/post-pet.lua)
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds"
+
+# The scenarios: name, server, URL, extra wrk arguments.
+scenarios=(
+  "stubborn GET with example|mock|http://127.0.0.1:4021/pets|"
+  "  same, call log off|nolog|http://127.0.0.1:4023/pets|"
+  "stubborn GET generated (static)|mock|http://127.0.0.1:4021/pets/1|"
+  "stubborn GET --dynamic|dyn|http://127.0.0.1:4022/pets/1|"
+  "stubborn POST, validated body|mock|http://127.0.0.1:4021/pets|-s bench/post-pet.lua"
+  "stateful GET one item, memory|state|http://127.0.0.1:4024/pets/1|"
+  "stateful POST new item, memory|state|http://127.0.0.1:4024/pets|-s bench/post-pet.lua"
+)
 if [ -n "$redis" ]; then
-  read -r rget rget_us < <(run "$pid_redis" http://127.0.0.1:4025/pets/1)
-  read -r rpost rpost_us < <(run "$pid_redis" http://127.0.0.1:4025/pets -s bench/post-pet.lua)
+  scenarios+=(
+    "stateful GET one item, Redis|redis|http://127.0.0.1:4025/pets/1|"
+    "stateful POST new item, Redis|redis|http://127.0.0.1:4025/pets|-s bench/post-pet.lua"
+  )
 fi
-pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
-row() { printf '%-34s %10.0f %8s %9s\n' "$1" "$2" "$(pct "$2" "$bare")" "$3"; }
-printf '%-34s %10s %8s %9s\n' scenario req/s "vs bare" "CPU µs/req"
-row "bare hyper, fixed body" "$bare" "$bare_us"
-row "stubborn GET with example" "$example" "$example_us"
-row "  same, call log off" "$nolog" "$nolog_us"
-row "stubborn GET generated (static)" "$generated" "$generated_us"
-row "stubborn GET --dynamic" "$dynamic" "$dynamic_us"
-row "stubborn POST, validated body" "$post" "$post_us"
-row "stateful GET one item, memory" "$sget" "$sget_us"
-row "stateful POST new item, memory" "$spost" "$spost_us"
-if [ -n "$redis" ]; then
-  row "stateful GET one item, Redis" "$rget" "$rget_us"
-  row "stateful POST new item, Redis" "$rpost" "$rpost_us"
-fi
-printf '%-34s %10s %8s\n' "dynamic vs example" "" "$(pct "$dynamic" "$example")"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a/b}'; }
-printf '%-34s %10s %8s\n' "stateful GET CPU vs stateless GET" "" "$(ratio "$sget_us" "$generated_us")"
-printf '%-34s %10s %8s\n' "validated POST vs example GET" "" "$(pct "$post" "$example")"
-printf '%-34s %10s %8s\n' "call log on vs off" "" "$(pct "$example" "$nolog")"
+
+# This is a shared machine: a neighbour's load moves every figure by up to a fifth between
+# runs. So each round runs the bare server and then every scenario, each scenario is compared
+# with its own round's bare figure, and the table shows the median over the rounds.
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+declare -A rps us pct
+for round in $(seq "$ROUNDS"); do
+  read -r b b_us < <(run "$pid_bare" http://127.0.0.1:4020/pets)
+  rps[bare]+="$b "; us[bare]+="$b_us "
+  for i in "${!scenarios[@]}"; do
+    IFS='|' read -r _ server url extra <<<"${scenarios[$i]}"
+    pid_var="pid_$server"
+    # shellcheck disable=SC2086
+    read -r r r_us < <(run "${!pid_var}" "$url" $extra)
+    rps[$i]+="$r "; us[$i]+="$r_us "
+    pct[$i]+="$(awk -v a="$r" -v b="$b" 'BEGIN {printf "%.1f", 100 * a / b}') "
+  done
+  echo "round $round done" >&2
+done
+
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+range() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f%%", lo, hi}'; }
+printf '%-34s %10s %8s %11s %9s\n' scenario "req/s" "vs bare" "(range)" "CPU µs/req"
+printf '%-34s %10.0f %8s %11s %9.2f\n' "bare hyper, fixed body" "$(med "${rps[bare]}")" "100%" "" "$(med "${us[bare]}")"
+for i in "${!scenarios[@]}"; do
+  IFS='|' read -r name _ _ _ <<<"${scenarios[$i]}"
+  printf '%-34s %10.0f %7.0f%% %11s %9.2f\n' "$name" "$(med "${rps[$i]}")" "$(med "${pct[$i]}")" \
+    "$(range "${pct[$i]}")" "$(med "${us[$i]}")"
+done
 peak() { awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
 echo "peak memory: bare $(peak "$pid_bare"), stubborn (example/generated/POST) $(peak "$pid_mock"), --dynamic $(peak "$pid_dyn")"
