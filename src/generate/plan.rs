@@ -127,7 +127,19 @@ pub(super) fn is_exact(store: &SchemaStore, root: &Value, side: Direction) -> bo
                 "title" | "description" | "$comment" | "examples" | "example" | "default"
                 | "deprecated" | "xml" | "externalDocs" | "nullable" => true,
                 "readOnly" | "writeOnly" => !(k == flag && *x == Value::Bool(true)),
-                "type" | "enum" | "const" | "required" => true,
+                "const" => true,
+                // Only well-formed ones: a validator reads a malformed keyword its own way.
+                "enum" => x.is_array(),
+                "required" => x
+                    .as_array()
+                    .is_some_and(|names| names.iter().all(Value::is_string)),
+                "type" => match x {
+                    Value::String(t) => TYPES.contains(&t.as_str()),
+                    Value::Array(ts) => ts
+                        .iter()
+                        .all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t))),
+                    _ => false,
+                },
                 "minLength" | "maxLength" | "minItems" | "maxItems" => x.is_u64(),
                 "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => exact_bound(x),
                 "format" => x.as_str().is_some_and(|f| EXACT_FORMATS.contains(&f)),
@@ -165,6 +177,11 @@ pub(super) fn is_exact(store: &SchemaStore, root: &Value, side: Direction) -> bo
     }
     true
 }
+
+/// JSON Schema's type names.
+const TYPES: [&str; 7] = [
+    "null", "boolean", "object", "array", "number", "string", "integer",
+];
 
 /// A number bound the generator's `f64` comparisons decide as the validator does.
 fn exact_bound(x: &Value) -> bool {

@@ -1123,6 +1123,13 @@ fn generation_is_exact_only_for_keywords_it_satisfies_by_construction() {
         json!({"anyOf": [{"type": "string"}]}),
         json!({"type": "object", "properties": {"a": false}}),
         json!({"$ref": "#/$defs/Missing"}),
+        // Malformed keywords: a validator reads them its own way (found by the debug-build
+        // check on a fuzzing zoo schema).
+        json!({"type": "object", "required": "a"}),
+        json!({"type": "object", "required": [1]}),
+        json!({"type": "strin"}),
+        json!({"type": ["string", 3]}),
+        json!({"enum": "a"}),
     ] {
         assert!(!plan::is_exact(&store, &schema, Side::Response), "{schema}");
     }
