@@ -88,7 +88,11 @@ pub(super) fn render(
     }
     // `"stream": true` in a JSON request body (OpenAI's chat completions) asks for the
     // streaming variant where the response documents one beside a plain one.
-    let has_streaming = || candidates.iter().any(|&mi| resp.media[mi].framing.is_some());
+    let has_streaming = || {
+        candidates
+            .iter()
+            .any(|&mi| resp.media[mi].framing.is_some())
+    };
     let candidates = match request {
         Some(rc) if has_streaming() && asks_for_stream(rc) => {
             let streaming: SmallVec<[usize; 4]> = candidates
