@@ -281,6 +281,13 @@ async fn runtime_stubs_answer_before_the_document() {
         204
     );
     assert_eq!(c.post(s.url("/login")).send().await.unwrap().status(), 404);
+    // A stub added after the reset answers again.
+    c.post(s.url("/__stubborn/stubs"))
+        .json(&json!({"method": "POST", "path": "/login", "response": {"status": 204}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.post(s.url("/login")).send().await.unwrap().status(), 204);
 }
 
 #[tokio::test]

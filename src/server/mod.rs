@@ -754,7 +754,7 @@ fn with_contract(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Answer {
-    if let Some(m) = Method::parse(method.as_str()) {
+    if let Some(m) = model_method(method) {
         let verdict = runtime::contract_of(mock, &Request::new(m, path, query, headers, body));
         answer.operation = verdict.operation;
         answer.violations = verdict.violations;
@@ -1438,6 +1438,22 @@ async fn read_body(
     Ok(first.unwrap_or_else(|| buf.freeze()))
 }
 
+/// The model's method for a request's: the standard ones by hyper's constants, the rest
+/// (lower-case `get`, `QUERY`, additional methods) as [`Method::parse`] reads them.
+fn model_method(method: &http::Method) -> Option<Method> {
+    Some(match *method {
+        http::Method::GET => Method::Get,
+        http::Method::POST => Method::Post,
+        http::Method::PUT => Method::Put,
+        http::Method::DELETE => Method::Delete,
+        http::Method::PATCH => Method::Patch,
+        http::Method::HEAD => Method::Head,
+        http::Method::OPTIONS => Method::Options,
+        http::Method::TRACE => Method::Trace,
+        _ => return Method::parse(method.as_str()),
+    })
+}
+
 /// One request through the pipeline ([`runtime::handle`]); OPTIONS is answered here, where
 /// CORS is known.
 pub fn handle(
@@ -1449,7 +1465,7 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Answer {
-    match Method::parse(method.as_str()) {
+    match model_method(method) {
         Some(Method::Options) => options(mock, http, path, headers),
         Some(m) => runtime::handle(mock, &Request::new(m, path, query, headers, body)),
         // A method OpenAPI has no name for (Postman collections may use any): only saved

@@ -8,7 +8,7 @@ use crate::runtime::Answer;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// One stub: `{method, path, when, response}` (the shape of `x-stubborn-scenarios` entries).
@@ -56,6 +56,10 @@ pub struct Stubs {
     table: RwLock<Table>,
     next_id: AtomicU64,
     server_response: RwLock<Option<(u16, Value)>>,
+    /// False while there is certainly no stub and no simulated server response: the common
+    /// case, answered by one load instead of two shared locks per request. Set before either
+    /// is added; cleared only by [`Stubs::clear`].
+    maybe_any: AtomicBool,
 }
 
 impl Stubs {
@@ -63,6 +67,7 @@ impl Stubs {
     pub fn add(&self, v: &Value) -> Result<Value, String> {
         let stub = self.read(v, None)?;
         let source = stub.source.clone();
+        self.maybe_any.store(true, Ordering::Release);
         let mut t = self.table.write().map_err(|_| "stub table unavailable")?;
         t.stubs.push(stub);
         t.router = router_of(&t.stubs);
@@ -150,6 +155,7 @@ impl Stubs {
         stub.id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         stub.source["id"] = json!(stub.id);
         let source = stub.source.clone();
+        self.maybe_any.store(true, Ordering::Release);
         let mut t = self.table.write().map_err(|_| "stub table unavailable")?;
         t.stubs.push(stub);
         t.router = router_of(&t.stubs);
@@ -168,6 +174,9 @@ impl Stubs {
         }
         let max = stubs.iter().map(|s| s.id).max().unwrap_or(0);
         self.next_id.fetch_max(max, Ordering::Relaxed);
+        if !stubs.is_empty() {
+            self.maybe_any.store(true, Ordering::Release);
+        }
         if let Ok(mut t) = self.table.write() {
             t.router = router_of(&stubs);
             t.stubs = stubs;
@@ -199,11 +208,21 @@ impl Stubs {
 
     /// Drops every stub and the simulated server response.
     pub fn clear(&self) {
+        // First: a stub added meanwhile sets it again.
+        self.maybe_any.store(false, Ordering::Release);
         self.clear_stubs();
         self.set_server_response(None);
     }
 
+    /// Whether a request may meet a stub or the simulated server response.
+    pub fn may_answer(&self) -> bool {
+        self.maybe_any.load(Ordering::Acquire)
+    }
+
     pub fn set_server_response(&self, r: Option<(u16, Value)>) {
+        if r.is_some() {
+            self.maybe_any.store(true, Ordering::Release);
+        }
         if let Ok(mut s) = self.server_response.write() {
             *s = r;
         }
@@ -319,6 +338,9 @@ pub fn early_answer(
     headers: &http::HeaderMap,
     body: &[u8],
 ) -> Option<StubAnswer> {
+    if !stubs.may_answer() {
+        return None;
+    }
     if let Some((status, body)) = stubs.server_response() {
         let mut a = Answer::empty(status);
         a.headers.push((
@@ -332,6 +354,6 @@ pub fn early_answer(
         ));
         return Some(StubAnswer::Fixed(a));
     }
-    let m = Method::parse(method.as_str())?;
+    let m = super::model_method(method)?;
     stubs.answer(m, path, query, headers, body)
 }
