@@ -14,6 +14,12 @@ use serde_json::Value;
 /// The response header saying which scenario answered and why.
 pub const MATCH_HEADER: &str = "x-stubborn-match";
 
+/// [`MATCH_HEADER`] as a header name, checked once rather than on every answer.
+pub fn match_header() -> HeaderName {
+    static NAME: HeaderName = HeaderName::from_static(MATCH_HEADER);
+    NAME.clone()
+}
+
 /// The response header listing violations when a documented response answers a bad request,
 /// or when `--validate=warn` lets one through.
 pub const VIOLATIONS_HEADER: &str = "x-stubborn-violations";

@@ -1,12 +1,12 @@
 //! What the mock simulates besides answers: latency (`Prefer: delay`, `x-stubborn-delay`,
 //! `--delay`) and server errors (`--chaos`, `Prefer: code=5xx` the document does not have).
 
-use super::answer::{Answer, MATCH_HEADER};
+use super::answer::{match_header, Answer};
 use super::{render, Choice};
 use crate::compile::Mock;
 use crate::model::Operation;
 use crate::respond::problem::Problem;
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderValue;
 
 /// How long to wait before answering: `Prefer: delay`, else the operation's
 /// `x-stubborn-delay`, else `--delay`. Each was checked against `--max-delay` before it got
@@ -55,10 +55,8 @@ pub(super) fn chaos(mock: &Mock, operation: usize) -> Option<Answer> {
                 ..Choice::default()
             };
             let mut a = render::render(mock, operation, &choice, None, false, None);
-            a.headers.push((
-                HeaderName::from_static(MATCH_HEADER),
-                HeaderValue::from_static("chaos"),
-            ));
+            a.headers
+                .push((match_header(), HeaderValue::from_static("chaos")));
             a
         }
         None => {
@@ -89,7 +87,7 @@ pub(super) fn server_error(op: &Operation, code: u16, why: &str) -> Answer {
         ),
     ));
     a.headers.push((
-        HeaderName::from_static(MATCH_HEADER),
+        match_header(),
         HeaderValue::from_static("simulated server error"),
     ));
     a

@@ -2,13 +2,14 @@
 //! `--chaos`, then the closest scenario (see [`crate::respond::choose`]), then the default; the
 //! choice goes to [`super::render`], and `x-stubborn-match` says what was chosen and why.
 
-use super::answer::{Answer, MATCH_HEADER};
+use super::answer::{match_header, Answer};
 use super::{chaos, render, Call};
 use crate::compile::Mock;
 use crate::respond::choose::{self as scenarios, RequestView, Target};
 use crate::respond::{self};
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderValue;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What the choose step decided for one request.
 #[derive(Clone, Debug, Default)]
@@ -69,7 +70,7 @@ pub(super) fn choose_and_render(mock: &Mock, call: &Call) -> Answer {
             explicit: true,
             ..Choice::default()
         };
-        (choice, format!("explicit; {}", parts.join(" ")))
+        (choice, Cow::Owned(format!("explicit; {}", parts.join(" "))))
     } else if let Some(answer) = chaos::chaos(mock, call.operation) {
         return answer;
     } else {
@@ -86,16 +87,19 @@ pub(super) fn choose_and_render(mock: &Mock, call: &Call) -> Answer {
         call.head,
         Some(call),
     );
-    if let Ok(v) = HeaderValue::from_str(&note) {
-        answer
-            .headers
-            .push((HeaderName::from_static(MATCH_HEADER), v));
+    // The common note is a constant: no copy.
+    let value = match note {
+        Cow::Borrowed(text) => Ok(HeaderValue::from_static(text)),
+        Cow::Owned(text) => HeaderValue::from_str(&text),
+    };
+    if let Ok(v) = value {
+        answer.headers.push((match_header(), v));
     }
     answer
 }
 
 /// `x-stubborn-default`, else the operation's default response.
-fn default_choice(mock: &Mock, operation: usize) -> (Choice, String) {
+fn default_choice(mock: &Mock, operation: usize) -> (Choice, Cow<'static, str>) {
     let compiled = mock.compiled(operation);
     match &compiled.default_example {
         Some(name) => {
@@ -106,14 +110,17 @@ fn default_choice(mock: &Mock, operation: usize) -> (Choice, String) {
                     ..Choice::default()
                 },
             };
-            (choice, format!("default; x-stubborn-default={name}"))
+            (
+                choice,
+                Cow::Owned(format!("default; x-stubborn-default={name}")),
+            )
         }
-        None => (Choice::default(), "default".to_string()),
+        None => (Choice::default(), Cow::Borrowed("default")),
     }
 }
 
 /// The scenario closest to the request, if any shares something with it.
-fn closest(mock: &Mock, call: &Call) -> Option<(Choice, String)> {
+fn closest(mock: &Mock, call: &Call) -> Option<(Choice, Cow<'static, str>)> {
     let compiled = mock.compiled(call.operation);
     if compiled.scenarios.is_empty() {
         return None;
@@ -129,11 +136,11 @@ fn closest(mock: &Mock, call: &Call) -> Option<(Choice, String)> {
     let s = &compiled.scenarios[i];
     Some((
         choice_of(&s.target),
-        format!(
+        Cow::Owned(format!(
             "scenario={}; score={score}; matched={}",
             s.name,
             matched.join(",")
-        ),
+        )),
     ))
 }
 

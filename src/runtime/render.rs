@@ -52,7 +52,10 @@ pub(super) fn render(
         (Some(c), _) => c,
         (None, key) => key.serve_code(),
     };
-    let mut headers = mock.headers(op_index, ri).clone();
+    // Room for what is added below (Content-Type, the match, a violation) in one allocation.
+    let documented = mock.headers(op_index, ri);
+    let mut headers = Vec::with_capacity(documented.len() + 3);
+    headers.extend_from_slice(documented);
     for (k, v) in &choice.headers {
         if let (Ok(k), Ok(v)) = (
             HeaderName::from_bytes(k.as_bytes()),

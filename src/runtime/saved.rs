@@ -3,7 +3,7 @@
 //! operation no saved example belongs to answers as documented; anything else is a 404 naming
 //! the closest examples, as on Postman.
 
-use super::answer::{printable_header, push_violations_header, Answer, MATCH_HEADER};
+use super::answer::{match_header, printable_header, push_violations_header, Answer};
 use super::{chaos, check, choose, Call, Request};
 use crate::compile::{Mock, ValidateMode};
 use crate::respond::choose::Preferences;
@@ -13,7 +13,7 @@ use crate::respond::template;
 use crate::route::Routed;
 use crate::validate::Violation;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderValue;
 use serde_json::Value;
 
 /// The answer to `req` (sent with `method`, as written) from the saved examples.
@@ -127,7 +127,7 @@ fn render_saved(
     };
     let mut headers = saved.headers.clone();
     if let Ok(v) = HeaderValue::from_str(&printable_header(&m.reason)) {
-        headers.push((HeaderName::from_static(MATCH_HEADER), v));
+        headers.push((match_header(), v));
     }
     Answer {
         status: saved.status,
