@@ -243,26 +243,28 @@ impl Headers {
     /// Headers to keep, credentials redacted: the document's declared ones (`declared`, lower
     /// case) and the fixed list ([`SECRET_HEADERS`]).
     pub fn kept<'a>(
-        headers: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)> + Clone,
+        headers: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)>,
         declared: &[String],
     ) -> Headers {
-        let value = |name: &HeaderName, value: &'a HeaderValue| -> &'a [u8] {
-            if is_secret_header(name.as_str(), declared) {
+        // One pass to decide each value (redacted or not) and the block's exact size, one to
+        // copy: a request has a handful of headers, kept on the stack meanwhile.
+        let mut kept: smallvec::SmallVec<[(&'a str, &'a [u8]); 12]> = smallvec::SmallVec::new();
+        let mut size = 0;
+        for (name, value) in headers {
+            let name = name.as_str();
+            let value = if is_secret_header(name, declared) {
                 REDACTED.as_bytes()
             } else {
                 value.as_bytes()
-            }
-        };
-        let size = headers
-            .clone()
-            .into_iter()
-            .map(|(k, v)| k.as_str().len() + value(k, v).len() + 2)
-            .sum();
+            };
+            size += name.len() + value.len() + 2;
+            kept.push((name, value));
+        }
         let mut block = Vec::with_capacity(size);
-        for (k, v) in headers {
-            block.extend_from_slice(k.as_str().as_bytes());
+        for (name, value) in kept {
+            block.extend_from_slice(name.as_bytes());
             block.push(0);
-            block.extend_from_slice(value(k, v));
+            block.extend_from_slice(value);
             block.push(b'\n');
         }
         Headers(block.into_boxed_slice())
