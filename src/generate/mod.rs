@@ -1008,8 +1008,8 @@ impl<'a, 'r> Gen<'a, 'r> {
     fn obj_plan(&self, conj: &Conj<'a>) -> std::sync::Arc<plan::ObjPlan> {
         let kws: SmallVec<[Kw<'a>; 4]> = conj.parts.iter().map(|p| *self.kw(p)).collect();
         match self.plans {
-            Some(plans) => plans.object(conj, &kws),
-            None => std::sync::Arc::new(plan::ObjPlan::build(&kws)),
+            Some(plans) => plans.object(self.store, conj, &kws),
+            None => std::sync::Arc::new(plan::ObjPlan::build(&kws, None)),
         }
     }
 

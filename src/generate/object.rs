@@ -8,10 +8,11 @@
 
 use super::faker::{classify, Kind};
 use super::kw::{as_array, as_object};
-use super::plan::ObjPlan;
+use super::plan::{Decl, ObjPlan};
 use super::validate::is_valid;
 use super::{addr, pattern, Conj, Direction, Gen, GenError, Hint, ObjCtx, Ptr, FULL_DEPTH};
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// Names tried for extra (`additionalProperties`) keys when nothing constrains them.
@@ -228,7 +229,10 @@ impl<'a, 'r> Gen<'a, 'r> {
         self.objs.push(ObjCtx::default());
         let mark = self.active.len();
         self.active.extend(conj.parts.iter().map(|p| addr(p.map)));
-        let result = self.fill_object(chosen, &forced, &plan, min_props);
+        // Ranks are indices into the plan's declared properties (and its template) when every one
+        // of them was found.
+        let by_rank = declared.len() == plan.declared.len();
+        let result = self.fill_object(chosen, &forced, &plan, by_rank, min_props);
         self.active.truncate(mark);
         self.objs.pop();
         result
@@ -279,7 +283,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         conj: &Conj<'a>,
         name: &'a str,
         known: Option<Known<'a>>,
-        also: Option<&[(u16, u32)]>,
+        also: Option<&Decl>,
         at: Ptr,
     ) -> Result<Conj<'a>, GenError> {
         match self.property_conj(conj, name, known, also)? {
@@ -296,9 +300,25 @@ impl<'a, 'r> Gen<'a, 'r> {
         chosen: Vec<Chosen<'a>>,
         forced: &[(&'a str, Value)],
         plan: &ObjPlan,
+        by_rank: bool,
         min_props: u64,
     ) -> Result<Value, GenError> {
-        let mut out = Map::with_capacity(chosen.len());
+        // Declared properties only, most of them: fill a copy of the plan's map of them by
+        // position (no key hashed), then drop the ones left out.
+        let template = by_rank
+            && chosen.len() * 2 >= plan.template.len()
+            && chosen.iter().all(|c| c.2 < plan.template.len());
+        let (mut out, mut extra) = if template {
+            (plan.template.clone(), Map::new())
+        } else {
+            (Map::new(), Map::with_capacity(chosen.len()))
+        };
+        let mut kept: SmallVec<[bool; 32]> = SmallVec::new();
+        if template {
+            kept.resize(plan.template.len(), false);
+        }
+        let mut slots = out.values_mut();
+        let mut next_slot = 0;
         let mut room = (chosen.len() as u64).saturating_sub(min_props);
         for (name, pc, rank, optional) in chosen {
             let fixed = forced
@@ -351,7 +371,26 @@ impl<'a, 'r> Gen<'a, 'r> {
                     }
                 }
             };
-            out.insert(name.into_owned(), value);
+            if template {
+                // `chosen` is in rank order, so the slots are met in order.
+                if let Some(slot) = slots.nth(rank - next_slot) {
+                    *slot = value;
+                    kept[rank] = true;
+                }
+                next_slot = rank + 1;
+            } else {
+                extra.insert(name.into_owned(), value);
+            }
+        }
+        if !template {
+            return Ok(Value::Object(extra));
+        }
+        if kept.iter().any(|k| !k) {
+            let mut i = 0;
+            out.retain(|_, _| {
+                i += 1;
+                kept[i - 1]
+            });
         }
         Ok(Value::Object(out))
     }
@@ -405,19 +444,21 @@ impl<'a, 'r> Gen<'a, 'r> {
         conj: &Conj<'a>,
         name: &str,
         known: Option<Known<'a>>,
-        also: Option<&[(u16, u32)]>,
+        also: Option<&Decl>,
     ) -> Result<Option<Conj<'a>>, GenError> {
         let mut out = Conj::new(conj.at);
-        if let (Some((pi, key, s)), Some(also)) = (known, also) {
-            self.add_property_entry(&mut out, conj.parts[pi].ptr, key, s)?;
-            for &(qi, entry) in also {
+        if let (Some((pi, key, s)), Some(decl)) = (known, also) {
+            let mut flats = decl.flats.iter();
+            self.add_planned_entry(&mut out, conj.parts[pi].ptr, key, s, flats.next())?;
+            for &(qi, entry) in &decl.also {
                 let q = conj.parts[usize::from(qi)];
+                let flat = flats.next();
                 let Some((key, s)) =
                     as_object(self.kw(&q).properties()).and_then(|m| m.iter().nth(entry as usize))
                 else {
                     continue;
                 };
-                self.add_property_entry(&mut out, q.ptr, key, s)?;
+                self.add_planned_entry(&mut out, q.ptr, key, s, flat)?;
             }
             return Ok(Some(out));
         }
@@ -493,6 +534,30 @@ impl<'a, 'r> Gen<'a, 'r> {
             out.at = at;
         }
         self.flatten_into(out, s, at)
+    }
+
+    /// [`Gen::add_property_entry`] with the entry's flattened conjunction from the object's
+    /// plan (no lookup of `s`'s plan), where there is one.
+    fn add_planned_entry(
+        &mut self,
+        out: &mut Conj<'a>,
+        part: Ptr,
+        key: &'a str,
+        s: &'a Value,
+        flat: Option<&Option<super::plan::FlatPlan>>,
+    ) -> Result<(), GenError> {
+        if let (Some(Some(flat)), Value::Object(map)) = (flat, s) {
+            let props = self.at_key(part, "properties");
+            let at = self.at_key(props, key);
+            if out.parts.is_empty() {
+                out.at = at;
+            }
+            if self.apply_flat(out, map, at, flat) {
+                return Ok(());
+            }
+            return self.flatten_into(out, s, at);
+        }
+        self.add_property_entry(out, part, key, s)
     }
 
     /// Whether an optional property is left out for the direction (`readOnly` in requests,

@@ -11,8 +11,11 @@
 //!   keyword positions and how it is reached from the one before (`$ref` target, `allOf`
 //!   member), so flattening again is a few array indexings and no hashing;
 //! - an [`ObjPlan`] per conjunction of an object (keyed by the addresses of its parts): its
-//!   declared properties (where each is declared, its faker [`Kind`]), its required names,
-//!   `minProperties`/`maxProperties`, and whether the object describes a person.
+//!   declared properties (where each is declared, its faker [`Kind`], and where the object's
+//!   schemas are plain, each `properties` entry's [`FlatPlan`]), its required names,
+//!   `minProperties`/`maxProperties`, whether the object describes a person, and a map of
+//!   the declared names (values `null`) that a generated object is cloned from and filled
+//!   by position, so no key is hashed again.
 //!
 //! Plans hold no references, only indices into the schema objects they were made from, and are
 //! keyed by the addresses of the store's values: the store's memo starts empty again whenever
@@ -220,6 +223,7 @@ pub(super) struct FlatPart {
 /// The schema objects one schema object's conjunction is made of, in the order flattening
 /// adds them (depth first: the object, its `$ref` target's conjunction, then each `allOf`
 /// member's), each object once.
+#[derive(Clone)]
 pub(super) struct FlatPlan {
     pub parts: SmallVec<[FlatPart; 4]>,
 }
@@ -295,6 +299,10 @@ pub(super) struct Decl {
     pub also: SmallVec<[(u16, u32); 1]>,
     /// [`classify`] of its name.
     pub kind: Kind,
+    /// Where the object's plan is the store's and [`ObjPlan::plain`]: the flattened
+    /// conjunction of each of its `properties` entries (`part`/`entry`'s first, then `also`'s),
+    /// `None` for an entry that is not a schema object or has no [`FlatPlan`]. Empty otherwise.
+    pub flats: SmallVec<[Option<FlatPlan>; 1]>,
 }
 
 /// What an object's conjunction says about its properties, independent of choices made for
@@ -312,20 +320,26 @@ pub(super) struct ObjPlan {
     /// No part has `patternProperties`, `additionalProperties`, `unevaluatedProperties` or
     /// `propertyNames`: a declared property's schemas are exactly its `properties` entries.
     pub plain: bool,
+    /// The declared names in order, each with `null`: cloned for an object that has most of
+    /// them, so its map is filled by position without hashing every key again
+    /// (`serde_json::Map` hashes each inserted key with SipHash; a clone copies the hashes).
+    pub template: Map<String, Value>,
 }
 
 impl ObjPlan {
-    /// The other parts declaring declared property `i`, where they are all there is to its
-    /// schemas ([`ObjPlan::plain`]); `None` where the general rules apply.
-    pub(super) fn also(&self, i: usize) -> Option<&[(u16, u32)]> {
+    /// Declared property `i`, where its `properties` entries (`part`/`entry`, then `also`) are
+    /// all there is to its schemas ([`ObjPlan::plain`]); `None` where the general rules apply.
+    pub(super) fn also(&self, i: usize) -> Option<&Decl> {
         if self.plain {
-            self.declared.get(i).map(|d| d.also.as_slice())
+            self.declared.get(i)
         } else {
             None
         }
     }
 
-    pub(super) fn build(parts: &[Kw<'_>]) -> ObjPlan {
+    /// The plan of an object made of `parts`; with `store` (the parts are its values), each
+    /// declared property's entries flattened too ([`Decl::flats`]).
+    pub(super) fn build(parts: &[Kw<'_>], store: Option<&SchemaStore>) -> ObjPlan {
         let mut declared: Vec<Decl> = Vec::new();
         let mut names: Vec<&str> = Vec::new();
         let mut required: Vec<(u16, u32)> = Vec::new();
@@ -347,6 +361,7 @@ impl ObjPlan {
                                 entry,
                                 also: SmallVec::new(),
                                 kind: classify(name),
+                                flats: SmallVec::new(),
                             });
                         }
                     }
@@ -375,6 +390,23 @@ impl ObjPlan {
                 && k.unevaluated_properties().is_none()
                 && k.property_names().is_none();
         }
+        if let (true, Some(store)) = (plain, store) {
+            let flat = |pi: u16, entry: u32| {
+                let props = as_object(parts.get(usize::from(pi))?.properties())?;
+                let (_, s) = props.iter().nth(entry as usize)?;
+                FlatPlan::build(store, s.as_object()?)
+            };
+            for d in &mut declared {
+                d.flats.push(flat(d.part, d.entry));
+                for &(pi, entry) in &d.also {
+                    d.flats.push(flat(pi, entry));
+                }
+            }
+        }
+        let template = names
+            .iter()
+            .map(|n| ((*n).to_owned(), Value::Null))
+            .collect();
         let has_name = names.iter().any(|n| n.eq_ignore_ascii_case("name"));
         let personish = has_name
             && declared.iter().any(|d| {
@@ -396,6 +428,7 @@ impl ObjPlan {
             max_props,
             personish,
             plain,
+            template,
         }
     }
 }
@@ -428,7 +461,12 @@ impl Plans {
 
     /// The plan of an object made of `conj`'s parts (`kws` their keywords), made on first
     /// use.
-    pub(super) fn object(&self, conj: &Conj<'_>, kws: &[Kw<'_>]) -> Arc<ObjPlan> {
+    pub(super) fn object(
+        &self,
+        store: &SchemaStore,
+        conj: &Conj<'_>,
+        kws: &[Kw<'_>],
+    ) -> Arc<ObjPlan> {
         let key: PartsKey = conj.parts.iter().map(|p| addr(p.map)).collect();
         if let Some(plan) = self
             .objects
@@ -438,7 +476,7 @@ impl Plans {
         {
             return Arc::clone(plan);
         }
-        let plan = Arc::new(ObjPlan::build(kws));
+        let plan = Arc::new(ObjPlan::build(kws, Some(store)));
         let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
         if objects.len() < MAX_PLANS {
             objects.entry(key).or_insert_with(|| Arc::clone(&plan));

@@ -1172,3 +1172,146 @@ fn values_left_unchecked_are_valid_and_others_are_still_checked() {
         assert_eq!(checked.check(id, &v), Ok(()), "{v}");
     }
 }
+
+/// What the generator makes for the stored schema `id` on random stream `stream`, before the
+/// final validation: the candidate [`generate`] checks.
+fn raw_candidate(store: &SchemaStore, id: SchemaId, o: &GenOptions, stream: u64) -> Option<Value> {
+    let mut rng = ChaCha8Rng::seed_from_u64(o.seed);
+    rng.set_stream(stream);
+    let mut gen = Gen::new(store, o, &mut rng);
+    gen.plans = store.memo::<plan::Plans>();
+    let root = gen.ptrs.root(Seg::Def(store.key(id)));
+    gen.root_key = Some(store.key(id));
+    gen.generate_root(store.get(id), root).ok()
+}
+
+#[test]
+fn final_validation_catches_candidates_of_schemas_that_are_not_exact() {
+    // Integer bounds past 2^53: the generator works them out in `f64`, so some candidates
+    // land a little past `maximum` (9007199254740996 for a maximum of ...995), which the
+    // store's validator, comparing exactly, rejects. `is_exact` says no to such bounds, so
+    // `generate` checks every candidate and hands out none of the invalid ones.
+    let store = SchemaStore::from_defs(vec![
+        (
+            "BigId",
+            json!({"type": "integer", "minimum": 9_007_199_254_740_993_u64,
+                   "maximum": 9_007_199_254_740_995_u64}),
+        ),
+        (
+            "Account",
+            json!({"type": "object", "required": ["id"], "properties": {
+                "id": {"$ref": "#/$defs/BigId"}, "name": {"type": "string"}}}),
+        ),
+    ]);
+    let plans = store.memo::<plan::Plans>().expect("memo");
+    for key in ["BigId", "Account"] {
+        let mut caught = 0;
+        let id = store.id_of_key(key).expect("key");
+        assert!(!plans.exact(&store, id, crate::schema::Direction::Response));
+        for seed in 0..40 {
+            let o = GenOptions {
+                seed,
+                use_examples: false,
+                vary_optional: true,
+                ..GenOptions::default()
+            };
+            let Some(first) = raw_candidate(&store, id, &o, 0) else {
+                continue;
+            };
+            if store.check(id, &first).is_ok() {
+                continue;
+            }
+            caught += 1;
+            match generate(&store, id, &o) {
+                // Another stream's candidate, checked.
+                Ok(v) => {
+                    assert_ne!(v, first, "{key} seed {seed}");
+                    assert_eq!(store.check(id, &v), Ok(()), "{key} seed {seed}: {v}");
+                }
+                Err(e) => assert!(
+                    e.message.contains("no generated value passed validation"),
+                    "{key} seed {seed}: {e}"
+                ),
+            }
+        }
+        // The net had something to catch, at the root and inside an object.
+        assert!(caught > 0, "{key}: no invalid candidate in 40 tries");
+    }
+}
+
+#[test]
+fn exact_composed_and_nested_schemas_give_values_the_validator_accepts() {
+    let store = store(vec![
+        (
+            "Base",
+            json!({"type": "object", "required": ["id", "kind"], "properties": {
+                "id": {"type": "integer", "format": "int64", "minimum": 1,
+                       "maximum": i64::MAX, "readOnly": true},
+                "kind": {"type": "string", "enum": ["a", "b", "c"]},
+                "createdAt": {"type": "string", "format": "date-time"},
+                "note": {"type": ["string", "null"], "maxLength": 8}}}),
+        ),
+        (
+            "Named",
+            json!({"allOf": [{"$ref": "#/$defs/Base"}, {"type": "object",
+                "required": ["name"], "properties": {
+                    "name": {"type": "string", "minLength": 2, "maxLength": 5},
+                    "kind": {"const": "b"},
+                    "email": {"type": "string", "format": "email"},
+                    "uuid": {"type": "string", "format": "uuid"},
+                    "born": {"type": "string", "format": "date"}}}]}),
+        ),
+        (
+            "Deep",
+            json!({"allOf": [{"$ref": "#/$defs/Named"}, {"allOf": [{"type": "object",
+                "properties": {
+                    "name": {"maxLength": 3},
+                    "score": {"type": "number", "minimum": -1.5, "exclusiveMaximum": 2},
+                    "count": {"type": "integer", "exclusiveMinimum": 0, "maximum": 3},
+                    "tags": {"type": "array", "minItems": 1, "maxItems": 3,
+                             "items": {"type": "string", "minLength": 1, "maxLength": 4}},
+                    "owners": {"type": "array", "maxItems": 2,
+                               "items": {"$ref": "#/$defs/Named"}},
+                    "labels": {"type": "object",
+                               "additionalProperties": {"type": "integer", "minimum": 0}},
+                    "fixed": {"type": "object", "additionalProperties": false,
+                              "properties": {"on": {"type": "boolean"}}},
+                    "parent": {"$ref": "#/$defs/Deep"}}}]}],
+                "x-note": "composed three ways"}),
+        ),
+        (
+            "Page",
+            json!({"type": "object", "required": ["data", "total"], "properties": {
+                "data": {"type": "array", "items": {"$ref": "#/$defs/Deep"}, "maxItems": 4},
+                "total": {"type": "integer", "format": "int32", "minimum": 0},
+                "next": {"type": "string", "nullable": true}}}),
+        ),
+    ]);
+    let plans = store.memo::<plan::Plans>().expect("memo");
+    for key in ["Base", "Named", "Deep", "Page"] {
+        let id = store.id_of_key(key).expect("key");
+        assert!(
+            plans.exact(&store, id, crate::schema::Direction::Response),
+            "{key} should be exact in responses"
+        );
+        for locale in [Locale::En, Locale::De, Locale::Ja] {
+            for seed in 0..60 {
+                for vary in [false, true] {
+                    let o = GenOptions {
+                        seed,
+                        locale,
+                        use_examples: false,
+                        vary_optional: vary,
+                        ..GenOptions::default()
+                    };
+                    let v = generate(&store, id, &o).unwrap_or_else(|e| panic!("{key}: {e}"));
+                    assert_eq!(
+                        store.check_for(id, &v, crate::schema::Direction::Response),
+                        Ok(()),
+                        "{key} {locale} seed {seed}: {v}"
+                    );
+                }
+            }
+        }
+    }
+}
