@@ -57,6 +57,47 @@ macro_rules! keywords {
                 Kw { map, at }
             }
 
+            /// Whether the object has no keyword besides `type`, `enum`, `const`, `$ref`,
+            /// `allOf` and annotations (`example`, `default`, `readOnly`, `x-faker`, ...): then
+            /// nothing but those three asserts anything of a value at this level.
+            #[inline]
+            pub(crate) fn only_type_enum_const(&self) -> bool {
+                const ALLOWED: [Field; 13] = [
+                    Field::ref_,
+                    Field::all_of,
+                    Field::type_,
+                    Field::enum_,
+                    Field::const_,
+                    Field::example,
+                    Field::examples,
+                    Field::default,
+                    Field::x_faker,
+                    Field::x_stubborn_faker,
+                    Field::discriminator,
+                    Field::read_only,
+                    Field::write_only,
+                ];
+                const MASK: [u8; Field::COUNT as usize] = {
+                    let mut m = [0xFF_u8; Field::COUNT as usize];
+                    let mut i = 0;
+                    while i < ALLOWED.len() {
+                        m[ALLOWED[i] as usize] = 0;
+                        i += 1;
+                    }
+                    m
+                };
+                // Eight positions at a time.
+                let word = |b: &[u8]| {
+                    let mut w = [0u8; 8];
+                    w[..b.len()].copy_from_slice(b);
+                    u64::from_le_bytes(w)
+                };
+                self.at
+                    .chunks(8)
+                    .zip(MASK.chunks(8))
+                    .all(|(a, m)| word(a) & word(m) == 0)
+            }
+
             $(
                 #[inline]
                 pub(crate) fn $field(&self) -> Option<&'a Value> {

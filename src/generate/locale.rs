@@ -89,6 +89,10 @@ pub(crate) use with_data;
 /// `juergen`, `Hélène` → `helene`, `Lærke` → `laerke`); other characters are dropped, so
 /// names in other scripts give an empty string.
 pub(crate) fn latin_slug(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // Most names: nothing to drop or fold.
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {

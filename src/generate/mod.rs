@@ -740,8 +740,13 @@ impl<'a, 'r> Gen<'a, 'r> {
             depth: 0,
             max_depth: opts.max_depth.min(MAX_DEPTH_CAP),
             nodes: 0,
-            objs: vec![ObjCtx::default()],
-            active: Vec::new(),
+            objs: {
+                // The body's object and a few nested ones, without growing.
+                let mut objs = Vec::with_capacity(4);
+                objs.push(ObjCtx::default());
+                objs
+            },
+            active: Vec::with_capacity(16),
             examples_off: false,
             next_id,
             now: time::reference_instant(opts.seed),
@@ -1024,6 +1029,12 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// Whether `v` satisfies everything `conj` demands.
     fn fits(&self, conj: &Conj<'a>, v: &Value) -> bool {
+        self.fits_member(conj, v, 0)
+    }
+
+    /// [`Gen::fits`] for `v`, a member of the `enum` array at address `member_of` (0: none),
+    /// which need not be checked against that array again.
+    fn fits_member(&self, conj: &Conj<'a>, v: &Value, member_of: usize) -> bool {
         let made = conj.made();
         if made.not_types & ty::of(v) != 0 {
             return false;
@@ -1041,7 +1052,7 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         conj.parts
             .iter()
-            .all(|p| validate::is_valid_kw(self.store, self.kw(p), v, true))
+            .all(|p| validate::is_valid_kw_member(self.store, self.kw(p), v, member_of))
     }
 
     /// Generates a value for a position.
@@ -1097,8 +1108,12 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         if let Some((e, part)) = self.first(conj, |k| k.enum_()) {
             let members: &[Value] = e.as_array().map_or(&[], Vec::as_slice);
+            let array = e.as_array().map_or(0, addr);
             let part_ptr = part.ptr;
-            let fitting: Vec<&Value> = members.iter().filter(|v| self.fits(conj, v)).collect();
+            let fitting: Vec<&Value> = members
+                .iter()
+                .filter(|v| self.fits_member(conj, v, array))
+                .collect();
             if fitting.is_empty() {
                 let at = self.at_key(part_ptr, "enum");
                 return Err(self.err(at, "no `enum` member satisfies the other constraints"));

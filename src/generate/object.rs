@@ -58,11 +58,11 @@ impl<'a, 'r> Gen<'a, 'r> {
                 self.at_key(conj.parts[usize::from(pi)].ptr, "maxProperties"),
             )
         });
-        let mut declared: Vec<&'a str> = Vec::with_capacity(plan.declared.len());
+        let mut declared: SmallVec<[&'a str; 16]> = SmallVec::with_capacity(plan.declared.len());
         // Where each declared name was first found (part index, key, schema): saves hashing the
         // name again when that part is asked for it. The plan lists them by part, then by
         // position, so one pass over each part's `properties` finds them all.
-        let mut found: Vec<Known<'a>> = Vec::with_capacity(plan.declared.len());
+        let mut found: SmallVec<[Known<'a>; 16]> = SmallVec::with_capacity(plan.declared.len());
         let mut entries: Option<(u16, serde_json::map::Iter<'a>, u32)> = None;
         for d in &plan.declared {
             if entries.as_ref().is_none_or(|(part, ..)| *part != d.part) {
@@ -79,7 +79,8 @@ impl<'a, 'r> Gen<'a, 'r> {
             declared.push(k);
             found.push((usize::from(d.part), k, v));
         }
-        let mut required: Vec<(&'a str, Ptr)> = Vec::with_capacity(plan.required.len() + 2);
+        let mut required: SmallVec<[(&'a str, Ptr); 8]> =
+            SmallVec::with_capacity(plan.required.len() + 2);
         for &(pi, i) in &plan.required {
             let p = conj.parts[usize::from(pi)];
             let name = as_array(self.kw(&p).required())
@@ -137,7 +138,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 let pc = self.required_conj(conj, name, known, also, at)?;
                 // `required` does not apply to the other side's properties: a response does
                 // not carry a writeOnly password, a request no readOnly id.
-                if self.direction_excludes(&pc) {
+                if self.excludes(also, &pc) {
                     continue;
                 }
                 chosen.push((Cow::Borrowed(name), pc, i, false));
@@ -154,7 +155,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let Ok(Some(pc)) = self.property_conj(conj, name, known, also) else {
                 continue;
             };
-            let excluded = self.direction_excludes(&pc);
+            let excluded = self.excludes(also, &pc);
             if excluded || !self.include_optional(conj, &pc) {
                 spare.push((excluded, i));
             } else {
@@ -221,7 +222,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
             }
         }
-        self.close_dependent_required(conj, &mut chosen, &declared)?;
+        if plan.dependent_required {
+            self.close_dependent_required(conj, &mut chosen, &declared)?;
+        }
         // Document order: declared properties first, then the rest as they were added.
         if !chosen.is_sorted_by_key(|c| c.2) {
             chosen.sort_by_key(|c| c.2);
@@ -558,6 +561,13 @@ impl<'a, 'r> Gen<'a, 'r> {
             return self.flatten_into(out, s, at);
         }
         self.add_property_entry(out, part, key, s)
+    }
+
+    /// [`Gen::direction_excludes`], from the object's plan of the property where it can say.
+    fn excludes(&self, decl: Option<&Decl>, pc: &Conj<'a>) -> bool {
+        let request = self.opts.direction == Direction::Request;
+        decl.and_then(|d| d.excluded(request))
+            .unwrap_or_else(|| self.direction_excludes(pc))
     }
 
     /// Whether an optional property is left out for the direction (`readOnly` in requests,

@@ -30,7 +30,7 @@
 //! worked out each time, as before.
 
 use super::faker::{classify, Kind};
-use super::kw::{as_array, as_object, as_u64, Kw, KwAt};
+use super::kw::{as_array, as_object, as_u64, is_true, Kw, KwAt};
 use super::{addr, Conj, MAX_PARTS};
 use crate::schema::{unescape_pointer_token, Direction, SchemaId, SchemaStore};
 use serde_json::{Map, Value};
@@ -226,6 +226,9 @@ pub(super) struct FlatPart {
 #[derive(Clone)]
 pub(super) struct FlatPlan {
     pub parts: SmallVec<[FlatPart; 4]>,
+    /// Some part says `readOnly: true`, `writeOnly: true`.
+    pub read_only: bool,
+    pub write_only: bool,
 }
 
 impl FlatPlan {
@@ -286,7 +289,12 @@ impl FlatPlan {
         let mut parts = SmallVec::new();
         let mut maps = SmallVec::new();
         visit(store, &mut parts, &mut maps, root, Src::Root)?;
-        Some(FlatPlan { parts })
+        let says = |key: &str| maps.iter().any(|m| is_true(m.get(key)));
+        Some(FlatPlan {
+            parts,
+            read_only: says("readOnly"),
+            write_only: says("writeOnly"),
+        })
     }
 }
 
@@ -320,10 +328,29 @@ pub(super) struct ObjPlan {
     /// No part has `patternProperties`, `additionalProperties`, `unevaluatedProperties` or
     /// `propertyNames`: a declared property's schemas are exactly its `properties` entries.
     pub plain: bool,
+    /// Some part has `dependentRequired`.
+    pub dependent_required: bool,
     /// The declared names in order, each with `null`: cloned for an object that has most of
     /// them, so its map is filled by position without hashing every key again
     /// (`serde_json::Map` hashes each inserted key with SipHash; a clone copies the hashes).
     pub template: Map<String, Value>,
+}
+
+impl Decl {
+    /// Whether the property is left out on a side ([`FlatPlan::read_only`] in requests,
+    /// [`FlatPlan::write_only`] in responses) as its entries' plans say; `None` where an entry
+    /// has no plan.
+    pub(super) fn excluded(&self, request: bool) -> Option<bool> {
+        if self.flats.is_empty() {
+            return None;
+        }
+        let mut any = false;
+        for f in &self.flats {
+            let f = f.as_ref()?;
+            any |= if request { f.read_only } else { f.write_only };
+        }
+        Some(any)
+    }
 }
 
 impl ObjPlan {
@@ -347,6 +374,7 @@ impl ObjPlan {
         let mut min_props = 0;
         let mut max_props: Option<(u64, u16)> = None;
         let mut plain = true;
+        let mut dependent_required = false;
         for (pi, k) in parts.iter().enumerate() {
             let pi = pi as u16;
             if let Some(props) = as_object(k.properties()) {
@@ -385,6 +413,7 @@ impl ObjPlan {
                     max_props = Some((n, pi));
                 }
             }
+            dependent_required |= k.dependent_required().is_some();
             plain &= k.pattern_properties().is_none()
                 && k.additional_properties().is_none()
                 && k.unevaluated_properties().is_none()
@@ -428,6 +457,7 @@ impl ObjPlan {
             max_props,
             personish,
             plain,
+            dependent_required,
             template,
         }
     }

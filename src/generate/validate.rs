@@ -20,23 +20,30 @@ const MAX_DEPTH: usize = 256;
 
 /// Whether `instance` satisfies `schema`.
 pub(crate) fn is_valid(store: &SchemaStore, schema: &Value, instance: &Value) -> bool {
-    Checker { store }.valid(schema, instance, 0)
+    Checker {
+        store,
+        member_of: 0,
+    }
+    .valid(schema, instance, 0)
 }
 
 /// Whether `instance` satisfies the schema object whose keywords are `kw`, skipping its `$ref`
-/// and `allOf` when `shallow` (the generator checks those separately as parts of the same
-/// conjunction).
-pub(crate) fn is_valid_kw(
+/// and `allOf` (the generator checks those separately as parts of the same conjunction). Where
+/// `instance` is a member of the `enum` array at address `member_of` (0: none), that array's
+/// own check (which a member passes) is skipped too.
+pub(crate) fn is_valid_kw_member(
     store: &SchemaStore,
     kw: &Kw<'_>,
     instance: &Value,
-    shallow: bool,
+    member_of: usize,
 ) -> bool {
-    Checker { store }.valid_kw(kw, instance, 1, shallow)
+    Checker { store, member_of }.valid_kw(kw, instance, 1, true)
 }
 
 struct Checker<'s> {
     store: &'s SchemaStore,
+    /// Address of an `enum` array the instance is a member of (0: none).
+    member_of: usize,
 }
 
 impl Checker<'_> {
@@ -89,9 +96,13 @@ impl Checker<'_> {
             }
         }
         if let Some(e) = as_array(kw.enum_()) {
-            if !e.iter().any(|v| json_eq(v, inst)) {
+            if super::addr(e) != self.member_of && !e.iter().any(|v| json_eq(v, inst)) {
                 return false;
             }
+        }
+        if kw.only_type_enum_const() {
+            // Nothing else to check (most parts that hold an `enum`).
+            return true;
         }
         let ok = match inst {
             Value::Number(n) => number_ok(kw, n),
