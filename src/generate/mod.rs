@@ -1110,7 +1110,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             let members: &[Value] = e.as_array().map_or(&[], Vec::as_slice);
             let array = e.as_array().map_or(0, addr);
             let part_ptr = part.ptr;
-            let fitting: Vec<&Value> = members
+            let fitting: SmallVec<[&Value; 16]> = members
                 .iter()
                 .filter(|v| self.fits_member(conj, v, array))
                 .collect();

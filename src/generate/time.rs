@@ -35,60 +35,60 @@ fn clamp(secs: i64) -> i64 {
 /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds.
 const CLAMP: (i64, i64) = (-62_135_596_800, 253_402_300_799);
 
-/// Appends `n` zero-padded to `width` digits (`n` is non-negative and fits).
-fn push_padded(out: &mut String, n: i64, width: u32) {
-    let mut div = 10_i64.pow(width.saturating_sub(1));
+/// Writes `n` in decimal, zero-padded to fill `buf` (`n` is non-negative and fits, as every
+/// field of a clamped instant does).
+fn put_digits(buf: &mut [u8], n: i64) {
     let mut n = n.max(0);
-    if n >= div * 10 {
-        // Wider than asked (cannot happen for clamped dates); print it all.
-        out.push_str(&n.to_string());
-        return;
-    }
-    while div > 0 {
-        out.push(char::from(b'0' + (n / div) as u8));
-        n %= div;
-        div /= 10;
+    for b in buf.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 
-/// The calendar date of a clamped instant (chrono does the calendar; years 0001–9999 are always
-/// in its range).
-fn push_date(out: &mut String, secs: i64) {
+/// `YYYY-MM-DD` of a clamped instant into `buf` (chrono does the calendar; years 0001–9999
+/// are always in its range).
+fn put_date(buf: &mut [u8], secs: i64) {
     let day = DateTime::from_timestamp(secs, 0)
         .unwrap_or_default()
         .date_naive();
-    push_padded(out, i64::from(day.year()), 4);
-    out.push('-');
-    push_padded(out, i64::from(day.month()), 2);
-    out.push('-');
-    push_padded(out, i64::from(day.day()), 2);
+    put_digits(&mut buf[0..4], i64::from(day.year()));
+    buf[4] = b'-';
+    put_digits(&mut buf[5..7], i64::from(day.month()));
+    buf[7] = b'-';
+    put_digits(&mut buf[8..10], i64::from(day.day()));
 }
 
-fn push_time(out: &mut String, secs: i64) {
+/// `HH:MM:SSZ` into `buf`.
+fn put_time(buf: &mut [u8], secs: i64) {
     let t = secs.rem_euclid(DAY);
-    push_padded(out, t / HOUR, 2);
-    out.push(':');
-    push_padded(out, t % HOUR / MINUTE, 2);
-    out.push(':');
-    push_padded(out, t % MINUTE, 2);
-    out.push('Z');
+    put_digits(&mut buf[0..2], t / HOUR);
+    buf[2] = b':';
+    put_digits(&mut buf[3..5], t % HOUR / MINUTE);
+    buf[5] = b':';
+    put_digits(&mut buf[6..8], t % MINUTE);
+    buf[8] = b'Z';
+}
+
+/// The ASCII text written into `buf`, as a `String`.
+fn ascii(buf: &[u8]) -> String {
+    std::str::from_utf8(buf).unwrap_or_default().to_owned()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (built by hand: `format!` was a visible cost per timestamp).
 pub(crate) fn date_time(secs: i64) -> String {
     let secs = clamp(secs);
-    let mut out = String::with_capacity(20);
-    push_date(&mut out, secs);
-    out.push('T');
-    push_time(&mut out, secs);
-    out
+    let mut buf = [0u8; 20];
+    put_date(&mut buf[..10], secs);
+    buf[10] = b'T';
+    put_time(&mut buf[11..], secs);
+    ascii(&buf)
 }
 
 /// `YYYY-MM-DD`.
 pub(crate) fn date(secs: i64) -> String {
-    let mut out = String::with_capacity(10);
-    push_date(&mut out, clamp(secs));
-    out
+    let mut buf = [0u8; 10];
+    put_date(&mut buf, clamp(secs));
+    ascii(&buf)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of an instant in milliseconds, clamped to years 0001–9999.
@@ -101,9 +101,9 @@ pub(crate) fn date_time_millis(ms: i64) -> String {
 
 /// `HH:MM:SSZ` (RFC 3339 `full-time`, which requires the offset).
 pub(crate) fn time(secs: i64) -> String {
-    let mut out = String::with_capacity(9);
-    push_time(&mut out, secs);
-    out
+    let mut buf = [0u8; 9];
+    put_time(&mut buf, secs);
+    ascii(&buf)
 }
 
 #[cfg(test)]
