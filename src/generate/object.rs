@@ -565,9 +565,11 @@ impl<'a, 'r> Gen<'a, 'r> {
 
     /// [`Gen::direction_excludes`], from the object's plan of the property where it can say.
     fn excludes(&self, decl: Option<&Decl>, pc: &Conj<'a>) -> bool {
-        let request = self.opts.direction == Direction::Request;
-        decl.and_then(|d| d.excluded(request))
-            .unwrap_or_else(|| self.direction_excludes(pc))
+        let side = usize::from(self.opts.direction == Direction::Response);
+        match decl.and_then(|d| d.excluded) {
+            Some(excluded) => excluded[side],
+            None => self.direction_excludes(pc),
+        }
     }
 
     /// Whether an optional property is left out for the direction (`readOnly` in requests,

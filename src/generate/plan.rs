@@ -311,6 +311,9 @@ pub(super) struct Decl {
     /// conjunction of each of its `properties` entries (`part`/`entry`'s first, then `also`'s),
     /// `None` for an entry that is not a schema object or has no [`FlatPlan`]. Empty otherwise.
     pub flats: SmallVec<[Option<FlatPlan>; 1]>,
+    /// Whether the property is left out in requests, in responses, as its entries' plans say
+    /// ([`FlatPlan::read_only`], [`FlatPlan::write_only`]); `None` where an entry has no plan.
+    pub excluded: Option<[bool; 2]>,
 }
 
 /// What an object's conjunction says about its properties, independent of choices made for
@@ -334,23 +337,6 @@ pub(super) struct ObjPlan {
     /// them, so its map is filled by position without hashing every key again
     /// (`serde_json::Map` hashes each inserted key with SipHash; a clone copies the hashes).
     pub template: Map<String, Value>,
-}
-
-impl Decl {
-    /// Whether the property is left out on a side ([`FlatPlan::read_only`] in requests,
-    /// [`FlatPlan::write_only`] in responses) as its entries' plans say; `None` where an entry
-    /// has no plan.
-    pub(super) fn excluded(&self, request: bool) -> Option<bool> {
-        if self.flats.is_empty() {
-            return None;
-        }
-        let mut any = false;
-        for f in &self.flats {
-            let f = f.as_ref()?;
-            any |= if request { f.read_only } else { f.write_only };
-        }
-        Some(any)
-    }
 }
 
 impl ObjPlan {
@@ -390,6 +376,7 @@ impl ObjPlan {
                                 also: SmallVec::new(),
                                 kind: classify(name),
                                 flats: SmallVec::new(),
+                                excluded: None,
                             });
                         }
                     }
@@ -430,6 +417,9 @@ impl ObjPlan {
                 for &(pi, entry) in &d.also {
                     d.flats.push(flat(pi, entry));
                 }
+                d.excluded = d.flats.iter().try_fold([false; 2], |[ro, wo], f| {
+                    f.as_ref().map(|f| [ro | f.read_only, wo | f.write_only])
+                });
             }
         }
         let template = names
