@@ -12,7 +12,8 @@
 //!   member), so flattening again is a few array indexings and no hashing;
 //! - an [`ObjPlan`] per conjunction of an object (keyed by the addresses of its parts): its
 //!   declared properties (where each is declared, its faker [`Kind`], and where the object's
-//!   schemas are plain, each `properties` entry's [`FlatPlan`]), its required names,
+//!   schemas are plain, each `properties` entry's [`FlatPlan`] and whether `readOnly` or
+//!   `writeOnly` leaves the property out), its required names,
 //!   `minProperties`/`maxProperties`, whether the object describes a person, and a map of
 //!   the declared names (values `null`) that a generated object is cloned from and filled
 //!   by position, so no key is hashed again.
