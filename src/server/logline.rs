@@ -252,27 +252,15 @@ impl Line<'_> {
 
 /// A status code's digits.
 fn itoa(n: u16) -> Digits {
-    let mut d = Digits([0; 20], 20);
-    let mut n = u64::from(n);
-    d.push_front(&mut n);
-    d
+    let mut buf = [0; 20];
+    let len = crate::respond::decimal(u64::from(n), &mut buf).len();
+    Digits(buf, 20 - len)
 }
 
-/// A number's decimal digits, written from the end.
+/// A number's decimal digits, at the end of the buffer.
 struct Digits([u8; 20], usize);
 
 impl Digits {
-    fn push_front(&mut self, n: &mut u64) {
-        loop {
-            self.1 -= 1;
-            self.0[self.1] = b'0' + (*n % 10) as u8;
-            *n /= 10;
-            if *n == 0 {
-                return;
-            }
-        }
-    }
-
     fn as_bytes(&self) -> &[u8] {
         &self.0[self.1..]
     }
@@ -287,10 +275,9 @@ impl Digits {
 /// (`0.035`, `12.5`, `3.0`).
 fn millis(out: &mut Vec<u8>, latency: std::time::Duration) {
     let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-    let (mut whole, mut frac) = (micros / 1000, micros % 1000);
-    let mut d = Digits([0; 20], 20);
-    d.push_front(&mut whole);
-    out.extend_from_slice(d.as_bytes());
+    let (whole, mut frac) = (micros / 1000, micros % 1000);
+    let mut buf = [0; 20];
+    out.extend_from_slice(crate::respond::decimal(whole, &mut buf));
     out.push(b'.');
     if frac == 0 {
         out.push(b'0');
@@ -301,10 +288,10 @@ fn millis(out: &mut Vec<u8>, latency: std::time::Duration) {
         frac /= 10;
         digits -= 1;
     }
-    let mut d = Digits([b'0'; 20], 20);
-    d.push_front(&mut frac);
-    d.1 = 20 - digits;
-    out.extend_from_slice(d.as_bytes());
+    let text = crate::respond::decimal(frac, &mut buf);
+    // Leading zeros of the fraction: 5 µs is `0.005`.
+    out.extend(std::iter::repeat_n(b'0', digits - text.len()));
+    out.extend_from_slice(text);
 }
 
 /// A string quoted and escaped as `{:?}` does; the common all-printable-ASCII case copied as it
