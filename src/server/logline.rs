@@ -419,4 +419,16 @@ mod tests {
         assert_eq!(itoa(200).as_str(), "200");
         assert_eq!(itoa(u16::MAX).as_str(), "65535");
     }
+
+    #[test]
+    fn millis_prints_as_debug_prints_the_rounded_milliseconds() {
+        for micros in [
+            0u64, 1, 5, 10, 35, 100, 999, 1000, 1001, 3000, 12_500, 123_456, 9_000_050,
+        ] {
+            let mut out = Vec::new();
+            millis(&mut out, std::time::Duration::from_micros(micros));
+            let expected = format!("{:?}", micros as f64 / 1000.0);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{micros} µs");
+        }
+    }
 }
