@@ -25,6 +25,7 @@ pub mod reload;
 pub mod shared;
 pub mod state;
 pub mod stubs;
+mod watchdog;
 
 /// Server-wide switches that are about HTTP, not mocking.
 #[derive(Clone, Debug)]
@@ -328,7 +329,7 @@ impl Served {
         if let (Some(proxy), false) = (&self.proxy, admin) {
             // A CORS preflight is the CORS layer's to answer, as for the mock.
             if !(preflight && self.http.cors) {
-                return self.proxied(proxy, mock, &parts, body, t0).await;
+                return Box::pin(self.proxied(proxy, mock, &parts, body, t0)).await;
             }
         }
         let body = match read_body(headers, body, self.http.max_body).await {
@@ -342,21 +343,23 @@ impl Served {
             let rest = path.strip_prefix(admin::PREFIX).unwrap_or_default();
             if method == http::Method::POST {
                 if let Some(name) = rest.strip_prefix("/webhooks/") {
-                    let answer = self.send_webhook(&mock, name, &body).await;
+                    let answer = Box::pin(self.send_webhook(&mock, name, &body)).await;
                     return to_response(answer);
                 }
             }
             if let Some(tail) = rest.strip_prefix("/state") {
                 if tail.is_empty() || tail.starts_with('/') {
                     let store = self.state.as_deref();
-                    return to_response(state::admin(&mock, store, method, tail, &body).await);
+                    return to_response(
+                        Box::pin(state::admin(&mock, store, method, tail, &body)).await,
+                    );
                 }
             }
             if let (Some(store), true) = (
                 &self.state,
                 rest == "/reset" && method == http::Method::POST,
             ) {
-                if let Err(refused) = state::reset(&mock, store).await {
+                if let Err(refused) = Box::pin(state::reset(&mock, store)).await {
                     return to_response(refused);
                 }
             }
@@ -417,7 +420,7 @@ impl Served {
         }
         // Simulated latency: a timer, so other requests go on meanwhile.
         if let Some(delay) = answer.delay {
-            tokio::time::sleep(delay).await;
+            Box::pin(tokio::time::sleep(delay)).await;
         }
         let mut answer = answer;
         let stream = answer.stream.take();
@@ -602,7 +605,10 @@ impl Served {
             }
             None => match (&self.state, stateful) {
                 (Some(store), true) => {
-                    state::answer(mock, store, &self.http, method, path, query, headers, body).await
+                    Box::pin(state::answer(
+                        mock, store, &self.http, method, path, query, headers, body,
+                    ))
+                    .await
                 }
                 _ => handle(mock, &self.http, method, path, query, headers, body),
             },
@@ -948,8 +954,8 @@ async fn run(
     builder
         .http1()
         .pipeline_flush(true)
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
+        // No timer: the slow-loris guard is [`watchdog`]'s, one timer a connection instead
+        // of hyper's one a request.
         // The whole head must fit in this; a larger one is answered 431 by hyper.
         .max_buf_size(MAX_URI + MAX_HEADERS + 8 * 1024);
     builder
@@ -978,13 +984,17 @@ async fn run(
         let served = Arc::clone(&served);
         // Only the proxy asks who the client is (X-Forwarded-For): an extension costs a map.
         let tell_peer = served.proxy.is_some();
+        let progress = Arc::new(watchdog::Progress::default());
+        let io = watchdog::Watched::new(stream, limits.header_timeout, Arc::clone(&progress));
         let hyper_service =
             hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 let served = Arc::clone(&served);
                 if tell_peer {
                     req.extensions_mut().insert(Peer(peer.ip()));
                 }
+                let answering = watchdog::Answering::new(&progress);
                 async move {
+                    let _answering = answering;
                     if let Some(refused) = oversized(&req) {
                         return Ok(to_response(refused));
                     }
@@ -993,13 +1003,13 @@ async fn run(
                     match response.extensions().get::<Fault>() {
                         // An error from the service makes hyper drop the connection unanswered.
                         Some(Fault::Reset) => Err(Broken("fault=reset".into())),
-                        Some(Fault::Truncate) => Ok(truncated(response).await),
+                        Some(Fault::Truncate) => Ok(Box::pin(truncated(response)).await),
                         None => Ok(response),
                     }
                 }
             });
         let conn = builder
-            .serve_connection(TokioIo::new(stream), hyper_service)
+            .serve_connection(TokioIo::new(io), hyper_service)
             .into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
