@@ -161,3 +161,52 @@ fn watch_follows_referenced_files() {
     write_thing(8);
     server.wait_for("the fixed file served", LIMIT, |s| s.v("/a") == Some(8));
 }
+
+/// One `GET` on an open keep-alive connection: the `v` of the body.
+fn v_on(stream: &mut std::net::TcpStream, addr: &str) -> i64 {
+    write!(
+        stream,
+        "GET /a HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n"
+    )
+    .expect("send");
+    // Read the head, then exactly Content-Length bytes: the connection stays open.
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("head");
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8(raw).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_string)
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no length: {head}"));
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).expect("body");
+    serde_json::from_slice::<serde_json::Value>(&body).unwrap()["v"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn a_keep_alive_connection_gets_the_reloaded_version() {
+    let dir = TempDir::new("keep-alive");
+    let file = dir.0.join("api.yaml");
+    std::fs::write(&file, spec(1, false)).unwrap();
+    let server = Server::start(&file);
+    let mut stream = std::net::TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    assert_eq!(v_on(&mut stream, &server.addr), 1);
+    std::fs::write(&file, spec(2, false)).unwrap();
+    server.wait_for("v 2 served", LIMIT, |s| s.v("/a") == Some(2));
+    // The connection opened before the reload answers with the new version too.
+    assert_eq!(v_on(&mut stream, &server.addr), 2);
+    assert_eq!(v_on(&mut stream, &server.addr), 2);
+}

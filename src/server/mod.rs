@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub mod admin;
 pub mod calllog;
+mod head;
 pub mod logline;
 pub mod outbound;
 pub mod reload;
@@ -292,6 +293,38 @@ struct Served {
     proxy: Option<Arc<Proxy>>,
 }
 
+/// What a connection's requests share: the server, and the version of the mock the connection
+/// last saw. A request holds its connection's `Arc`, which only that connection's task touches,
+/// instead of cloning the server's and the mock's, which every request on every worker thread
+/// would write (a cache line passed between cores at each request).
+struct Connection {
+    served: Arc<Served>,
+    mock: Arc<Mock>,
+    version: u64,
+}
+
+impl Connection {
+    fn new(served: &Arc<Served>) -> Connection {
+        let (version, mock) = served.shared.latest();
+        Connection {
+            served: Arc::clone(served),
+            mock,
+            version,
+        }
+    }
+
+    /// The connection's state for its next request, renewed when the mock was reloaded
+    /// (`--watch`); requests in flight keep the version they started with. The lock is the
+    /// connection's own.
+    fn current(held: &std::sync::Mutex<Arc<Connection>>) -> Arc<Connection> {
+        let mut conn = held.lock().unwrap_or_else(|e| e.into_inner());
+        if conn.version != conn.served.shared.version() {
+            *conn = Arc::new(Connection::new(&conn.served));
+        }
+        Arc::clone(&conn)
+    }
+}
+
 /// The client's address, put in each request's extensions by the accept loop.
 #[derive(Clone, Copy)]
 struct Peer(std::net::IpAddr);
@@ -299,12 +332,16 @@ struct Peer(std::net::IpAddr);
 impl Served {
     /// One request: the admin API's guards, the private mock's key, the body, then the admin
     /// API, runtime stubs or the mock; the call log; the delay; CORS.
-    async fn answer(&self, parts: http::request::Parts, body: hyper::body::Incoming) -> Response {
+    async fn answer(
+        &self,
+        mock: &Arc<Mock>,
+        parts: http::request::Parts,
+        body: hyper::body::Incoming,
+    ) -> Response {
         let method = &parts.method;
         let headers = &parts.headers;
         let path = parts.uri.path();
         let query = parts.uri.query();
-        let mock = self.shared.current();
         let t0 = std::time::Instant::now();
         let admin = is_admin(path);
         if admin {
@@ -329,7 +366,7 @@ impl Served {
         if let (Some(proxy), false) = (&self.proxy, admin) {
             // A CORS preflight is the CORS layer's to answer, as for the mock.
             if !(preflight && self.http.cors) {
-                return Box::pin(self.proxied(proxy, mock, &parts, body, t0)).await;
+                return Box::pin(self.proxied(proxy, Arc::clone(mock), &parts, body, t0)).await;
             }
         }
         let body = match read_body(headers, body, self.http.max_body).await {
@@ -343,7 +380,7 @@ impl Served {
             let rest = path.strip_prefix(admin::PREFIX).unwrap_or_default();
             if method == http::Method::POST {
                 if let Some(name) = rest.strip_prefix("/webhooks/") {
-                    let answer = Box::pin(self.send_webhook(&mock, name, &body)).await;
+                    let answer = Box::pin(self.send_webhook(mock, name, &body)).await;
                     return to_response(answer);
                 }
             }
@@ -351,7 +388,7 @@ impl Served {
                 if tail.is_empty() || tail.starts_with('/') {
                     let store = self.state.as_deref();
                     return to_response(
-                        Box::pin(state::admin(&mock, store, method, tail, &body)).await,
+                        Box::pin(state::admin(mock, store, method, tail, &body)).await,
                     );
                 }
             }
@@ -359,12 +396,12 @@ impl Served {
                 &self.state,
                 rest == "/reset" && method == http::Method::POST,
             ) {
-                if let Err(refused) = Box::pin(state::reset(&mock, store)).await {
+                if let Err(refused) = Box::pin(state::reset(mock, store)).await {
                     return to_response(refused);
                 }
             }
             let state = admin::Admin {
-                mock: &mock,
+                mock,
                 log: &self.log,
                 stubs: &self.stubs,
                 uptime_secs: self.started.elapsed().as_secs(),
@@ -377,7 +414,7 @@ impl Served {
             return to_response(answer);
         }
         let answer = self
-            .mock_answer(&mock, method, path, query, headers, &body, true)
+            .mock_answer(mock, method, path, query, headers, &body, true)
             .await;
         self.reply(mock, answer, &parts, &body, t0, None, None)
             .await
@@ -388,7 +425,7 @@ impl Served {
     #[allow(clippy::too_many_arguments)]
     async fn reply(
         &self,
-        mock: Arc<Mock>,
+        mock: &Arc<Mock>,
         answer: Answer,
         parts: &http::request::Parts,
         body: &Bytes,
@@ -410,7 +447,7 @@ impl Served {
         );
         if self.http.log_count > 0 {
             let mut record = record(
-                &self.log, &mock, method, path, query, headers, body, &answer, latency,
+                &self.log, mock, method, path, query, headers, body, &answer, latency,
             );
             record.proxy = note.map(Box::new);
             if let Some(replicas) = &self.replicas {
@@ -428,7 +465,7 @@ impl Served {
         let mut response = self.finish(answer, false, headers);
         if let Some(spec) = stream {
             *response.body_mut() = stream_body(
-                Arc::clone(&mock),
+                Arc::clone(mock),
                 spec,
                 StreamGuard::open(&self.open_streams),
                 self.stop.clone(),
@@ -447,7 +484,7 @@ impl Served {
                 body: Box::new(body),
                 _done: done,
             };
-            self.sender.after(mock, callbacks, async move {
+            self.sender.after(Arc::clone(mock), callbacks, async move {
                 let _ = written.await;
             });
         }
@@ -534,7 +571,7 @@ impl Served {
                     notes: vec![why],
                     ..Default::default()
                 };
-                self.reply(mock, answer, parts, &logged, t0, Some(note), None)
+                self.reply(&mock, answer, parts, &logged, t0, Some(note), None)
                     .await
             }
             Decision::Answer(proxied) => {
@@ -553,7 +590,7 @@ impl Served {
                     undocumented,
                     notes,
                 };
-                self.reply(mock, answer, parts, &logged, t0, Some(note), stream)
+                self.reply(&mock, answer, parts, &logged, t0, Some(note), stream)
                     .await
             }
         }
@@ -716,30 +753,24 @@ impl Served {
     /// The answer as an HTTP response. Mock answers get CORS headers (when on and the origin is
     /// allowed); admin answers never do.
     fn finish(&self, answer: Answer, admin: bool, headers: &HeaderMap) -> Response {
-        let mut response = to_response(answer);
         if admin || !self.http.cors {
+            return to_response(answer);
+        }
+        let Some(o) = headers.get(header::ORIGIN) else {
+            // `Access-Control-Allow-Origin: *` and `Access-Control-Expose-Headers: *`.
+            return response_with(answer, head::Cors::Any);
+        };
+        let mut response = to_response(answer);
+        let h = response.headers_mut();
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+        if !origin_allowed(&self.http.cors_origins, o) {
             return response;
         }
-        let h = response.headers_mut();
-        match headers.get(header::ORIGIN) {
-            Some(o) => {
-                h.append(header::VARY, HeaderValue::from_static("Origin"));
-                if !origin_allowed(&self.http.cors_origins, o) {
-                    return response;
-                }
-                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
-                h.insert(
-                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                    HeaderValue::from_static("true"),
-                );
-            }
-            None => {
-                h.insert(
-                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    HeaderValue::from_static("*"),
-                );
-            }
-        }
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone());
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("*"),
@@ -981,14 +1012,14 @@ async fn run(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let served = Arc::clone(&served);
         // Only the proxy asks who the client is (X-Forwarded-For): an extension costs a map.
         let tell_peer = served.proxy.is_some();
         let progress = Arc::new(watchdog::Progress::default());
         let io = watchdog::Watched::new(stream, limits.header_timeout, Arc::clone(&progress));
+        let held = std::sync::Mutex::new(Arc::new(Connection::new(&served)));
         let hyper_service =
             hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-                let served = Arc::clone(&served);
+                let conn = Connection::current(&held);
                 if tell_peer {
                     req.extensions_mut().insert(Peer(peer.ip()));
                 }
@@ -999,7 +1030,7 @@ async fn run(
                         return Ok(to_response(refused));
                     }
                     let (parts, body) = with_host(req).into_parts();
-                    let response = served.answer(parts, body).await;
+                    let response = conn.served.answer(&conn.mock, parts, body).await;
                     match response.extensions().get::<Fault>() {
                         // An error from the service makes hyper drop the connection unanswered.
                         Some(Fault::Reset) => Err(Broken("fault=reset".into())),
@@ -1562,17 +1593,17 @@ fn options(mock: &Mock, http: &HttpOptions, path: &str, headers: &HeaderMap) -> 
 
 /// The answer as an HTTP response (the fault to simulate, if any, in its extensions).
 fn to_response(answer: Answer) -> Response {
+    response_with(answer, head::Cors::None)
+}
+
+/// The answer as an HTTP response, with `cors`'s headers after its own.
+fn response_with(answer: Answer, cors: head::Cors) -> Response {
     let mut response = http::Response::new(Body::full(answer.body));
     if let Some(fault) = answer.fault {
         response.extensions_mut().insert(fault);
     }
     *response.status_mut() = http::StatusCode::from_u16(answer.status)
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let h = response.headers_mut();
-    // Room for CORS's two or three too, so the map grows once.
-    h.reserve(answer.headers.len() + 3);
-    for (name, value) in answer.headers {
-        h.append(name, value);
-    }
+    *response.headers_mut() = head::map(answer.headers, cors);
     response
 }

@@ -14,25 +14,50 @@
 use crate::compile::{Mock, MockOptions};
 use crate::load;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 /// The version of the mock being served, replaceable while the server runs.
-pub struct SharedMock(RwLock<Arc<Mock>>);
+///
+/// Connections keep the version they last saw with its number ([`SharedMock::latest`]) and
+/// compare numbers per request, which only reads a counter that changes on a reload: no lock
+/// and no reference count that every request on every thread would write.
+pub struct SharedMock {
+    mock: RwLock<Arc<Mock>>,
+    /// Bumped after each replacement.
+    version: AtomicU64,
+}
 
 impl SharedMock {
     pub fn new(mock: Arc<Mock>) -> Self {
-        SharedMock(RwLock::new(mock))
+        SharedMock {
+            mock: RwLock::new(mock),
+            version: AtomicU64::new(0),
+        }
     }
 
     /// The version to answer one request with; the lock is held only to clone the `Arc`.
     pub fn current(&self) -> Arc<Mock> {
-        Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+        Arc::clone(&self.mock.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The current version and its number.
+    pub fn latest(&self) -> (u64, Arc<Mock>) {
+        let mock = self.mock.read().unwrap_or_else(|e| e.into_inner());
+        (self.version.load(Ordering::Acquire), Arc::clone(&mock))
+    }
+
+    /// The number of the current version: a version held with an older number is stale.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 
     /// Serves `mock` from the next request on; requests in flight keep the version they hold.
     pub fn replace(&self, mock: Arc<Mock>) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = mock;
+        let mut current = self.mock.write().unwrap_or_else(|e| e.into_inner());
+        *current = mock;
+        self.version.fetch_add(1, Ordering::Release);
     }
 }
 
