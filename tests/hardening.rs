@@ -710,3 +710,49 @@ async fn the_spec_shown_is_the_one_served_even_after_a_broken_edit() {
     let spec: Value = r.json().await.unwrap();
     assert_eq!(spec["info"]["title"], "Shown");
 }
+
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served() {
+    use http_body_util::{BodyExt, Empty};
+    let s = petstore(HttpOptions::default());
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Empty<bytes::Bytes>>();
+    for _ in 0..3 {
+        let uri: http::Uri = s.url("/pets").parse().unwrap();
+        let r = client.get(uri).await.unwrap();
+        assert_eq!(r.version(), http::Version::HTTP_2);
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let body = r.into_body().collect().await.unwrap().to_bytes();
+        let pets: Value = serde_json::from_slice(&body).unwrap();
+        assert!(pets.is_array(), "{pets}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_starts_like_the_http2_preface_is_still_http1() {
+    // `P`, a pause, then the rest: the server waits for enough bytes to tell.
+    let s = petstore(HttpOptions::default());
+    let addr = authority(&s);
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(b"P").unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        stream
+            .write_all(
+                b"OST /pets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                  Content-Length: 14\r\nConnection: close\r\n\r\n{\"name\":\"Rex\"}",
+            )
+            .unwrap();
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
