@@ -7,7 +7,13 @@
 //! per-segment patterns, and 404s want the nearest route, not just "no".
 
 use crate::model::Method;
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+/// Literal segments are hashed per request with foldhash (already in the tree through
+/// `hashbrown`), not SipHash: the keys are the document's own, so there is no table an
+/// attacker can fill.
+type Literals = HashMap<String, Node, foldhash::fast::RandomState>;
 
 /// What a path matched: the route and the raw values of its parameters, in template order.
 #[derive(Debug, PartialEq, Eq)]
@@ -88,7 +94,7 @@ impl Pattern {
 
 #[derive(Default, Debug)]
 struct Node {
-    literal: HashMap<String, Node>,
+    literal: Literals,
     /// Templated segments, most specific (most literal characters) first.
     patterns: Vec<(Pattern, Node)>,
     route: Option<usize>,
@@ -225,13 +231,16 @@ impl Router {
 
     /// Matches a path against the templates, with and without a server base path.
     pub fn match_path(&self, path: &str) -> Option<PathMatch> {
-        let segments: Vec<&str> = split(path).collect();
+        let segments: smallvec::SmallVec<[&str; 8]> = split(path).collect();
         if let Some(m) = self.match_segments(&segments) {
             return Some(m);
         }
         for base in &self.base_paths {
             if segments.len() >= base.len()
-                && segments.iter().zip(base).all(|(s, b)| decode(s) == *b)
+                && segments
+                    .iter()
+                    .zip(base)
+                    .all(|(s, b)| decode(s) == b.as_str())
             {
                 if let Some(m) = self.match_segments(&segments[base.len()..]) {
                     return Some(m);
@@ -260,7 +269,7 @@ impl Router {
 
     /// The route template nearest to a path that matched none, for "did you mean" messages.
     pub fn nearest(&self, path: &str) -> Option<&str> {
-        let mut segments: Vec<String> = split(path).map(decode).collect();
+        let mut segments: Vec<String> = split(path).map(|s| decode(s).into_owned()).collect();
         for base in &self.base_paths {
             if segments.len() >= base.len() && segments.iter().zip(base).all(|(s, b)| s == b) {
                 segments.drain(..base.len());
@@ -341,7 +350,7 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) 
         return node.route;
     };
     let decoded = decode(seg);
-    if let Some(child) = node.literal.get(decoded.as_str()) {
+    if let Some(child) = node.literal.get(decoded.as_ref()) {
         if let Some(r) = walk(child, rest, values, loose) {
             return Some(r);
         }
@@ -353,7 +362,7 @@ fn walk(node: &Node, segments: &[&str], values: &mut Vec<String>, loose: Loose) 
         let mut near: Vec<(usize, &String, &Node)> = node
             .literal
             .iter()
-            .filter(|(lit, _)| *lit != &decoded)
+            .filter(|(lit, _)| lit.as_str() != decoded.as_ref())
             .filter_map(|(lit, child)| {
                 if lit.eq_ignore_ascii_case(&decoded) {
                     Some((0, lit, child))
@@ -395,10 +404,9 @@ fn split(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn decode(seg: &str) -> String {
-    percent_encoding::percent_decode_str(seg)
-        .decode_utf8_lossy()
-        .into_owned()
+/// A segment percent-decoded; borrowed when it has nothing to decode.
+fn decode(seg: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(seg).decode_utf8_lossy()
 }
 
 /// Parses a template segment into parts, collecting parameter names.
