@@ -27,6 +27,7 @@ use fake::faker::phone_number::raw as phone_in;
 use fake::locales::{DE_DE, FR_FR, IT_IT, JA_JP, PT_BR, ZH_CN};
 use fake::Fake;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What a value stands for, as far as names and hints tell.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -631,12 +632,144 @@ pub(crate) fn preferred_choice(kind: Kind) -> Option<Choice> {
 }
 
 /// One invented person; every name-like field of an object draws from the same one.
+///
+/// Its email address and username are drawn with it (the same random draws, in the same
+/// order) but only written out when a field asks for them: most objects with a person show
+/// one or neither.
 #[derive(Clone, Debug)]
 pub(crate) struct Persona {
     pub first: &'static str,
     pub last: &'static str,
-    pub email: String,
-    pub username: String,
+    handle: Handle,
+}
+
+/// How a person's email address and username are written.
+#[derive(Clone, Debug)]
+enum Handle {
+    /// Both names have Latin letters: `first.last@domain`-style addresses (`email` picks the
+    /// shape) and `firstlast`-style usernames (`user` picks the shape, `n` its number).
+    Latin {
+        domain: &'static str,
+        email: u8,
+        user: u8,
+        n: i64,
+    },
+    /// Names in another script: the romanized family name (or the like) and a number each,
+    /// so the address stays ASCII.
+    Other {
+        base: Cow<'static, str>,
+        domain: &'static str,
+        email: (u8, i64),
+        user: (u8, i64),
+    },
+}
+
+impl Persona {
+    /// The person's email address.
+    pub(crate) fn email(&self) -> String {
+        match &self.handle {
+            Handle::Latin { domain, email, .. } => {
+                let mut out =
+                    String::with_capacity(self.first.len() + self.last.len() + domain.len() + 2);
+                match email {
+                    0 => {
+                        push_slug(&mut out, self.first, false);
+                        out.push('.');
+                        push_slug(&mut out, self.last, false);
+                    }
+                    1 => {
+                        push_slug(&mut out, self.first, false);
+                        push_slug(&mut out, self.last, false);
+                    }
+                    _ => {
+                        push_slug(&mut out, self.first, true);
+                        out.push('.');
+                        push_slug(&mut out, self.last, false);
+                    }
+                }
+                out.push('@');
+                out.push_str(domain);
+                out
+            }
+            Handle::Other {
+                base,
+                domain,
+                email: (shape, n),
+                ..
+            } => {
+                let (base, mut buf): (&str, _) = (base, [0; 20]);
+                let n = num(&mut buf, *n);
+                match shape {
+                    0 => cat(&[base, n, "@", domain]),
+                    1 => cat(&[base, ".", n, "@", domain]),
+                    _ => cat(&[base, "_", n, "@", domain]),
+                }
+            }
+        }
+    }
+
+    /// The person's username.
+    pub(crate) fn username(&self) -> String {
+        match &self.handle {
+            Handle::Latin { user, n, .. } => {
+                let mut out = String::with_capacity(self.first.len() + self.last.len() + 4);
+                match user {
+                    0 => {
+                        push_slug(&mut out, self.first, false);
+                        push_slug(&mut out, self.last, false);
+                    }
+                    1 => {
+                        push_slug(&mut out, self.first, false);
+                        out.push('_');
+                        push_slug(&mut out, self.last, false);
+                        out.push_str(num(&mut [0; 20], *n));
+                    }
+                    _ => {
+                        push_slug(&mut out, self.first, true);
+                        push_slug(&mut out, self.last, false);
+                        out.push_str(num(&mut [0; 20], *n));
+                    }
+                }
+                out
+            }
+            Handle::Other {
+                base,
+                user: (shape, n),
+                ..
+            } => {
+                let (base, mut buf): (&str, _) = (base, [0; 20]);
+                let n = num(&mut buf, *n);
+                match shape {
+                    0 => cat(&[base, n]),
+                    1 => cat(&[base, "_", n]),
+                    _ => cat(&[base, n]),
+                }
+            }
+        }
+    }
+}
+
+/// Whether [`latin_slug`] of `s` has no character, without building it for plain names.
+fn slug_is_empty(s: &str) -> bool {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        s.is_empty()
+    } else {
+        latin_slug(s).is_empty()
+    }
+}
+
+/// Appends [`latin_slug`] of `s` (not empty), or with `initial` only its first character;
+/// plain ASCII names are lowercased in place rather than through a new string.
+fn push_slug(out: &mut String, s: &str, initial: bool) {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let s = if initial { &s[..1] } else { s };
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        let slug = latin_slug(s);
+        out.push_str(if initial { &slug[..1] } else { &slug });
+    }
 }
 
 /// The pieces joined, in one allocation.
@@ -729,58 +862,55 @@ impl<'a, 'r> Gen<'a, 'r> {
             let last: &'static str = name_in::LastName(l).fake_with_rng(self.rng);
             (first, last)
         });
-        let (f, l) = (latin_slug(first), latin_slug(last));
         let domain = EMAIL_DOMAINS[self.index(EMAIL_DOMAINS.len())];
-        // Built with `cat` rather than `format!`: this runs for every person of every body.
-        let (email, username) = if !f.is_empty() && !l.is_empty() {
-            let email = match self.index(3) {
-                0 => cat(&[&f, ".", &l, "@", domain]),
-                1 => cat(&[&f, &l, "@", domain]),
-                _ => cat(&[&f[..1], ".", &l, "@", domain]),
+        // Only the draws here: the strings are written when a field asks (`Persona::email`).
+        let handle = if !slug_is_empty(first) && !slug_is_empty(last) {
+            let email = self.index(3) as u8;
+            let user = self.index(3) as u8;
+            let n = match user {
+                0 => 0,
+                1 => self.between(1, 99),
+                _ => self.between(1, 999),
             };
-            let username = match self.index(3) {
-                0 => cat(&[&f, &l]),
-                1 => cat(&[&f, "_", &l, num(&mut [0; 20], self.between(1, 99))]),
-                _ => cat(&[&f[..1], &l, num(&mut [0; 20], self.between(1, 999))]),
-            };
-            (email, username)
+            Handle::Latin {
+                domain,
+                email,
+                user,
+                n,
+            }
         } else {
             // Names in another script: the romanized family name and a number, so the
             // address stays ASCII (`format: email`) and still hints at the person.
             let base = match romanized_family_name(names, last) {
-                Some(r) => r,
-                None if !l.is_empty() => l.as_str(),
-                None => "user",
+                Some(r) => Cow::Borrowed(r),
+                None => match latin_slug(last) {
+                    l if !l.is_empty() => Cow::Owned(l),
+                    _ => Cow::Borrowed("user"),
+                },
             };
-            let email = match self.index(3) {
-                0 => cat(&[base, num(&mut [0; 20], self.between(1, 999)), "@", domain]),
-                1 => cat(&[
-                    base,
-                    ".",
-                    num(&mut [0; 20], self.between(1960, 2005)),
-                    "@",
-                    domain,
-                ]),
-                _ => cat(&[
-                    base,
-                    "_",
-                    num(&mut [0; 20], self.between(10, 99)),
-                    "@",
-                    domain,
-                ]),
+            let shape = self.index(3) as u8;
+            let email = match shape {
+                0 => (shape, self.between(1, 999)),
+                1 => (shape, self.between(1960, 2005)),
+                _ => (shape, self.between(10, 99)),
             };
-            let username = match self.index(3) {
-                0 => cat(&[base, num(&mut [0; 20], self.between(1, 999))]),
-                1 => cat(&[base, "_", num(&mut [0; 20], self.between(1, 99))]),
-                _ => cat(&[base, num(&mut [0; 20], self.between(1960, 2005))]),
+            let shape = self.index(3) as u8;
+            let user = match shape {
+                0 => (shape, self.between(1, 999)),
+                1 => (shape, self.between(1, 99)),
+                _ => (shape, self.between(1960, 2005)),
             };
-            (email, username)
+            Handle::Other {
+                base,
+                domain,
+                email,
+                user,
+            }
         };
         Persona {
             first,
             last,
-            email,
-            username,
+            handle,
         }
     }
 
@@ -890,8 +1020,8 @@ impl<'a, 'r> Gen<'a, 'r> {
                     _ => cat(&[p.first, " ", p.last]),
                 })
             }
-            Username => self.with_persona(|p| p.username.clone()),
-            Email => self.with_persona(|p| p.email.clone()),
+            Username => self.with_persona(Persona::username),
+            Email => self.with_persona(Persona::email),
             Phone => with_data!(source(self.opts.locale, Field::Phone), |l| {
                 phone_in::PhoneNumber(l).fake_with_rng(self.rng)
             }),

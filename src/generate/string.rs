@@ -364,7 +364,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 _ => format!("P{}DT{}H", self.between(1, 14), self.between(1, 23)),
             },
             "email" | "idn-email" => {
-                let email = self.with_persona(|p| p.email.clone());
+                let email = self.with_persona(|p| p.email());
                 if hi.is_some_and(|h| email.len() > h) {
                     short_email(hi.unwrap_or(6))?
                 } else {

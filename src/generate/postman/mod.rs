@@ -496,13 +496,9 @@ static VARIABLES: &[(&str, Make)] = &[
     ("randomDomainSuffix", |d| d.pick(TLDS).to_string()),
     ("randomDomainWord", |d| d.gen.word().to_string()),
     // A person of the locale each (names folded to ASCII, romanized where needed).
-    ("randomEmail", |d| d.gen.with_persona(|p| p.email.clone())),
-    ("randomExampleEmail", |d| {
-        d.gen.with_persona(|p| p.email.clone())
-    }),
-    ("randomUserName", |d| {
-        d.gen.with_persona(|p| p.username.clone())
-    }),
+    ("randomEmail", |d| d.gen.with_persona(|p| p.email())),
+    ("randomExampleEmail", |d| d.gen.with_persona(|p| p.email())),
+    ("randomUserName", |d| d.gen.with_persona(|p| p.username())),
     ("randomUrl", |d| d.gen.url()),
     // Files and directories
     ("randomFileName", |d| {
