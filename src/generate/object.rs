@@ -35,6 +35,20 @@ type Chosen<'a> = (Cow<'a, str>, Conj<'a>, usize, bool);
 /// Where a declared property was first found: part index, key and schema.
 type Known<'a> = (usize, &'a String, &'a Value);
 
+/// Adds declared property `name` (rank `i`) to `chosen` with an empty conjunction at `at`,
+/// and gives that conjunction to fill.
+fn push_conj<'c, 'a>(
+    chosen: &'c mut Vec<Chosen<'a>>,
+    name: &'a str,
+    at: Ptr,
+    i: usize,
+    optional: bool,
+) -> &'c mut Conj<'a> {
+    chosen.push((Cow::Borrowed(name), Conj::new(at), i, optional));
+    let last = chosen.len() - 1;
+    &mut chosen[last].1
+}
+
 /// Rank of `name` among the declared properties.
 fn rank(declared: &[&str], name: &str) -> usize {
     declared
@@ -134,14 +148,19 @@ impl<'a, 'r> Gen<'a, 'r> {
         for (i, &name) in declared.iter().enumerate() {
             let known = Some(found[i]);
             let also = plan.also(i);
+            // Each property's conjunction is built where `chosen` keeps it (and dropped again
+            // if the property stays out): conjunctions are large, and moving them from call
+            // to call to the list cost more than building them.
             if let Some(&(_, at)) = required.iter().find(|(n, _)| *n == name) {
-                let pc = self.required_conj(conj, name, known, also, at)?;
+                let pc = push_conj(&mut chosen, name, conj.at, i, false);
+                if !self.property_conj_into(pc, conj, name, known, also)? {
+                    return Err(self.required_forbidden(name, at));
+                }
                 // `required` does not apply to the other side's properties: a response does
                 // not carry a writeOnly password, a request no readOnly id.
-                if self.excludes(also, &pc) {
-                    continue;
+                if self.excludes(also, pc) {
+                    chosen.pop();
                 }
-                chosen.push((Cow::Borrowed(name), pc, i, false));
                 continue;
             }
             if conj.made().forbid.contains(&name) {
@@ -152,14 +171,16 @@ impl<'a, 'r> Gen<'a, 'r> {
                 continue;
             }
             // An optional property whose schema cannot be satisfied is simply left out.
-            let Ok(Some(pc)) = self.property_conj(conj, name, known, also) else {
+            let pc = push_conj(&mut chosen, name, conj.at, i, true);
+            let Ok(true) = self.property_conj_into(pc, conj, name, known, also) else {
+                chosen.pop();
                 continue;
             };
-            let excluded = self.excludes(also, &pc);
-            if excluded || !self.include_optional(conj, &pc) {
+            let excluded = self.excludes(also, pc);
+            if excluded || !self.include_optional(conj, pc) {
+                chosen.pop();
                 spare.push((excluded, i));
             } else {
-                chosen.push((Cow::Borrowed(name), pc, i, true));
                 optional_room -= 1;
             }
         }
@@ -291,16 +312,21 @@ impl<'a, 'r> Gen<'a, 'r> {
     ) -> Result<Conj<'a>, GenError> {
         match self.property_conj(conj, name, known, also)? {
             Some(c) => Ok(c),
-            None => Err(self.err(
-                at,
-                format!("required property `{name}` is not allowed by the schema"),
-            )),
+            None => Err(self.required_forbidden(name, at)),
         }
+    }
+
+    /// The error for a required property `name` (listed at `at`) the schema forbids.
+    fn required_forbidden(&self, name: &str, at: Ptr) -> GenError {
+        self.err(
+            at,
+            format!("required property `{name}` is not allowed by the schema"),
+        )
     }
 
     fn fill_object(
         &mut self,
-        chosen: Vec<Chosen<'a>>,
+        mut chosen: Vec<Chosen<'a>>,
         forced: &[(&'a str, Value)],
         plan: &ObjPlan,
         by_rank: bool,
@@ -323,16 +349,18 @@ impl<'a, 'r> Gen<'a, 'r> {
         let mut slots = out.values_mut();
         let mut next_slot = 0;
         let mut room = (chosen.len() as u64).saturating_sub(min_props);
-        for (name, pc, rank, optional) in chosen {
+        // By reference: the conjunctions stay where they were built.
+        for (name, pc, rank, optional) in &mut chosen {
+            let (pc, rank, optional) = (&*pc, *rank, *optional);
             let fixed = forced
                 .iter()
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v)
-                .filter(|v| self.fits(&pc, v));
+                .filter(|v| self.fits(pc, v));
             let value = match fixed {
                 Some(v) => v.clone(),
                 None => {
-                    let hint = match &name {
+                    let hint = match &*name {
                         Cow::Borrowed(n) => {
                             // A declared name was classified once, in the plan.
                             let mut h = Hint {
@@ -360,7 +388,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                     };
                     self.depth += 1;
                     self.enter(|| name.to_string());
-                    let r = self.gen(&pc, hint);
+                    let r = self.gen(pc, hint);
                     self.leave();
                     self.depth -= 1;
                     match r {
@@ -382,7 +410,7 @@ impl<'a, 'r> Gen<'a, 'r> {
                 }
                 next_slot = rank + 1;
             } else {
-                extra.insert(name.into_owned(), value);
+                extra.insert(std::mem::take(name).into_owned(), value);
             }
         }
         if !template {
@@ -450,9 +478,24 @@ impl<'a, 'r> Gen<'a, 'r> {
         also: Option<&Decl>,
     ) -> Result<Option<Conj<'a>>, GenError> {
         let mut out = Conj::new(conj.at);
+        Ok(self
+            .property_conj_into(&mut out, conj, name, known, also)?
+            .then_some(out))
+    }
+
+    /// [`Gen::property_conj`] into `out` (a new conjunction at `conj.at`): `false` where some
+    /// part forbids the name.
+    fn property_conj_into(
+        &mut self,
+        out: &mut Conj<'a>,
+        conj: &Conj<'a>,
+        name: &str,
+        known: Option<Known<'a>>,
+        also: Option<&Decl>,
+    ) -> Result<bool, GenError> {
         if let (Some((pi, key, s)), Some(decl)) = (known, also) {
             let mut flats = decl.flats.iter();
-            self.add_planned_entry(&mut out, conj.parts[pi].ptr, key, s, flats.next())?;
+            self.add_planned_entry(out, conj.parts[pi].ptr, key, s, flats.next())?;
             for &(qi, entry) in &decl.also {
                 let q = conj.parts[usize::from(qi)];
                 let flat = flats.next();
@@ -461,9 +504,9 @@ impl<'a, 'r> Gen<'a, 'r> {
                 else {
                     continue;
                 };
-                self.add_planned_entry(&mut out, q.ptr, key, s, flat)?;
+                self.add_planned_entry(out, q.ptr, key, s, flat)?;
             }
-            return Ok(Some(out));
+            return Ok(true);
         }
         let mut declared_anywhere = false;
         let mut unevaluated: Vec<(&'a Value, Ptr)> = Vec::new();
@@ -478,7 +521,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             };
             if let Some((key, s)) = entry {
                 matched = true;
-                self.add_property_entry(&mut out, p.ptr, key, s)?;
+                self.add_property_entry(out, p.ptr, key, s)?;
             }
             if let Some(pp) = as_object(self.kw(&p).pattern_properties()) {
                 for (pat, s) in pp {
@@ -486,17 +529,17 @@ impl<'a, 'r> Gen<'a, 'r> {
                         matched = true;
                         let base = self.at_key(p.ptr, "patternProperties");
                         let at = self.at_key(base, pat);
-                        self.flatten_into(&mut out, s, at)?;
+                        self.flatten_into(out, s, at)?;
                     }
                 }
             }
             if !matched {
                 if let Some(a) = self.kw(&p).additional_properties() {
                     if *a == Value::Bool(false) {
-                        return Ok(None);
+                        return Ok(false);
                     }
                     let at = self.at_key(p.ptr, "additionalProperties");
-                    self.flatten_into(&mut out, a, at)?;
+                    self.flatten_into(out, a, at)?;
                     // `additionalProperties` evaluates the name for `unevaluatedProperties`.
                     matched = true;
                 } else if let Some(u) = self.kw(&p).unevaluated_properties() {
@@ -507,19 +550,19 @@ impl<'a, 'r> Gen<'a, 'r> {
             declared_anywhere |= matched;
             if let Some(names) = self.kw(&p).property_names() {
                 if !is_valid(self.store, names, &Value::String(name.to_owned())) {
-                    return Ok(None);
+                    return Ok(false);
                 }
             }
         }
         if !declared_anywhere {
             for (u, at) in unevaluated {
                 if *u == Value::Bool(false) {
-                    return Ok(None);
+                    return Ok(false);
                 }
-                self.flatten_into(&mut out, u, at)?;
+                self.flatten_into(out, u, at)?;
             }
         }
-        Ok(Some(out))
+        Ok(true)
     }
 
     /// Adds a part's `properties` entry for a name (`key: s`, in the part at `part`) to the
