@@ -952,7 +952,8 @@ impl<'a, 'r> Gen<'a, 'r> {
             }
         }
         // The schema objects first (a plan of this store always finds them), then the parts.
-        let mut kws: SmallVec<[Kw<'a>; 8]> = SmallVec::with_capacity(plan.parts.len());
+        // `new`, not `with_capacity`, which returns (copies) the whole inline buffer.
+        let mut kws: SmallVec<[Kw<'a>; 8]> = SmallVec::new();
         for fp in &plan.parts {
             let m = match fp.src {
                 Src::Root => Some(map),
@@ -968,7 +969,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             };
             kws.push(Kw::from_at(m, fp.at));
         }
-        let mut ptrs: SmallVec<[Ptr; 8]> = SmallVec::with_capacity(plan.parts.len());
+        let mut ptrs: SmallVec<[Ptr; 8]> = SmallVec::new();
         for (fp, &kw) in plan.parts.iter().zip(&kws) {
             let here = addr(kw.map());
             if conj.parts.iter().any(|p| addr(p.map) == here) {
@@ -1587,8 +1588,8 @@ impl<'a, 'r> Gen<'a, 'r> {
         }
         if let Some(pref) = faker::preferred_choice(hint.kind) {
             if let Some(pos) = choices.iter().position(|c| same_family(*c, pref)) {
-                let c = choices.remove(pos);
-                choices.insert(0, c);
+                // `remove(pos)` then `insert(0, _)`, without moving the rest twice.
+                choices[..=pos].rotate_right(1);
             }
         }
         if mask & ty::NULL != 0 {

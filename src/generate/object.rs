@@ -72,11 +72,13 @@ impl<'a, 'r> Gen<'a, 'r> {
                 self.at_key(conj.parts[usize::from(pi)].ptr, "maxProperties"),
             )
         });
-        let mut declared: SmallVec<[&'a str; 16]> = SmallVec::with_capacity(plan.declared.len());
+        // `new`, not `with_capacity`: these are returned by value, and a large inline buffer
+        // returned by value is copied whole.
+        let mut declared: SmallVec<[&'a str; 16]> = SmallVec::new();
         // Where each declared name was first found (part index, key, schema): saves hashing the
         // name again when that part is asked for it. The plan lists them by part, then by
         // position, so one pass over each part's `properties` finds them all.
-        let mut found: SmallVec<[Known<'a>; 16]> = SmallVec::with_capacity(plan.declared.len());
+        let mut found: SmallVec<[Known<'a>; 16]> = SmallVec::new();
         let mut entries: Option<(u16, serde_json::map::Iter<'a>, u32)> = None;
         for d in &plan.declared {
             if entries.as_ref().is_none_or(|(part, ..)| *part != d.part) {
@@ -93,8 +95,7 @@ impl<'a, 'r> Gen<'a, 'r> {
             declared.push(k);
             found.push((usize::from(d.part), k, v));
         }
-        let mut required: SmallVec<[(&'a str, Ptr); 8]> =
-            SmallVec::with_capacity(plan.required.len() + 2);
+        let mut required: SmallVec<[(&'a str, Ptr); 8]> = SmallVec::new();
         for &(pi, i) in &plan.required {
             let p = conj.parts[usize::from(pi)];
             let name = as_array(self.kw(&p).required())
