@@ -607,3 +607,32 @@ fn convert_reads_32_and_writes_either_version() {
     let (doc, _) = convert(&spec, "3.2");
     assert!(doc.pointer("/paths/~1search/query").is_some());
 }
+
+/// The slow-loris guard closes connections idle for a whole `--header-timeout`; a stream
+/// whose items are further apart than that is not idle.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_slower_than_the_header_timeout_is_not_cut() {
+    let server = TestServer::start_at(
+        &fixture("openapi32/streams.yaml"),
+        MockOptions::default(),
+        HttpOptions {
+            header_timeout: Duration::from_secs(1),
+            ..HttpOptions::default()
+        },
+    );
+    let response = client()
+        .get(server.url("/logs"))
+        .header("accept", "application/jsonl")
+        .header("prefer", "stream-count=3, stream-interval=2500")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let got = chunks(response).await;
+    let lines = got
+        .iter()
+        .flat_map(|(_, c)| c.lines())
+        .filter(|l| !l.is_empty())
+        .count();
+    assert_eq!(lines, 3, "{got:?}");
+}

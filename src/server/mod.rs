@@ -909,6 +909,26 @@ enum Body {
         /// Never sent on: dropped with the body, which is the signal.
         _done: tokio::sync::oneshot::Sender<()>,
     },
+    /// A streamed body, which keeps its request counted as being answered (the slow-loris
+    /// guard leaves the connection alone) until hyper drops it.
+    Answering {
+        body: Box<Body>,
+        _answering: watchdog::Answering,
+    },
+}
+
+impl watchdog::Answering {
+    /// The response, its request counted as answered once its body is sent: at once for a
+    /// whole body, with the body's end for a streamed one.
+    fn hold(self, response: Response) -> Response {
+        match response.body() {
+            Body::Full(_) => response,
+            _ => response.map(|body| Body::Answering {
+                body: Box::new(body),
+                _answering: self,
+            }),
+        }
+    }
 }
 
 /// A response as the server sends it.
@@ -945,7 +965,9 @@ impl http_body::Body for Body {
                 std::task::Poll::Ready(bytes.take().map(|b| Ok(http_body::Frame::data(b))))
             }
             Body::Stream(s) => std::pin::Pin::new(s).poll_frame(cx),
-            Body::Watched { body, .. } => std::pin::Pin::new(body.as_mut()).poll_frame(cx),
+            Body::Watched { body, .. } | Body::Answering { body, .. } => {
+                std::pin::Pin::new(body.as_mut()).poll_frame(cx)
+            }
         }
     }
 
@@ -953,7 +975,7 @@ impl http_body::Body for Body {
         match self {
             Body::Full(bytes) => bytes.is_none(),
             Body::Stream(s) => s.is_end_stream(),
-            Body::Watched { body, .. } => body.is_end_stream(),
+            Body::Watched { body, .. } | Body::Answering { body, .. } => body.is_end_stream(),
         }
     }
 
@@ -963,7 +985,7 @@ impl http_body::Body for Body {
                 http_body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
             Body::Stream(s) => s.size_hint(),
-            Body::Watched { body, .. } => body.size_hint(),
+            Body::Watched { body, .. } | Body::Answering { body, .. } => body.size_hint(),
         }
     }
 }
@@ -1025,7 +1047,6 @@ async fn run(
                 }
                 let answering = watchdog::Answering::new(&progress);
                 async move {
-                    let _answering = answering;
                     if let Some(refused) = oversized(&req) {
                         return Ok(to_response(refused));
                     }
@@ -1035,7 +1056,7 @@ async fn run(
                         // An error from the service makes hyper drop the connection unanswered.
                         Some(Fault::Reset) => Err(Broken("fault=reset".into())),
                         Some(Fault::Truncate) => Ok(Box::pin(truncated(response)).await),
-                        None => Ok(response),
+                        None => Ok(answering.hold(response)),
                     }
                 }
             });
