@@ -8,10 +8,11 @@
 //! counter increments.
 //!
 //! The timer fires once a period. It is then re-armed if, since it was last armed, a request
-//! arrived, an answer is still being made (a simulated delay), or bytes were written (a streamed
-//! answer); otherwise the next read fails with `TimedOut` and hyper drops the connection. So a
-//! client dribbling a head one byte at a time is closed after one to two periods, and so is an
-//! idle keep-alive connection, as with hyper's guard.
+//! arrived, an answer is still being made (a simulated delay) or sent (a streamed body holds
+//! its request's [`Answering`] until hyper drops it), or bytes were written; otherwise the next
+//! read fails with `TimedOut` and hyper drops the connection. So a client dribbling a head one
+//! byte at a time is closed after one to two periods, and so is an idle keep-alive
+//! connection, as with hyper's guard.
 
 use std::future::Future;
 use std::io;
