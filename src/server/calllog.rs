@@ -346,8 +346,9 @@ pub struct CallLog {
 }
 
 struct Ring {
-    /// Each record with its weight, oldest first.
-    records: VecDeque<(CallRecord, usize)>,
+    /// Each record with its weight, oldest first. Boxed: a record is 300 bytes, and the ring
+    /// moves one in and one out per request under its lock.
+    records: VecDeque<(Box<CallRecord>, usize)>,
     bytes: usize,
     /// Records dropped past a bound since the last clear.
     evicted: u64,
@@ -395,9 +396,10 @@ impl CallLog {
     }
 
     /// Adds a record, dropping the oldest ones past either bound.
-    pub fn push(&self, record: CallRecord) {
+    pub fn push(&self, record: impl Into<Box<CallRecord>>) {
+        let record = record.into();
         if self.live.receiver_count() > 0 {
-            let _ = self.live.send(record.clone());
+            let _ = self.live.send(CallRecord::clone(&record));
         }
         let w = record.weight();
         let Ok(mut ring) = self.inner.lock() else {
@@ -405,7 +407,7 @@ impl CallLog {
         };
         ring.bytes += w;
         ring.records.push_back((record, w));
-        let mut evicted: smallvec::SmallVec<[CallRecord; 2]> = smallvec::SmallVec::new();
+        let mut evicted: smallvec::SmallVec<[Box<CallRecord>; 2]> = smallvec::SmallVec::new();
         while ring.records.len() > self.max_count
             || (ring.bytes > self.max_bytes && ring.records.len() > 1)
         {
@@ -442,7 +444,7 @@ impl CallLog {
             .iter()
             .map(|(r, _)| r)
             .find(|r| r.id == id)
-            .cloned()
+            .map(|r| CallRecord::clone(r))
     }
 
     /// Records passing `keep`, newest first, at most `limit`.
@@ -456,7 +458,7 @@ impl CallLog {
             .map(|(r, _)| r)
             .filter(|r| keep(r))
             .take(limit)
-            .cloned()
+            .map(|r| CallRecord::clone(r))
             .collect()
     }
 

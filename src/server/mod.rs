@@ -446,9 +446,9 @@ impl Served {
             note.as_ref(),
         );
         if self.http.log_count > 0 {
-            let mut record = record(
+            let mut record = Box::new(record(
                 &self.log, mock, method, path, query, headers, body, &answer, latency,
-            );
+            ));
             record.proxy = note.map(Box::new);
             if let Some(replicas) = &self.replicas {
                 replicas.call(&record);
