@@ -1050,7 +1050,8 @@ async fn run(
                     if let Some(refused) = oversized(&req) {
                         return Ok(to_response(refused));
                     }
-                    let (parts, body) = with_host(req).into_parts();
+                    let (mut parts, body) = req.into_parts();
+                    add_host(&mut parts);
                     let response = conn.served.answer(&conn.mock, parts, body).await;
                     match response.extensions().get::<Fault>() {
                         // An error from the service makes hyper drop the connection unanswered.
@@ -1101,17 +1102,16 @@ fn oversized<B>(req: &http::Request<B>) -> Option<Answer> {
 
 /// HTTP/2 carries the host in the request's authority, not in a `Host` header: put it there,
 /// so everything after reads one place.
-fn with_host<B>(mut req: http::Request<B>) -> http::Request<B> {
-    if !req.headers().contains_key(header::HOST) {
-        if let Some(v) = req
-            .uri()
-            .authority()
-            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        {
-            req.headers_mut().insert(header::HOST, v);
+/// An HTTP/1 request in origin form (`GET /pets`) has no authority: nothing to look up.
+fn add_host(parts: &mut http::request::Parts) {
+    let Some(authority) = parts.uri.authority() else {
+        return;
+    };
+    if !parts.headers.contains_key(header::HOST) {
+        if let Ok(v) = HeaderValue::from_str(authority.as_str()) {
+            parts.headers.insert(header::HOST, v);
         }
     }
-    req
 }
 
 /// `fault=truncate`: announce the whole body, send half of it, then break the connection.
