@@ -11,6 +11,9 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+# One build for both: the example turns on the dev-dependencies' features for the binary too,
+# so those must never change what tokio does at run time (no `test-util`: it puts a lock in
+# tokio's clock).
 cargo build --release --quiet --bin stubborn --example bare_hyper
 # Where cargo put them: CARGO_TARGET_DIR when set, else target/.
 BIN=${CARGO_TARGET_DIR:-target}/release
