@@ -59,21 +59,26 @@ pub fn json_bytes(value: &Value) -> Vec<u8> {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
         let below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+        let hit = |b: [u8; 8]| {
+            let w = u64::from_le_bytes(b);
+            let quote = w ^ (ONES * u64::from(b'"'));
+            let backslash = w ^ (ONES * u64::from(b'\\'));
+            below(w, 0x20) | below(quote, 1) | below(backslash, 1) != 0
+        };
         let mut chunks = s.chunks_exact(8);
         for c in &mut chunks {
             let mut b = [0u8; 8];
             b.copy_from_slice(c);
-            let w = u64::from_le_bytes(b);
-            let quote = w ^ (ONES * u64::from(b'"'));
-            let backslash = w ^ (ONES * u64::from(b'\\'));
-            if below(w, 0x20) | below(quote, 1) | below(backslash, 1) != 0 {
+            if hit(b) {
                 return true;
             }
         }
-        chunks
-            .remainder()
-            .iter()
-            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        // The last few bytes as one more word, padded with spaces (which need no escape):
+        // most strings of a body are shorter than 16 bytes, and a byte loop cost more.
+        let rest = chunks.remainder();
+        let mut b = [b' '; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        hit(b)
     }
     fn string(out: &mut Vec<u8>, s: &str) {
         if special(s.as_bytes()) {
@@ -245,6 +250,21 @@ mod tests {
             json!([{"k\u{1}": null, "z": false, "é": {"nested": ["", "\\"]}}]),
         ] {
             assert_eq!(json_bytes(&v), serde_json::to_vec(&v).unwrap(), "{v}");
+        }
+        // Every length around the 8-byte words, with each escaped byte at every position
+        // (the last partial word is checked apart from the whole ones).
+        for len in 0..=25 {
+            let plain = "abcdefghijklmnopqrstuvwxyz"[..len].to_string();
+            let v = json!(plain);
+            assert_eq!(json_bytes(&v), serde_json::to_vec(&v).unwrap(), "{v}");
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{0}', '\u{1f}'] {
+                    let mut s = plain.clone();
+                    s.replace_range(at..=at, &special.to_string());
+                    let v = json!(s);
+                    assert_eq!(json_bytes(&v), serde_json::to_vec(&v).unwrap(), "{v}");
+                }
+            }
         }
     }
 
