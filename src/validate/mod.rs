@@ -199,8 +199,9 @@ pub fn validate(
     // Violations past MAX_VIOLATIONS, counted but not described.
     let mut dropped = 0usize;
 
-    // The body's media type, before anything is parsed.
+    // The body's media type, before anything is parsed, and the Content-Type it was picked by.
     let mut body_media: Option<&MediaType> = None;
+    let mut body_type = "";
     // A sequential body (JSON Lines, json-seq) with an item schema: judged item by item.
     let mut body_items: Option<ItemSchema> = None;
     // A body the operation does not take: the README promises 415 for a body the operation
@@ -262,6 +263,7 @@ pub fn validate(
                     Some(ct) => match body::pick_media(&rb.content, ct) {
                         Some(i) => {
                             body_media = Some(&rb.content[i]);
+                            body_type = ct;
                             body_items = rb.item_schemas.get(i).copied().flatten();
                         }
                         None => {
@@ -328,11 +330,7 @@ pub fn validate(
     if let (Some(framing), Some(items)) = (sequential, body_items) {
         dropped += item_violations(store, framing, items, req.body, &mut violations);
     } else if let Some(media) = body_media {
-        let ct = req
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let ct = body_type;
         if body::reads_as_json(media, ct) {
             match (req.json)() {
                 Err(message) => violations.push(body::unreadable(message)),
