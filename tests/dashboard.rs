@@ -45,7 +45,17 @@ impl Drop for TempDir {
 }
 
 /// Runs headless Chromium on `url` and returns the DOM it dumps; killed after 30 s.
+/// One browser at a time in this test binary. Each test starts its own Chromium, and five
+/// starting together on a loaded two-core machine took longer than a DevTools command may
+/// (CI, 2026-12-02: two tests never got an answer to their first command).
+fn one_browser() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that failed while holding it leaves nothing behind that another must not see.
+    ONE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn dump_dom(browser: &Path, url: &str, extra: &[String]) -> String {
+    let _one = one_browser();
     let profile = TempDir::new("chromium-profile");
     let out_path = profile.0.join("dom.html");
     let out = std::fs::File::create(&out_path).expect("dom file");
@@ -232,6 +242,8 @@ struct Chromium {
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
     next_id: u64,
     _profile: TempDir,
+    /// Held while this browser runs (declared last: dropped after the browser is killed).
+    _one: std::sync::MutexGuard<'static, ()>,
 }
 
 /// How long one DevTools command may take.
@@ -240,6 +252,7 @@ const CDP_TIMEOUT: Duration = Duration::from_secs(20);
 impl Chromium {
     fn launch(browser: &Path) -> Chromium {
         use std::io::Read;
+        let one = one_browser();
         let profile = TempDir::new("chromium-cdp");
         let mut child = Command::new("sh")
             .arg("-c")
@@ -311,6 +324,7 @@ impl Chromium {
             stderr,
             next_id: 1,
             _profile: profile,
+            _one: one,
         }
     }
 
