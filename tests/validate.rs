@@ -212,6 +212,63 @@ async fn json_body_violations_point_into_the_body() {
     assert_eq!(status, 201, "{answer}");
 }
 
+/// A JSON body is judged as the text is written: escapes decoded (lengths in characters), a
+/// repeated key's last value, a leading byte-order mark, and objects of any width.
+#[tokio::test]
+async fn json_bodies_are_judged_as_written() {
+    let post = |body: String| async move {
+        let (status, headers, answer) = send("POST", "/pets", "application/json", body).await;
+        let listed = headers
+            .get("x-stubborn-violations")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, listed, answer)
+    };
+    // `name` takes 1 to 20 characters: 20 escaped é (40 bytes) fit, 21 do not.
+    let name = |n: usize| "\\u00e9".repeat(n);
+    let (status, _, answer) = post(format!(
+        r#"{{"name":"{}","birthDate":"2020-01-02"}}"#,
+        name(20)
+    ))
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, listed, _) = post(format!(
+        r#"{{"name":"{}","birthDate":"2020-01-02"}}"#,
+        name(21)
+    ))
+    .await;
+    assert_eq!(status, 422);
+    assert!(listed.contains("body /name"), "{listed}");
+    // A repeated key: the last value counts, as in every JSON parser that keeps one.
+    let (status, _, answer) =
+        post(r#"{"name":"","birthDate":"2020-01-02","name":"Rex"}"#.into()).await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, listed, _) =
+        post(r#"{"name":"Rex","birthDate":"2020-01-02","name":""}"#.into()).await;
+    assert_eq!(status, 422);
+    assert!(listed.contains("body /name"), "{listed}");
+    // A byte-order mark before the text.
+    let (status, _, answer) =
+        post("\u{FEFF}{\"name\":\"Rex\",\"birthDate\":\"2020-01-02\"}".into()).await;
+    assert_eq!(status, 201, "{answer}");
+    // Wide objects (undeclared members are allowed here), valid and not.
+    let extra: String = (0..40).map(|i| format!(r#","x{i}":{i}"#)).collect();
+    let (status, _, answer) = post(format!(
+        r#"{{"name":"Rex","birthDate":"2020-01-02"{extra}}}"#
+    ))
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, listed, _) = post(format!(
+        r#"{{"name":"","birthDate":"2020-01-02"{extra},"weight":0}}"#
+    ))
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        listed.contains("body /name") && listed.contains("body /weight"),
+        "{listed}"
+    );
+}
+
 #[tokio::test]
 async fn broken_json_is_a_400_and_the_documented_400_answers() {
     let (status, headers, answer) =

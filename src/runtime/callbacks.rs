@@ -18,7 +18,7 @@ pub(super) fn prepare(mock: &Mock, call: &Call, answer: &Answer) -> Vec<Outbound
     }
     let req = call.req;
     let host = req.header(http::header::HOST).unwrap_or("localhost");
-    let url = match req.query {
+    let url = match req.query() {
         Some(q) => format!("http://{host}{}?{q}", req.path),
         None => format!("http://{host}{}", req.path),
     };
@@ -50,7 +50,7 @@ pub(super) fn prepare(mock: &Mock, call: &Call, answer: &Answer) -> Vec<Outbound
             method: req.method.as_str(),
             path: req.path,
             path_params: call.params,
-            query: req.query,
+            query: req.query(),
             headers: req.headers,
             body: request_body,
             response: Some(template::ResponseContext {

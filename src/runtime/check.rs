@@ -30,12 +30,14 @@ pub(super) fn judge(mock: &Mock, call: &Call) -> Option<Judged> {
     }
     let req = call.req;
     let json = || req.json();
+    let lean = || req.lean();
     let parts = RequestParts {
         path_params: call.params,
-        query: req.query,
+        query: req.query(),
         headers: req.headers,
         body: req.body,
         json: &json,
+        lean: &lean,
     };
     let check_security = mock.api.contract || mock.options.enforce_auth;
     let outcome = validate::validate(

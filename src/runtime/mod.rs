@@ -56,9 +56,9 @@ pub fn handle(mock: &Mock, req: &Request) -> Answer {
         Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
     };
     let stripped;
-    let req = match &query {
+    let req = match query {
         Some(rest) => {
-            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            stripped = req.with_query(rest);
             &stripped
         }
         None => req,
@@ -171,9 +171,9 @@ pub fn callbacks_after(
 pub fn contract_of(mock: &Mock, req: &Request) -> Verdict {
     let (query, prefs) = prefer(mock, req).unwrap_or_default();
     let stripped;
-    let req = match &query {
+    let req = match query {
         Some(rest) => {
-            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            stripped = req.with_query(rest);
             &stripped
         }
         None => req,
@@ -225,9 +225,9 @@ pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {
         Err(e) => return Answer::problem(&Problem::new(400, "Bad Preference", e)),
     };
     let stripped;
-    let req = match &query {
+    let req = match query {
         Some(rest) => {
-            stripped = Request::new(req.method, req.path, Some(rest), req.headers, req.body);
+            stripped = req.with_query(rest);
             &stripped
         }
         None => req,
@@ -241,7 +241,7 @@ pub fn handle_other_method(mock: &Mock, method: &str, req: &Request) -> Answer {
 fn prefer(mock: &Mock, req: &Request) -> Result<(Option<String>, Preferences), String> {
     use crate::respond::choose as scenarios;
     let mut prefs = scenarios::preferences(req.headers)?;
-    let query = match scenarios::query_overrides(req.query)? {
+    let query = match scenarios::query_overrides(req.query())? {
         Some((rest, over)) => {
             prefs.code = over.code.or(prefs.code);
             prefs.example = over.example.or(prefs.example);

@@ -320,7 +320,7 @@ fn fill_template(mock: &Mock, t: &Template, call: &Call, model: &MediaType) -> B
         method: req.method.as_str(),
         path: req.path,
         path_params: call.params,
-        query: req.query,
+        query: req.query(),
         headers: req.headers,
         body: req.json().as_ref().ok(),
         response: None,

@@ -66,7 +66,7 @@ pub(super) fn answer(
     let incoming = saved_examples::Incoming {
         method,
         path: req.path,
-        query: req.query,
+        query: req.query(),
         headers: req.headers,
         body: req.body,
     };
@@ -108,7 +108,7 @@ fn render_saved(
                 method,
                 path: req.path,
                 path_params,
-                query: req.query,
+                query: req.query(),
                 headers: req.headers,
                 body: req.json().as_ref().ok(),
                 response: None,

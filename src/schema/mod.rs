@@ -11,6 +11,7 @@
 pub mod convert;
 pub mod direction;
 pub mod hints;
+pub mod lean;
 pub mod messages;
 pub mod shape;
 
@@ -48,6 +49,8 @@ pub struct SchemaStore {
     registries: [OnceLock<Result<jsonschema::Registry<'static>, String>>; 2],
     /// Per direction: validators compiled on first use.
     validators: [Vec<OnceLock<CompiledValidator>>; 2],
+    /// Request side: validators of [`lean::Lean`] bodies, compiled on first use.
+    lean_validators: Vec<OnceLock<Result<jsonschema::Validator<lean::LeanJson>, String>>>,
     /// Per direction: one validator over every schema of the store (see
     /// [`SchemaStore::check_transient`]), with how many ids it covers.
     whole: [OnceLock<(usize, CompiledValidator)>; 2],
@@ -107,6 +110,7 @@ impl SchemaStore {
         self.origins.push(origin);
         self.validators[0].push(OnceLock::new());
         self.validators[1].push(OnceLock::new());
+        self.lean_validators.push(OnceLock::new());
         // `defs` may have moved: addresses of its values name other schemas now.
         self.memo = OnceLock::new();
         id
@@ -256,11 +260,31 @@ impl SchemaStore {
     }
 
     fn compile(&self, id: SchemaId, direction: Direction) -> CompiledValidator {
+        self.compile_for::<jsonschema::json::SerdeJson>(id, direction)
+    }
+
+    /// The request-side validator for `id` over [`lean::Lean`] values: the same schema, options
+    /// and answers as [`SchemaStore::validator_for`]'s, compiled on first use and cached.
+    pub fn lean_validator(
+        &self,
+        id: SchemaId,
+    ) -> Result<&jsonschema::Validator<lean::LeanJson>, &str> {
+        self.lean_validators[id.0 as usize]
+            .get_or_init(|| self.compile_for(id, Direction::Request))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn compile_for<F: jsonschema::json::Json>(
+        &self,
+        id: SchemaId,
+        direction: Direction,
+    ) -> Result<jsonschema::Validator<F>, String> {
         let registry = self.registry(direction)?;
         let wrapper = serde_json::json!({
             "$ref": format!("{STORE_URI}#/$defs/{}", escape_pointer_token(self.key(id)))
         });
-        jsonschema::options()
+        jsonschema::options_for::<F>()
             .with_draft(jsonschema::Draft::Draft202012)
             .with_registry(registry)
             .should_validate_formats(true)

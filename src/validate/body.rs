@@ -7,7 +7,7 @@ use super::{Place, Violation};
 use crate::media::{is_json_media, media_matches, type_and_subtype as essence};
 use crate::model::{MediaType, ParamIn};
 use crate::schema::shape::{coerce, Kind, Shape};
-use crate::schema::{escape_pointer_token, SchemaStore};
+use crate::schema::{escape_pointer_token, lean, SchemaStore};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -218,14 +218,8 @@ pub fn reads_as_json(media: &MediaType, content_type: &str) -> bool {
 
 /// A JSON body (a leading byte-order mark allowed), or why it is not one.
 pub fn parse_json_body(body: &[u8]) -> Result<Value, String> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let text = std::str::from_utf8(body).map_err(|e| {
-        format!(
-            "body is not valid UTF-8: invalid byte at offset {}",
-            e.valid_up_to()
-        )
-    })?;
-    serde_json::from_str(text).map_err(|e| format!("body is not valid JSON: {e}"))
+    let text = lean::json_text(body)?;
+    serde_json::from_str(text).map_err(|e| lean::syntax_message(&e))
 }
 
 /// The violation of a body that could not be parsed at all.

@@ -95,6 +95,7 @@ impl Violation {
 }
 
 use crate::model::{ItemSchema, MediaType, Operation, ParamIn, Querystring, SecurityScheme};
+use crate::schema::lean::{Lean, Unparsed};
 use crate::schema::{messages, Direction, SchemaId, SchemaStore};
 pub use body::parse_json_body;
 use http::HeaderMap;
@@ -143,6 +144,10 @@ pub struct RequestParts<'a> {
     /// The body parsed as JSON ([`parse_json_body`]), asked for only when the body is read as
     /// JSON; the caller keeps the value for the steps after validation.
     pub json: &'a dyn Fn() -> &'a Result<Value, String>,
+    /// The body parsed for validation ([`lean::parse`]), asked for first: a body it finds
+    /// valid is never made a `Value`; for any other, the violations are worked out on
+    /// [`RequestParts::json`], which the caller makes from this one without parsing again.
+    pub lean: &'a dyn Fn() -> &'a Result<Lean<'a>, Unparsed>,
 }
 
 /// How a request fared against its operation.
@@ -331,7 +336,17 @@ pub fn validate(
         dropped += item_violations(store, framing, items, req.body, &mut violations);
     } else if let Some(media) = body_media {
         let ct = body_type;
-        if body::reads_as_json(media, ct) {
+        let valid_lean = || match (media.schema, (req.lean)()) {
+            (Some(schema), Ok(lean)) => store
+                .lean_validator(schema)
+                .is_ok_and(|validator| validator.is_valid(lean)),
+            (None, Ok(_)) => true,
+            (_, Err(_)) => false,
+        };
+        let as_json = body::reads_as_json(media, ct);
+        if as_json && valid_lean() {
+            // Valid: nothing more to find.
+        } else if as_json {
             match (req.json)() {
                 Err(message) => violations.push(body::unreadable(message)),
                 Ok(value) => {
