@@ -1496,6 +1496,10 @@ async fn read_body(
                 buf.extend_from_slice(&chunk);
             }
         }
+        // All of a `Content-Length` body is in: no poll for the end that is known already.
+        if body.is_end_stream() {
+            break;
+        }
     }
     Ok(first.unwrap_or_else(|| buf.freeze()))
 }
