@@ -305,6 +305,31 @@ fn same_seed_same_value_different_seed_different_value() {
     assert_eq!(x, y);
 }
 
+/// A generator takes over the arenas the last one on its thread left (`Arenas`): what came
+/// before on the thread, large or small, changes nothing.
+#[test]
+fn reused_arenas_change_nothing() {
+    let s = store(vec![
+        (
+            "Pet",
+            json!({"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "owner": {"type": "object", "properties": {"email": {"type": "string", "format": "email"}}}
+            }}),
+        ),
+        (
+            "Big",
+            json!({"type": "array", "minItems": 300, "maxItems": 300,
+                "items": {"$ref": "#/$defs/Pet"}}),
+        ),
+    ]);
+    let fresh = std::thread::scope(|t| t.spawn(|| gen_key(&s, "Pet", 3)).join().expect("thread"));
+    let _ = gen_key(&s, "Big", 1);
+    assert_eq!(gen_key(&s, "Pet", 3), fresh);
+    let _ = gen_inline(json!({"type": "string"}), 2);
+    assert_eq!(gen_key(&s, "Pet", 3), fresh);
+}
+
 #[test]
 fn read_only_and_write_only_follow_direction() {
     let schema = json!({"type": "object", "required": ["name", "id"], "properties": {
