@@ -7,8 +7,8 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How much of a request body, and of a response body, is kept.
 pub const BODY_LIMIT: usize = 4096;
@@ -343,6 +343,28 @@ pub struct CallLog {
     body_limit: usize,
     /// Live subscribers (`GET /__stubborn/requests/stream`); sending costs nothing without any.
     live: tokio::sync::broadcast::Sender<CallRecord>,
+    /// How many [`Live`] receivers there are: read on every push, where the channel's own
+    /// count would take its lock, shared by every worker.
+    listeners: Arc<AtomicUsize>,
+}
+
+/// A receiver of the records pushed while it lives ([`CallLog::subscribe`]).
+pub struct Live {
+    rx: tokio::sync::broadcast::Receiver<CallRecord>,
+    listeners: Arc<AtomicUsize>,
+}
+
+impl Live {
+    /// The next record, as [`tokio::sync::broadcast::Receiver::recv`] gives it.
+    pub async fn recv(&mut self) -> Result<CallRecord, tokio::sync::broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.listeners.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 struct Ring {
@@ -367,6 +389,7 @@ impl CallLog {
             max_bytes: max_bytes.max(1024),
             body_limit: BODY_LIMIT,
             live: tokio::sync::broadcast::channel(256).0,
+            listeners: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -387,8 +410,12 @@ impl CallLog {
     }
 
     /// A receiver of every record pushed from now on.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CallRecord> {
-        self.live.subscribe()
+    pub fn subscribe(&self) -> Live {
+        self.listeners.fetch_add(1, Ordering::Relaxed);
+        Live {
+            rx: self.live.subscribe(),
+            listeners: Arc::clone(&self.listeners),
+        }
     }
 
     pub fn next_id(&self) -> u64 {
@@ -398,7 +425,7 @@ impl CallLog {
     /// Adds a record, dropping the oldest ones past either bound.
     pub fn push(&self, record: impl Into<Box<CallRecord>>) {
         let record = record.into();
-        if self.live.receiver_count() > 0 {
+        if self.listeners.load(Ordering::Relaxed) > 0 {
             let _ = self.live.send(CallRecord::clone(&record));
         }
         let w = record.weight();
@@ -510,6 +537,21 @@ mod tests {
             proxy: None,
             outbound: None,
         }
+    }
+
+    #[tokio::test]
+    async fn live_receivers_get_what_is_pushed_while_they_live() {
+        let log = CallLog::new(10, 1 << 20);
+        log.push(rec(&log, "/before", 0));
+        let mut live = log.subscribe();
+        assert_eq!(log.listeners.load(Ordering::Relaxed), 1);
+        log.push(rec(&log, "/during", 0));
+        assert_eq!(live.recv().await.unwrap().path, "/during");
+        drop(live);
+        assert_eq!(log.listeners.load(Ordering::Relaxed), 0);
+        // Nobody listening: nothing is sent, and the ring still keeps it.
+        log.push(rec(&log, "/after", 0));
+        assert_eq!(log.len(), 3);
     }
 
     #[test]
